@@ -1,0 +1,41 @@
+// Moving rows and checking values inside the heap.
+
+// dst[r, :] = src[idx[r], :] for r < rows: gathers a shuffled mini-batch without leaving the heap.
+// idx holds i32 row numbers; each row is cols f32.
+export function gatherRows(rows: i32, cols: i32, src: usize, idx: usize, dst: usize): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const from = <usize>load<i32>(idx + (<usize>r << 2));
+    memory.copy(dst + <usize>r * rowBytes, src + from * rowBytes, rowBytes);
+  }
+}
+
+// Index of the first NaN or ±Infinity among count floats, or −1 when all are finite.
+export function firstNonFinite(count: i32, x: usize): i32 {
+  for (let i = 0; i < count; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (!isFinite(v)) return i;
+  }
+  return -1;
+}
+
+// Rows whose predicted class equals the target's: argmax(ŷ) = argmax(y), first maximum winning;
+// with one column, (ŷ ≥ 0.5) = (y ≥ 0.5).
+export function countCorrect(m: i32, n: i32, yhat: usize, y: usize): i32 {
+  let correct = 0;
+  for (let i = 0; i < m; i++) {
+    const o = <usize>(i * n) << 2;
+    if (n == 1) {
+      if ((load<f32>(yhat + o) >= 0.5) == (load<f32>(y + o) >= 0.5)) correct++;
+      continue;
+    }
+    let bp = 0, bt = 0;
+    for (let j = 1; j < n; j++) {
+      const q = o + (<usize>j << 2);
+      if (load<f32>(yhat + q) > load<f32>(yhat + o + (<usize>bp << 2))) bp = j;
+      if (load<f32>(y + q) > load<f32>(y + o + (<usize>bt << 2))) bt = j;
+    }
+    if (bp == bt) correct++;
+  }
+  return correct;
+}

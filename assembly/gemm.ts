@@ -1,0 +1,196 @@
+// Matrix multiply C = αA·B + βC in the three forms backprop needs (NN, NT, TN), register-blocked.
+//
+// Shapes: op(A) is m×k, op(B) is k×n, C is m×n, all row-major f32. With transA, A is stored k×m
+// (so op(A) = Aᵀ); with transB, B is stored n×k. C is overwritten when β = 0 (never read, so stale
+// NaN cannot leak in) and accumulated into otherwise.
+//
+// Blocking: B is packed, KC rows at a time, into a k-major panel of NR = 8 columns (two f32x4) in the
+// caller's scratch; a 4×8 tile of C lives in 8 f32x4 accumulators while the k loop runs. Packing is
+// what lets one micro-kernel serve every transpose form: only the packer and A's strides differ.
+// Scratch must hold GEMM_SCRATCH_BYTES. Nothing is allocated.
+
+// @ts-ignore: decorator
+@inline export const KC: i32 = 256;
+// @ts-ignore: decorator
+@inline export const NR: i32 = 8;
+export const GEMM_SCRATCH_BYTES: i32 = KC * NR * 4;
+
+export function gemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, b: usize, beta: f32, c: usize, scratch: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  scaleMatrix(m * n, beta, c);
+  if (k <= 0 || alpha == 0) return;
+  // element strides of op(A)(i, p) and op(B)(p, j)
+  const rsA: i32 = transA ? 1 : k;
+  const csA: i32 = transA ? m : 1;
+  const rsB: i32 = transB ? 1 : n;
+  const csB: i32 = transB ? k : 1;
+  for (let jc = 0; jc < n; jc += NR) {
+    const nr = min(NR, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(kc, nr, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, scratch);
+      let i = 0;
+      const cCol = c + (<usize>jc << 2);
+      for (; i + 4 <= m; i += 4) {
+        tile4x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, scratch, alpha,
+          cCol + (<usize>(i * n) << 2), n, nr);
+      }
+      for (; i < m; i++) {
+        tile1x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), csA, scratch, alpha,
+          cCol + (<usize>(i * n) << 2), nr);
+      }
+    }
+  }
+}
+
+// C *= β over count elements; β = 0 writes zeros without reading.
+function scaleMatrix(count: i32, beta: f32, c: usize): void {
+  if (beta == 1) return;
+  let i = 0;
+  if (beta == 0) {
+    memory.fill(c, 0, <usize>count << 2);
+    return;
+  }
+  if (ASC_FEATURE_SIMD) {
+    const vb = f32x4.splat(beta);
+    for (; i + 4 <= count; i += 4) {
+      const p = c + (<usize>i << 2);
+      v128.store(p, f32x4.mul(v128.load(p), vb));
+    }
+  }
+  for (; i < count; i++) {
+    const p = c + (<usize>i << 2);
+    store<f32>(p, load<f32>(p) * beta);
+  }
+}
+
+// Copies op(B)[0..kc, 0..nr] into a kc×8 k-major panel, zero-padding columns nr..7.
+function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, panel: usize): void {
+  if (nr == NR && csB == 1) {
+    // rows of 8 contiguous floats: two vector moves per row
+    for (let p = 0; p < kc; p++) {
+      const src = b + (<usize>(p * rsB) << 2);
+      const dst = panel + (<usize>(p * NR) << 2);
+      if (ASC_FEATURE_SIMD) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+      } else {
+        for (let j = 0; j < NR; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+      }
+    }
+    return;
+  }
+  // transposed or partial panel: column by column, so each source read runs along memory when csB > 1
+  for (let j = 0; j < NR; j++) {
+    if (j < nr) {
+      const src = b + (<usize>(j * csB) << 2);
+      for (let p = 0; p < kc; p++) {
+        store<f32>(panel + (<usize>(p * NR + j) << 2), load<f32>(src + (<usize>(p * rsB) << 2)));
+      }
+    } else {
+      for (let p = 0; p < kc; p++) store<f32>(panel + (<usize>(p * NR + j) << 2), 0);
+    }
+  }
+}
+
+// C[0..4, 0..nr] += α · op(A)[0..4, 0..kc] · panel. c is row-major with row stride ldc elements.
+function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32, c: usize, ldc: i32, nr: i32): void {
+  const stepA = <usize>csA << 2;
+  let a0 = a;
+  let a1 = a + (<usize>rsA << 2);
+  let a2 = a + (<usize>(2 * rsA) << 2);
+  let a3 = a + (<usize>(3 * rsA) << 2);
+  if (ASC_FEATURE_SIMD) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+    let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+    let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    let bp = panel;
+    for (let p = 0; p < kc; p++) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let av = f32x4.splat(load<f32>(a0));
+      c00 = f32x4.add(c00, f32x4.mul(av, b0)); c01 = f32x4.add(c01, f32x4.mul(av, b1));
+      av = f32x4.splat(load<f32>(a1));
+      c10 = f32x4.add(c10, f32x4.mul(av, b0)); c11 = f32x4.add(c11, f32x4.mul(av, b1));
+      av = f32x4.splat(load<f32>(a2));
+      c20 = f32x4.add(c20, f32x4.mul(av, b0)); c21 = f32x4.add(c21, f32x4.mul(av, b1));
+      av = f32x4.splat(load<f32>(a3));
+      c30 = f32x4.add(c30, f32x4.mul(av, b0)); c31 = f32x4.add(c31, f32x4.mul(av, b1));
+      a0 += stepA; a1 += stepA; a2 += stepA; a3 += stepA;
+      bp += NR << 2;
+    }
+    const ldcb = <usize>ldc << 2;
+    const va = f32x4.splat(alpha);
+    addRow(c, c00, c01, va, nr);
+    addRow(c + ldcb, c10, c11, va, nr);
+    addRow(c + 2 * ldcb, c20, c21, va, nr);
+    addRow(c + 3 * ldcb, c30, c31, va, nr);
+  } else {
+    tile1x8(kc, a0, csA, panel, alpha, c, nr);
+    tile1x8(kc, a1, csA, panel, alpha, c + (<usize>ldc << 2), nr);
+    tile1x8(kc, a2, csA, panel, alpha, c + (<usize>(2 * ldc) << 2), nr);
+    tile1x8(kc, a3, csA, panel, alpha, c + (<usize>(3 * ldc) << 2), nr);
+  }
+}
+
+// C[0, 0..nr] += α · op(A)[0, 0..kc] · panel: the row tail (and the scalar build's whole kernel).
+function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize, nr: i32): void {
+  const stepA = <usize>csA << 2;
+  let ap = a;
+  let bp = panel;
+  if (ASC_FEATURE_SIMD) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+    for (let p = 0; p < kc; p++) {
+      const av = f32x4.splat(load<f32>(ap));
+      c0 = f32x4.add(c0, f32x4.mul(av, v128.load(bp)));
+      c1 = f32x4.add(c1, f32x4.mul(av, v128.load(bp, 16)));
+      ap += stepA;
+      bp += NR << 2;
+    }
+    addRow(c, c0, c1, f32x4.splat(alpha), nr);
+  } else {
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    let s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
+    for (let p = 0; p < kc; p++) {
+      const av = load<f32>(ap);
+      s0 += av * load<f32>(bp); s1 += av * load<f32>(bp, 4);
+      s2 += av * load<f32>(bp, 8); s3 += av * load<f32>(bp, 12);
+      s4 += av * load<f32>(bp, 16); s5 += av * load<f32>(bp, 20);
+      s6 += av * load<f32>(bp, 24); s7 += av * load<f32>(bp, 28);
+      ap += stepA;
+      bp += NR << 2;
+    }
+    // unrolled stores would write past nr; go through a lane index instead
+    for (let j = 0; j < nr; j++) {
+      const s = j == 0 ? s0 : j == 1 ? s1 : j == 2 ? s2 : j == 3 ? s3 : j == 4 ? s4 : j == 5 ? s5 : j == 6 ? s6 : s7;
+      const q = c + (<usize>j << 2);
+      store<f32>(q, load<f32>(q) + alpha * s);
+    }
+  }
+}
+
+// c[0..nr] += α·(lo ‖ hi), touching only the first nr columns.
+// @ts-ignore: decorator
+@inline function addRow(c: usize, lo: v128, hi: v128, va: v128, nr: i32): void {
+  if (nr == NR) {
+    v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, lo)));
+    v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, hi)), 16);
+    return;
+  }
+  const alpha = f32x4.extract_lane(va, 0);
+  for (let j = 0; j < nr; j++) {
+    const v = j < 4 ? laneOf(lo, j) : laneOf(hi, j - 4);
+    const q = c + (<usize>j << 2);
+    store<f32>(q, load<f32>(q) + alpha * v);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function laneOf(v: v128, j: i32): f32 {
+  return j == 0 ? f32x4.extract_lane(v, 0) : j == 1 ? f32x4.extract_lane(v, 1)
+    : j == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+}

@@ -1,0 +1,14 @@
+// The exported ABI of the ffnn kernels: sizes and byte offsets in, results written in place.
+export { gemm, GEMM_SCRATCH_BYTES } from './gemm';
+export {
+  addBias, colSums, sigmoid, sigmoidBackward, tanh, tanhBackward, relu, reluBackward,
+  leakyRelu, leakyReluBackward, softmax, softmaxBackward,
+} from './elementwise';
+export { sumSquaresLoss, sumSquaresGrad, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss';
+export { sgdUpdate } from './optim';
+export { gatherRows, firstNonFinite, countCorrect } from './data';
+
+// First byte the host may use: everything below holds the module's static data.
+export function heapBase(): usize {
+  return __heap_base;
+}

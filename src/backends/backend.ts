@@ -1,0 +1,110 @@
+// The kernel interface every backend implements, and the heap it runs over.
+//
+// Offsets are byte offsets into the backend's heap; sizes are element counts. Every kernel writes its
+// outputs in place and allocates nothing; the host validates shapes before it calls one.
+
+export type BackendName = 'wasm' | 'wasm-scalar' | 'js';
+export const BACKENDS: readonly BackendName[] = ['wasm', 'wasm-scalar', 'js'];
+
+export interface Kernels {
+  /** C = α·op(A)·op(B) + β·C; op(A) m×k, op(B) k×n, C m×n. With trans, A is stored k×m / B n×k. */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: number, b: number, beta: number, c: number, scratch: number): void;
+  /** c[i, j] += bias[j] (m×n, accumulates). */
+  addBias(m: number, n: number, bias: number, c: number): void;
+  /** out[j] = Σ_i a[i, j] (m×n, overwrites). */
+  colSums(m: number, n: number, a: number, out: number): void;
+  sigmoid(count: number, x: number, y: number): void;
+  sigmoidBackward(count: number, y: number, dy: number, dx: number): void;
+  tanh(count: number, x: number, y: number): void;
+  tanhBackward(count: number, y: number, dy: number, dx: number): void;
+  relu(count: number, x: number, y: number): void;
+  reluBackward(count: number, y: number, dy: number, dx: number): void;
+  leakyRelu(count: number, slope: number, x: number, y: number): void;
+  leakyReluBackward(count: number, slope: number, y: number, dy: number, dx: number): void;
+  softmax(m: number, n: number, x: number, y: number): void;
+  softmaxBackward(m: number, n: number, y: number, dy: number, dx: number): void;
+  /** Σ (ŷ − y)² over m×n. */
+  sumSquaresLoss(m: number, n: number, yhat: number, y: number): number;
+  /** grad = scale·2(ŷ − y); returns Σ (2(ŷ − y))². */
+  sumSquaresGrad(m: number, n: number, yhat: number, y: number, scale: number, grad: number): number;
+  /** p = softmax(z) row-wise (p may alias z); returns −Σ y·log p, computed from the logits. */
+  softmaxCrossEntropy(m: number, n: number, z: number, y: number, p: number): number;
+  /** grad = scale·(p − y); returns Σ (p − y)². */
+  softmaxCrossEntropyGrad(m: number, n: number, p: number, y: number, scale: number, grad: number): number;
+  /** w −= lr·g over count elements. */
+  sgdUpdate(count: number, lr: number, g: number, w: number): void;
+  /** dst[r, :] = src[idx[r], :] for r < rows; idx holds i32 row numbers. */
+  gatherRows(rows: number, cols: number, src: number, idx: number, dst: number): void;
+  /** Index of the first NaN/±Infinity among count floats, or −1. */
+  firstNonFinite(count: number, x: number): number;
+  /** Rows whose argmax(ŷ) equals argmax(y) (one column: both ≥ 0.5 or both < 0.5). */
+  countCorrect(m: number, n: number, yhat: number, y: number): number;
+}
+
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * A linear memory carved by a bump allocator. Regions are 16-byte aligned and addressed in bytes;
+ * floats and i32s are 4-byte slots. Views are re-made here, and only here, whenever the memory grows.
+ */
+export abstract class Heap {
+  private top: number;
+
+  protected constructor(readonly base: number) {
+    this.top = align16(base);
+  }
+
+  /** Reserves count 4-byte slots and returns the region's byte offset. May grow the memory. */
+  alloc(count: number): number {
+    const offset = this.top;
+    const end = offset + align16(count * 4);
+    if (end > 0xffff_0000) {
+      throw new RangeError(`ffnn heap: ${end} bytes exceed the 4 GiB that a 32-bit WebAssembly memory can address`);
+    }
+    if (end > this.capacity()) this.grow(end);
+    this.top = end;
+    return offset;
+  }
+
+  /** The current top, to hand back to release() once the regions above it are no longer needed. */
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  /** Bytes handed out so far, base included. */
+  get used(): number {
+    return this.top;
+  }
+
+  abstract floats(): FloatArray;
+  abstract ints(): Int32Array;
+  protected abstract capacity(): number;
+  protected abstract grow(minBytes: number): void;
+
+  /** Copies a host array into the heap at a byte offset. */
+  write(offset: number, values: ArrayLike<number>): void {
+    this.floats().set(values, offset >> 2);
+  }
+
+  /** A copy of count floats from the heap, as float32. */
+  read(offset: number, count: number): Float32Array {
+    return Float32Array.from(this.floats().subarray(offset >> 2, (offset >> 2) + count));
+  }
+}
+
+export function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  readonly kernels: Kernels;
+  readonly heap: Heap;
+  /** Bytes of scratch the gemm kernel needs for packing (0 when it packs nothing). */
+  readonly gemmScratchBytes: number;
+}

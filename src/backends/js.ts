@@ -1,0 +1,231 @@
+// The reference backend: every kernel written plainly in TypeScript over typed-array views.
+//
+// It is what the WASM kernels are tested against and the baseline the benchmarks race, so it is
+// neither tuned nor slowed: straightforward loops in a cache-sensible order. With precision 64 the
+// same code runs over a Float64Array (used by the finite-difference gradient checks).
+
+import { Heap, type Backend, type FloatArray, type Kernels } from './backend.js';
+
+class JsHeap extends Heap {
+  private f: FloatArray;
+  private i: Int32Array;
+
+  constructor(private readonly precision: 32 | 64) {
+    super(16); // offset 0 stays unused, so a zero offset is never a live region
+    this.f = this.makeFloats(1 << 16);
+    this.i = new Int32Array(1 << 16);
+  }
+
+  private makeFloats(slots: number): FloatArray {
+    return this.precision === 64 ? new Float64Array(slots) : new Float32Array(slots);
+  }
+
+  floats(): FloatArray {
+    return this.f;
+  }
+
+  ints(): Int32Array {
+    return this.i;
+  }
+
+  protected capacity(): number {
+    return this.f.length * 4;
+  }
+
+  // Floats and ints live in separate arrays indexed by the same 4-byte slots: a region is only ever
+  // used as one type, and this keeps both views valid when floats are 8 bytes wide.
+  protected grow(minBytes: number): void {
+    const slots = Math.max(Math.ceil(minBytes / 4), this.f.length * 2);
+    const f = this.makeFloats(slots);
+    f.set(this.f);
+    const i = new Int32Array(slots);
+    i.set(this.i);
+    this.f = f;
+    this.i = i;
+  }
+}
+
+export function createJsBackend(precision: 32 | 64 = 32): Backend {
+  const heap = new JsHeap(precision);
+  return { name: 'js', heap, kernels: jsKernels(heap), gemmScratchBytes: 0 };
+}
+
+function jsKernels(heap: Heap): Kernels {
+  const F = () => heap.floats();
+  const ix = (offset: number) => offset >> 2;
+
+  const unary = (fn: (x: number) => number) => (count: number, x: number, y: number): void => {
+    const f = F();
+    const xi = ix(x), yi = ix(y);
+    for (let i = 0; i < count; i++) f[yi + i] = fn(f[xi + i]);
+  };
+  // dx = dy · d(y), with d the derivative written in terms of the output y
+  const backward = (d: (y: number) => number) => (count: number, y: number, dy: number, dx: number): void => {
+    const f = F();
+    const yi = ix(y), gi = ix(dy), xi = ix(dx);
+    for (let i = 0; i < count; i++) f[xi + i] = f[gi + i] * d(f[yi + i]);
+  };
+
+  return {
+    gemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
+      const f = F();
+      const ai = ix(a), bi = ix(b), ci = ix(c);
+      for (let i = 0; i < m * n; i++) f[ci + i] = beta === 0 ? 0 : beta * f[ci + i];
+      if (alpha === 0) return;
+      if (!transB) {
+        // i-p-j: the inner loop runs along rows of B and C
+        for (let i = 0; i < m; i++) {
+          for (let p = 0; p < k; p++) {
+            const av = alpha * (transA ? f[ai + p * m + i] : f[ai + i * k + p]);
+            const br = bi + p * n, cr = ci + i * n;
+            for (let j = 0; j < n; j++) f[cr + j] += av * f[br + j];
+          }
+        }
+      } else {
+        // B stored n×k: each C entry is a dot product along rows of B
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            const br = bi + j * k;
+            for (let p = 0; p < k; p++) s += (transA ? f[ai + p * m + i] : f[ai + i * k + p]) * f[br + p];
+            f[ci + i * n + j] += alpha * s;
+          }
+        }
+      }
+    },
+    addBias(m, n, bias, c) {
+      const f = F();
+      const bi = ix(bias), ci = ix(c);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[ci + i * n + j] += f[bi + j];
+    },
+    colSums(m, n, a, out) {
+      const f = F();
+      const ai = ix(a), oi = ix(out);
+      for (let j = 0; j < n; j++) f[oi + j] = 0;
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[oi + j] += f[ai + i * n + j];
+    },
+    // e^-|x| never overflows; the two branches are the same function written for each sign
+    sigmoid: unary((x) => {
+      const e = Math.exp(-Math.abs(x));
+      return x >= 0 ? 1 / (1 + e) : e / (1 + e);
+    }),
+    sigmoidBackward: backward((y) => y * (1 - y)),
+    tanh: unary(Math.tanh),
+    tanhBackward: backward((y) => 1 - y * y),
+    relu: unary((x) => (x > 0 ? x : 0)),
+    reluBackward: backward((y) => (y > 0 ? 1 : 0)),
+    leakyRelu(count, slope, x, y) {
+      unary((v) => (v > 0 ? v : slope * v))(count, x, y);
+    },
+    leakyReluBackward(count, slope, y, dy, dx) {
+      backward((v) => (v > 0 ? 1 : slope))(count, y, dy, dx);
+    },
+    softmax(m, n, x, y) {
+      const f = F();
+      for (let i = 0; i < m; i++) {
+        const xr = ix(x) + i * n, yr = ix(y) + i * n;
+        let mx = f[xr];
+        for (let j = 1; j < n; j++) mx = Math.max(mx, f[xr + j]);
+        let sum = 0;
+        for (let j = 0; j < n; j++) {
+          f[yr + j] = Math.exp(f[xr + j] - mx);
+          sum += f[yr + j];
+        }
+        for (let j = 0; j < n; j++) f[yr + j] /= sum;
+      }
+    },
+    softmaxBackward(m, n, y, dy, dx) {
+      const f = F();
+      for (let i = 0; i < m; i++) {
+        const yr = ix(y) + i * n, gr = ix(dy) + i * n, xr = ix(dx) + i * n;
+        let dot = 0;
+        for (let j = 0; j < n; j++) dot += f[gr + j] * f[yr + j];
+        for (let j = 0; j < n; j++) f[xr + j] = f[yr + j] * (f[gr + j] - dot);
+      }
+    },
+    sumSquaresLoss(m, n, yhat, y) {
+      const f = F();
+      const pi = ix(yhat), ti = ix(y);
+      let s = 0;
+      for (let i = 0; i < m * n; i++) s += (f[pi + i] - f[ti + i]) ** 2;
+      return s;
+    },
+    sumSquaresGrad(m, n, yhat, y, scale, grad) {
+      const f = F();
+      const pi = ix(yhat), ti = ix(y), gi = ix(grad);
+      let s = 0;
+      for (let i = 0; i < m * n; i++) {
+        const g = 2 * (f[pi + i] - f[ti + i]);
+        s += g * g;
+        f[gi + i] = scale * g;
+      }
+      return s;
+    },
+    softmaxCrossEntropy(m, n, z, y, p) {
+      const f = F();
+      let total = 0;
+      for (let i = 0; i < m; i++) {
+        const zr = ix(z) + i * n, tr = ix(y) + i * n, pr = ix(p) + i * n;
+        let mx = f[zr];
+        for (let j = 1; j < n; j++) mx = Math.max(mx, f[zr + j]);
+        let sum = 0, yz = 0, ysum = 0;
+        for (let j = 0; j < n; j++) {
+          const shifted = f[zr + j] - mx;
+          yz += f[tr + j] * shifted;
+          ysum += f[tr + j];
+          f[pr + j] = Math.exp(shifted);
+          sum += f[pr + j];
+        }
+        total += ysum * Math.log(sum) - yz;
+        for (let j = 0; j < n; j++) f[pr + j] /= sum;
+      }
+      return total;
+    },
+    softmaxCrossEntropyGrad(m, n, p, y, scale, grad) {
+      const f = F();
+      const pi = ix(p), ti = ix(y), gi = ix(grad);
+      let s = 0;
+      for (let i = 0; i < m * n; i++) {
+        const g = f[pi + i] - f[ti + i];
+        s += g * g;
+        f[gi + i] = scale * g;
+      }
+      return s;
+    },
+    sgdUpdate(count, lr, g, w) {
+      const f = F();
+      const gi = ix(g), wi = ix(w);
+      for (let i = 0; i < count; i++) f[wi + i] -= lr * f[gi + i];
+    },
+    gatherRows(rows, cols, src, idx, dst) {
+      const f = F(), ints = heap.ints();
+      for (let r = 0; r < rows; r++) {
+        const from = ix(src) + ints[ix(idx) + r] * cols;
+        f.copyWithin(ix(dst) + r * cols, from, from + cols);
+      }
+    },
+    firstNonFinite(count, x) {
+      const f = F();
+      for (let i = 0; i < count; i++) if (!Number.isFinite(f[ix(x) + i])) return i;
+      return -1;
+    },
+    countCorrect(m, n, yhat, y) {
+      const f = F();
+      let correct = 0;
+      for (let i = 0; i < m; i++) {
+        const pr = ix(yhat) + i * n, tr = ix(y) + i * n;
+        if (n === 1) {
+          if ((f[pr] >= 0.5) === (f[tr] >= 0.5)) correct++;
+          continue;
+        }
+        let bp = 0, bt = 0;
+        for (let j = 1; j < n; j++) {
+          if (f[pr + j] > f[pr + bp]) bp = j;
+          if (f[tr + j] > f[tr + bt]) bt = j;
+        }
+        if (bp === bt) correct++;
+      }
+      return correct;
+    },
+  };
+}

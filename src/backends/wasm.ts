@@ -1,0 +1,91 @@
+// The WebAssembly backend: each network gets its own instance (and so its own memory) of the SIMD
+// or scalar build, loaded through @assemblyscript/loader.
+
+import { instantiate } from '@assemblyscript/loader';
+import { Heap, type Backend, type BackendName, type Kernels } from './backend.js';
+import { compileBuild, type WasmBuild } from './wasm-module.js';
+
+const PAGE = 65536;
+
+/** The module's exports as the host uses them: pointers and sizes only, never managed objects. */
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  GEMM_SCRATCH_BYTES: WebAssembly.Global | number;
+  gemm(transA: number, transB: number, m: number, n: number, k: number,
+    alpha: number, a: number, b: number, beta: number, c: number, scratch: number): void;
+  [name: string]: unknown;
+}
+
+class WasmHeap extends Heap {
+  private f32 = new Float32Array(0);
+  private i32 = new Int32Array(0);
+
+  constructor(private readonly memory: WebAssembly.Memory, base: number) {
+    super(base);
+  }
+
+  // A grown memory detaches every old view: compare buffers and remake both views together.
+  floats(): Float32Array {
+    if (this.f32.buffer !== this.memory.buffer) this.remakeViews();
+    return this.f32;
+  }
+
+  ints(): Int32Array {
+    if (this.i32.buffer !== this.memory.buffer) this.remakeViews();
+    return this.i32;
+  }
+
+  private remakeViews(): void {
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+  }
+
+  protected capacity(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  protected grow(minBytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    // at least double, so a run of small allocations costs few grows
+    const want = Math.max(minBytes, Math.min(2 * have, 0xffff_0000));
+    this.memory.grow(Math.ceil((want - have) / PAGE));
+  }
+}
+
+export async function createWasmBackend(name: Extract<BackendName, 'wasm' | 'wasm-scalar'>): Promise<Backend> {
+  const build: WasmBuild = name === 'wasm' ? 'simd' : 'scalar';
+  const module = await compileBuild(build);
+  const { exports } = await instantiate<Record<string, unknown>>(module, {});
+  const ex = exports as unknown as KernelExports;
+  const heap = new WasmHeap(ex.memory, ex.heapBase());
+  const scratch = ex.GEMM_SCRATCH_BYTES;
+  const gemmScratchBytes = typeof scratch === 'number' ? scratch : Number(scratch.value);
+  const fn = <T>(key: keyof Kernels) => ex[key] as T;
+  const kernels: Kernels = {
+    // booleans cross the boundary as i32
+    gemm: (transA, transB, m, n, k, alpha, a, b, beta, c, scratchAt) =>
+      ex.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta, c, scratchAt),
+    addBias: fn('addBias'),
+    colSums: fn('colSums'),
+    sigmoid: fn('sigmoid'),
+    sigmoidBackward: fn('sigmoidBackward'),
+    tanh: fn('tanh'),
+    tanhBackward: fn('tanhBackward'),
+    relu: fn('relu'),
+    reluBackward: fn('reluBackward'),
+    leakyRelu: fn('leakyRelu'),
+    leakyReluBackward: fn('leakyReluBackward'),
+    softmax: fn('softmax'),
+    softmaxBackward: fn('softmaxBackward'),
+    sumSquaresLoss: fn('sumSquaresLoss'),
+    sumSquaresGrad: fn('sumSquaresGrad'),
+    softmaxCrossEntropy: fn('softmaxCrossEntropy'),
+    softmaxCrossEntropyGrad: fn('softmaxCrossEntropyGrad'),
+    sgdUpdate: fn('sgdUpdate'),
+    gatherRows: fn('gatherRows'),
+    firstNonFinite: fn('firstNonFinite'),
+    countCorrect: fn('countCorrect'),
+  };
+  return { name, heap, kernels, gemmScratchBytes };
+}

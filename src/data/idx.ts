@@ -1,0 +1,78 @@
+// Reader for the IDX format that MNIST ships in (optionally gzip-compressed), with its header checked.
+//
+// Layout: two zero bytes, a type code, the number of dimensions d, then d big-endian u32 sizes, then
+// the values, big-endian, row-major.
+
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+
+export interface IdxArray {
+  /** Sizes of each dimension, e.g. [60000, 28, 28]. */
+  readonly dims: readonly number[];
+  /** The values, converted to float32 (pixel bytes keep their 0–255 values). */
+  readonly data: Float32Array;
+}
+
+const TYPES: Record<number, { name: string; bytes: number; read: (v: DataView, at: number) => number }> = {
+  0x08: { name: 'unsigned byte', bytes: 1, read: (v, at) => v.getUint8(at) },
+  0x09: { name: 'signed byte', bytes: 1, read: (v, at) => v.getInt8(at) },
+  0x0b: { name: 'short', bytes: 2, read: (v, at) => v.getInt16(at) },
+  0x0c: { name: 'int', bytes: 4, read: (v, at) => v.getInt32(at) },
+  0x0d: { name: 'float', bytes: 4, read: (v, at) => v.getFloat32(at) },
+  0x0e: { name: 'double', bytes: 8, read: (v, at) => v.getFloat64(at) },
+};
+
+/** Parses IDX bytes; `source` names the file in error messages. Gzip is detected by its magic. */
+export function parseIdx(raw: Uint8Array, source = 'IDX data'): IdxArray {
+  const bytes = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b ? gunzipOrThrow(raw, source) : raw;
+  const fail = (why: string): never => {
+    throw new Error(`ffnn: ${source}: not a valid IDX file: ${why}`);
+  };
+  if (bytes.length < 4) fail(`${bytes.length} bytes is shorter than the 4-byte magic number`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    fail(`magic number starts with bytes ${bytes[0]}, ${bytes[1]} where 0, 0 were expected`);
+  }
+  const type = TYPES[bytes[2]];
+  if (!type) fail(`unknown type code 0x${bytes[2].toString(16)} in the magic number (expected 0x08–0x0e)`);
+  const rank = bytes[3];
+  if (rank === 0) fail('the magic number gives 0 dimensions');
+  const headerBytes = 4 + 4 * rank;
+  if (bytes.length < headerBytes) fail(`file ends inside the header (${bytes.length} of ${headerBytes} bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dims: number[] = [];
+  for (let d = 0; d < rank; d++) dims.push(view.getUint32(4 + 4 * d));
+  const count = dims.reduce((a, b) => a * b, 1);
+  const expected = headerBytes + count * type.bytes;
+  if (bytes.length !== expected) {
+    fail(
+      `dimensions ${dims.join('×')} of ${type.name} need ${expected} bytes, but the file has ${bytes.length}` +
+        (bytes.length < expected ? ' (truncated?)' : ''),
+    );
+  }
+  const data = new Float32Array(count);
+  if (type.bytes === 1 && bytes[2] === 0x08) {
+    data.set(bytes.subarray(headerBytes)); // the common case (MNIST): a straight widening copy
+  } else {
+    for (let i = 0; i < count; i++) data[i] = type.read(view, headerBytes + i * type.bytes);
+  }
+  return { dims, data };
+}
+
+function gunzipOrThrow(raw: Uint8Array, source: string): Uint8Array {
+  try {
+    return gunzipSync(raw);
+  } catch (error) {
+    throw new Error(`ffnn: ${source}: gzip data is corrupt or truncated (${(error as Error).message})`);
+  }
+}
+
+/** Reads and parses an IDX file (or .gz of one). */
+export async function readIdx(path: string): Promise<IdxArray> {
+  let raw: Uint8Array;
+  try {
+    raw = await readFile(path);
+  } catch (error) {
+    throw new Error(`ffnn: cannot read IDX file ${path}: ${(error as Error).message}`);
+  }
+  return parseIdx(raw, path);
+}

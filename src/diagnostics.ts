@@ -1,0 +1,87 @@
+// Detects the seed notebook's silent failure: a network whose outputs are the same vector for every
+// input, and names the likely cause (unscaled inputs, saturated units, all-positive initial weights).
+
+import { ACTIVATIONS, type ActivationName } from './activations.js';
+import type { InitName } from './init.js';
+import type { Matrix } from './matrix.js';
+
+export interface Diagnostic {
+  readonly code: 'collapsed-outputs';
+  readonly message: string;
+}
+
+export interface CollapseEvidence {
+  /** A sample of the inputs, rows × inputs. */
+  readonly inputs: Matrix;
+  /** Each layer's outputs for that sample, rows × units, output layer last. */
+  readonly layerOutputs: readonly Matrix[];
+  readonly activations: readonly ActivationName[];
+  readonly init: InitName;
+}
+
+/** Largest per-column range (max − min over rows) of a matrix. */
+function columnSpread(m: Matrix): number {
+  let spread = 0;
+  for (let j = 0; j < m.cols; j++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < m.rows; i++) {
+      const v = m.data[i * m.cols + j];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    spread = Math.max(spread, hi - lo);
+  }
+  return spread;
+}
+
+function maxAbs(m: Matrix): number {
+  let best = 0;
+  for (const v of m.data) best = Math.max(best, Math.abs(v));
+  return best;
+}
+
+// Relative to the outputs' own scale, so large regression targets do not hide a collapse.
+const COLLAPSE_SPREAD = 1e-4;
+const SATURATION_MARGIN = 1e-4;
+
+export function diagnoseCollapse(e: CollapseEvidence): Diagnostic | null {
+  const outputs = e.layerOutputs[e.layerOutputs.length - 1];
+  if (e.inputs.rows < 2 || columnSpread(e.inputs) === 0) return null; // identical inputs: nothing to tell apart
+  const spread = columnSpread(outputs);
+  if (spread > COLLAPSE_SPREAD * (1 + maxAbs(outputs))) return null;
+
+  const causes: string[] = [];
+  const inputScale = maxAbs(e.inputs);
+  if (inputScale > 10) {
+    causes.push(
+      `unscaled inputs: values reach ${inputScale}; scale them to about [0, 1] or standardise them ` +
+        '(MNIST pixels: divide by 255)',
+    );
+  }
+  e.layerOutputs.slice(0, -1).forEach((out, l) => {
+    const limits = ACTIVATIONS[e.activations[l]].saturatesAt;
+    if (limits.length === 0) return;
+    let pinned = 0;
+    for (const v of out.data) if (limits.some((s) => Math.abs(v - s) <= SATURATION_MARGIN)) pinned++;
+    const share = pinned / out.data.length;
+    if (share >= 0.5) {
+      causes.push(
+        `saturation: ${(100 * share).toFixed(1)}% of hidden layer ${l + 1}'s ${e.activations[l]} outputs ` +
+          `sit at ${limits.join(' or ')}, where the gradient vanishes`,
+      );
+    }
+  });
+  if (e.init === 'uniform') {
+    causes.push(
+      "all-positive initial weights ('uniform' init, as in the seed) push every unit the same way; " +
+        "use 'xavier' for sigmoid/tanh or 'he' for relu",
+    );
+  }
+  if (causes.length === 0) causes.push('no single cause found; try a smaller learning rate or scaled inputs');
+  return {
+    code: 'collapsed-outputs',
+    message:
+      `outputs have collapsed: ${e.inputs.rows} different inputs all give the same output vector ` +
+      `(largest spread of any output ${spread.toExponential(2)}). Likely causes: ${causes.join('; ')}.`,
+  };
+}

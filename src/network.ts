@@ -1,0 +1,502 @@
+// Network: the layer list, where each tensor sits in the heap, and forward/backward/step over it.
+//
+// Layout (llm.c's ParameterTensors): every layer's weights (inputs×units, row-major) and biases
+// (units) sit in one parameter block, gradients in a block of the same layout, so zeroing, updating
+// and saving are single operations. Above the model's regions, a workspace sized for the largest batch
+// (and the training set, while training) is carved afresh for each call and released after it.
+
+import { activationNamed, type Activation, type ActivationName } from './activations.js';
+import type { Backend, BackendName, FloatArray, Kernels } from './backends/backend.js';
+import { BACKENDS } from './backends/backend.js';
+import { createBackend } from './backends/index.js';
+import { diagnoseCollapse, type Diagnostic } from './diagnostics.js';
+import { INITS, initLayer, type InitName } from './init.js';
+import { lossNamed, type Loss, type LossName } from './losses.js';
+import { matrix, argmaxRows, type Matrix } from './matrix.js';
+import { Random } from './random.js';
+import { train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
+
+export interface LayerSpec {
+  /** Perceptrons in this layer. */
+  readonly units: number;
+  /** Default 'sigmoid' (the seed's); the output layer defaults to 'softmax' with cross-entropy. */
+  readonly activation?: ActivationName;
+  /** Negative-side slope of 'leaky-relu' (default 0.01). */
+  readonly slope?: number;
+}
+
+export interface NetworkOptions {
+  /** Features per example (columns of x). */
+  readonly inputs: number;
+  /** Hidden layers, then the output layer. */
+  readonly layers: readonly LayerSpec[];
+  /** 'mse' (the seed's sum of squares, default) or 'cross-entropy' (with a softmax output). */
+  readonly loss?: LossName;
+  /** Weight initialisation; by default chosen per layer from its activation (Glorot or He). */
+  readonly init?: InitName;
+  /** Seed of the generator behind initialisation and shuffling (default 1). */
+  readonly seed?: number;
+  /** 'wasm' (SIMD, default), 'wasm-scalar' or 'js' (the pure-TypeScript reference). */
+  readonly backend?: BackendName;
+}
+
+/** evaluate()'s answer: loss is the mean per-example cost, cost the sum (the seed's score). */
+export interface Evaluation {
+  readonly loss: number;
+  readonly cost: number;
+  readonly accuracy: number;
+  readonly correct: number;
+  readonly rows: number;
+}
+
+export interface LayerParameters {
+  /** inputs × units */
+  readonly weights: Matrix;
+  /** units */
+  readonly biases: Float32Array;
+}
+
+/** A layer as the host sees it: sizes, activation, and byte offsets of its tensors. */
+interface Layer {
+  readonly inputs: number;
+  readonly units: number;
+  readonly activationName: ActivationName;
+  readonly activation: Activation;
+  readonly slope: number;
+  readonly init: InitName;
+  readonly w: number;
+  readonly b: number;
+  readonly gw: number;
+  readonly gb: number;
+}
+
+/** Buffers for up to `rows` examples at a time. */
+export interface Workspace {
+  readonly rows: number;
+  /** rows × inputs */
+  readonly x: number;
+  /** rows × outputs */
+  readonly y: number;
+  /** each layer's output, rows × units */
+  readonly outs: readonly number[];
+  /** two rows × widest-layer gradient buffers, used in turn by backward */
+  readonly d0: number;
+  readonly d1: number;
+}
+
+/** Rows per chunk when predicting or evaluating outside training. */
+const CHUNK_ROWS = 256;
+
+export class Network {
+  private backendRef: Backend | null;
+  private readonly layerList: Layer[];
+  private readonly lossFn: Loss;
+  private readonly paramBase: number;
+  private readonly gradBase: number;
+  /** Start-of-epoch copy of the parameters, restored when training diverges. */
+  private readonly backupBase: number;
+  readonly parameterCount: number;
+  private readonly scratch: number;
+  private readonly modelMark: number;
+  private trainingWorkspace: Workspace | null = null;
+  /** @internal the generator behind shuffling; initialisation drew from it first. */
+  readonly rng: Random;
+  readonly options: Readonly<Required<Omit<NetworkOptions, 'init'>>> & { readonly init: InitName | 'default' };
+
+  private constructor(backend: Backend, options: NetworkOptions) {
+    const loss = options.loss ?? 'mse';
+    this.lossFn = lossNamed(loss);
+    const seed = options.seed ?? 1;
+    this.rng = new Random(seed);
+    this.backendRef = backend;
+    this.options = {
+      inputs: options.inputs,
+      layers: options.layers.map((l) => ({ ...l })),
+      loss,
+      init: options.init ?? 'default',
+      seed,
+      backend: backend.name,
+    };
+    const heap = backend.heap;
+    const specs = this.options.layers;
+    let count = 0;
+    const shapes = specs.map((spec, i) => {
+      const inputs = i === 0 ? options.inputs : specs[i - 1].units;
+      const last = i === specs.length - 1;
+      const activationName = spec.activation ?? (last && this.lossFn.fuses ? this.lossFn.fuses : 'sigmoid');
+      const at = count;
+      count += inputs * spec.units + spec.units;
+      return { inputs, units: spec.units, activationName, at };
+    });
+    this.parameterCount = count;
+    this.paramBase = heap.alloc(count);
+    this.gradBase = heap.alloc(count);
+    this.backupBase = heap.alloc(count);
+    this.scratch = heap.alloc(backend.gemmScratchBytes / 4);
+    this.modelMark = heap.mark();
+    this.layerList = shapes.map(({ inputs, units, activationName, at }, i) => {
+      const activation = activationNamed(activationName, `layer ${i + 1}`);
+      const w = at * 4;
+      const b = w + inputs * units * 4;
+      return {
+        inputs, units, activationName, activation,
+        slope: specs[i].slope ?? 0.01,
+        init: options.init ?? activation.defaultInit,
+        w: this.paramBase + w, b: this.paramBase + b, gw: this.gradBase + w, gb: this.gradBase + b,
+      };
+    });
+    this.initialise();
+  }
+
+  /** Builds a network on a fresh heap of the chosen backend. */
+  static async create(options: NetworkOptions): Promise<Network> {
+    validateOptions(options);
+    const backend = await createBackend(options.backend ?? 'wasm');
+    return new Network(backend, options);
+  }
+
+  /** @internal A network over a backend the caller made (tests use the float64 JS backend). */
+  static createOn(backend: Backend, options: NetworkOptions): Network {
+    validateOptions({ ...options, backend: backend.name });
+    return new Network(backend, options);
+  }
+
+  get inputs(): number {
+    return this.options.inputs;
+  }
+
+  get outputs(): number {
+    return this.layerList[this.layerList.length - 1].units;
+  }
+
+  get backend(): BackendName {
+    return this.options.backend;
+  }
+
+  /** The activation each layer uses, after defaults. */
+  get activations(): ActivationName[] {
+    return this.layerList.map((l) => l.activationName);
+  }
+
+  /** @internal */
+  get live(): Backend {
+    if (!this.backendRef) throw new Error('ffnn: this network was disposed; create a new one');
+    return this.backendRef;
+  }
+
+  private get k(): Kernels {
+    return this.live.kernels;
+  }
+
+  private initialise(): void {
+    const params = new Float32Array(this.parameterCount);
+    let at = 0;
+    for (const layer of this.layerList) {
+      const n = layer.inputs * layer.units;
+      initLayer(layer.init, this.rng, layer.inputs, layer.units,
+        params.subarray(at, at + n), params.subarray(at + n, at + n + layer.units));
+      at += n + layer.units;
+    }
+    this.live.heap.write(this.paramBase, params);
+  }
+
+  // ---- the algorithm: forward, backward, step ----------------------------------------------------
+
+  /**
+   * @internal Runs rows examples from x (rows × inputs) through every layer into ws.outs and returns
+   * the output's offset. With fuseLoss, the output activation is left to a fused loss.
+   */
+  forward(ws: Workspace, rows: number, x: number, fuseLoss: boolean): number {
+    const k = this.k;
+    let input = x;
+    this.layerList.forEach((layer, i) => {
+      const out = ws.outs[i];
+      k.gemm(false, false, rows, layer.units, layer.inputs, 1, input, layer.w, 0, out, this.scratch);
+      k.addBias(rows, layer.units, layer.b, out);
+      const fusedHere = fuseLoss && i === this.layerList.length - 1 && this.lossFn.fuses !== null;
+      if (!fusedHere) layer.activation.forward(k, rows, layer.units, layer.slope, out, out);
+      input = out;
+    });
+    return input;
+  }
+
+  /**
+   * @internal Forward pass, cost and output gradient (scaled by 1/rows, so gradients are batch means),
+   * then backpropagation into the gradient block. Returns the cost summed over the rows, the
+   * unscaled output gradient's squared norm, and how many rows were classified correctly.
+   */
+  computeGradients(ws: Workspace, rows: number, x: number, y: number): { cost: number; gradSq: number; correct: number } {
+    const k = this.k;
+    const last = this.layerList[this.layerList.length - 1];
+    const out = this.forward(ws, rows, x, true);
+    const cost = this.lossFn.cost(k, rows, last.units, out, y);
+    const correct = k.countCorrect(rows, last.units, out, y);
+    const gradSq = this.lossFn.grad(k, rows, last.units, out, y, 1 / rows, ws.d0);
+    if (this.lossFn.fuses === null) last.activation.backward(k, rows, last.units, last.slope, out, ws.d0, ws.d0);
+    this.backward(ws, rows, x);
+    return { cost, gradSq, correct };
+  }
+
+  /** @internal ws.d0 holds ∂cost/∂z of the output layer; fills the gradient block, last layer first. */
+  backward(ws: Workspace, rows: number, x: number): void {
+    const k = this.k;
+    let d = ws.d0;
+    let other = ws.d1;
+    for (let l = this.layerList.length - 1; l >= 0; l--) {
+      const layer = this.layerList[l];
+      const input = l === 0 ? x : ws.outs[l - 1];
+      // ∂W = inputᵀ·∂z, ∂b = column sums of ∂z
+      k.gemm(true, false, layer.inputs, layer.units, rows, 1, input, d, 0, layer.gw, this.scratch);
+      k.colSums(rows, layer.units, d, layer.gb);
+      if (l === 0) break; // the inputs have no weighted input to pass a gradient to
+      // ∂z below = f′(z below) ⊙ ∂z·Wᵀ
+      k.gemm(false, true, rows, layer.inputs, layer.units, 1, d, layer.w, 0, other, this.scratch);
+      const below = this.layerList[l - 1];
+      below.activation.backward(k, rows, below.units, below.slope, ws.outs[l - 1], other, other);
+      [d, other] = [other, d];
+    }
+  }
+
+  /** @internal Gradient descent over every parameter in one call. */
+  sgdStep(learningRate: number): void {
+    this.k.sgdUpdate(this.parameterCount, learningRate, this.gradBase, this.paramBase);
+  }
+
+  /** @internal */
+  backupParameters(): void {
+    const f = this.live.heap.floats();
+    f.copyWithin(this.backupBase >> 2, this.paramBase >> 2, (this.paramBase >> 2) + this.parameterCount);
+  }
+
+  /** @internal */
+  restoreParameters(): void {
+    const f = this.live.heap.floats();
+    f.copyWithin(this.paramBase >> 2, this.backupBase >> 2, (this.backupBase >> 2) + this.parameterCount);
+  }
+
+  /** @internal Live views of the parameter and gradient blocks (invalid after the heap grows). */
+  parameterView(): FloatArray {
+    return this.live.heap.floats().subarray(this.paramBase >> 2, (this.paramBase >> 2) + this.parameterCount);
+  }
+
+  /** @internal */
+  gradientView(): FloatArray {
+    return this.live.heap.floats().subarray(this.gradBase >> 2, (this.gradBase >> 2) + this.parameterCount);
+  }
+
+  // ---- heap sessions -------------------------------------------------------------------------
+
+  /**
+   * @internal Releases everything above the model's regions and lays out a workspace for `rows`
+   * examples. The heap grows here, if at all, never inside a step.
+   */
+  openWorkspace(rows: number): Workspace {
+    const heap = this.live.heap;
+    heap.release(this.modelMark);
+    const widest = Math.max(...this.layerList.map((l) => l.units));
+    return {
+      rows,
+      x: heap.alloc(rows * this.inputs),
+      y: heap.alloc(rows * this.outputs),
+      outs: this.layerList.map((l) => heap.alloc(rows * l.units)),
+      d0: heap.alloc(rows * widest),
+      d1: heap.alloc(rows * widest),
+    };
+  }
+
+  /** @internal Marks a training run active (its workspace is shared by evaluate/predict meanwhile). */
+  beginTraining(ws: Workspace): void {
+    if (this.trainingWorkspace) throw new Error('ffnn: this network is already training; await the first train() call');
+    this.trainingWorkspace = ws;
+  }
+
+  /** @internal */
+  endTraining(): void {
+    this.trainingWorkspace = null;
+    this.live.heap.release(this.modelMark);
+  }
+
+  private withWorkspace<T>(run: (ws: Workspace) => T): T {
+    if (this.trainingWorkspace) return run(this.trainingWorkspace);
+    const ws = this.openWorkspace(CHUNK_ROWS);
+    try {
+      return run(ws);
+    } finally {
+      this.live.heap.release(this.modelMark);
+    }
+  }
+
+  /**
+   * @internal Copies rows [start, start + rows) of a host matrix into a heap region and rejects any
+   * NaN or Infinity, naming the row and column.
+   */
+  loadRows(m: Matrix, start: number, rows: number, at: number, what: string): void {
+    const heap = this.live.heap;
+    heap.write(at, m.data.subarray(start * m.cols, (start + rows) * m.cols));
+    const bad = this.k.firstNonFinite(rows * m.cols, at);
+    if (bad >= 0) {
+      const row = start + Math.floor(bad / m.cols);
+      const col = bad % m.cols;
+      throw new Error(
+        `ffnn: ${what}: row ${row}, column ${col} is ${m.data[row * m.cols + col]}; every value must be a finite number`,
+      );
+    }
+  }
+
+  // ---- the public surface ------------------------------------------------------------------------
+
+  /** Outputs for each row of x (rows × inputs) → rows × outputs. */
+  predict(x: Matrix): Matrix {
+    checkMatrix(x, 'predict: x', this.inputs);
+    const out = matrix(x.rows, this.outputs);
+    this.withWorkspace((ws) => {
+      for (let start = 0; start < x.rows; start += ws.rows) {
+        const rows = Math.min(ws.rows, x.rows - start);
+        this.loadRows(x, start, rows, ws.x, 'predict: x');
+        const o = this.forward(ws, rows, ws.x, false);
+        out.data.set(this.live.heap.floats().subarray(o >> 2, (o >> 2) + rows * this.outputs), start * this.outputs);
+      }
+    });
+    return out;
+  }
+
+  /** The most likely class of each row (argmax of the outputs). */
+  classify(x: Matrix): Int32Array {
+    return argmaxRows(this.predict(x));
+  }
+
+  /** Mean cost, total cost and accuracy over x (rows × inputs) against targets y (rows × outputs). */
+  evaluate(x: Matrix, y: Matrix): Evaluation {
+    this.checkPair(x, y, 'evaluate');
+    return this.withWorkspace((ws) => {
+      let cost = 0, correct = 0;
+      for (let start = 0; start < x.rows; start += ws.rows) {
+        const rows = Math.min(ws.rows, x.rows - start);
+        this.loadRows(x, start, rows, ws.x, 'evaluate: x');
+        this.loadRows(y, start, rows, ws.y, 'evaluate: y');
+        const r = this.evaluateRows(ws, rows, ws.x, ws.y);
+        cost += r.cost;
+        correct += r.correct;
+      }
+      return { loss: cost / x.rows, cost, accuracy: correct / x.rows, correct, rows: x.rows };
+    });
+  }
+
+  /** @internal Cost and correct count of rows examples already in the heap (rows ≤ ws.rows). */
+  evaluateRows(ws: Workspace, rows: number, x: number, y: number): { cost: number; correct: number } {
+    const out = this.forward(ws, rows, x, true);
+    const cost = this.lossFn.cost(this.k, rows, this.outputs, out, y);
+    return { cost, correct: this.k.countCorrect(rows, this.outputs, out, y) };
+  }
+
+  /** Checks whether the outputs have collapsed to one vector over (a sample of) x, and why. */
+  diagnose(x: Matrix): Diagnostic[] {
+    checkMatrix(x, 'diagnose: x', this.inputs);
+    return this.withWorkspace((ws) => {
+      const rows = Math.min(ws.rows, x.rows);
+      this.loadRows(x, 0, rows, ws.x, 'diagnose: x');
+      return this.diagnoseRows(ws, rows, ws.x);
+    });
+  }
+
+  /** @internal */
+  diagnoseRows(ws: Workspace, rows: number, x: number): Diagnostic[] {
+    this.forward(ws, rows, x, false);
+    const heap = this.live.heap;
+    const found = diagnoseCollapse({
+      inputs: matrix(rows, this.inputs, heap.read(x, rows * this.inputs)),
+      layerOutputs: this.layerList.map((l, i) => matrix(rows, l.units, heap.read(ws.outs[i], rows * l.units))),
+      activations: this.activations,
+      init: this.layerList[0].init,
+    });
+    return found ? [found] : [];
+  }
+
+  /** Mini-batch stochastic gradient descent on x (rows × inputs) against y (rows × outputs). */
+  train(x: Matrix, y: Matrix, options: TrainOptions = {}): Promise<TrainingHistory> {
+    return runTraining(this, x, y, options);
+  }
+
+  /** A copy of every layer's weights (inputs × units) and biases. */
+  parameters(): LayerParameters[] {
+    const heap = this.live.heap;
+    return this.layerList.map((l) => ({
+      weights: matrix(l.inputs, l.units, heap.read(l.w, l.inputs * l.units)),
+      biases: heap.read(l.b, l.units),
+    }));
+  }
+
+  /** Replaces every layer's weights and biases; shapes must match parameters(). */
+  setParameters(layers: readonly LayerParameters[]): void {
+    if (layers.length !== this.layerList.length) {
+      throw new Error(`ffnn: setParameters: expected ${this.layerList.length} layers, got ${layers.length}`);
+    }
+    layers.forEach((p, i) => {
+      const l = this.layerList[i];
+      if (p.weights.rows !== l.inputs || p.weights.cols !== l.units || p.biases.length !== l.units) {
+        throw new Error(
+          `ffnn: setParameters: layer ${i + 1} needs ${l.inputs}×${l.units} weights and ${l.units} biases, ` +
+            `got ${p.weights.rows}×${p.weights.cols} and ${p.biases.length}`,
+        );
+      }
+      this.live.heap.write(l.w, p.weights.data);
+      this.live.heap.write(l.b, p.biases);
+    });
+  }
+
+  /** Frees the network's heap now rather than at garbage collection; the network is unusable after. */
+  dispose(): void {
+    this.backendRef = null;
+  }
+
+  /** @internal */
+  checkPair(x: Matrix, y: Matrix, what: string): void {
+    checkMatrix(x, `${what}: x`, this.inputs);
+    checkMatrix(y, `${what}: y`, this.outputs);
+    if (x.rows !== y.rows) {
+      throw new Error(`ffnn: ${what}: x has ${x.rows} rows but y has ${y.rows}; each input row needs one target row`);
+    }
+    if (x.rows === 0) throw new Error(`ffnn: ${what}: no rows`);
+  }
+}
+
+function checkMatrix(m: Matrix, what: string, cols: number): void {
+  if (!m || !(m.data instanceof Float32Array)) {
+    throw new Error(`ffnn: ${what} must be a Matrix { rows, cols, data: Float32Array } (see matrix())`);
+  }
+  if (m.data.length !== m.rows * m.cols) {
+    throw new Error(`ffnn: ${what} claims ${m.rows}×${m.cols} but holds ${m.data.length} values`);
+  }
+  if (m.cols !== cols) {
+    throw new Error(`ffnn: ${what} has ${m.cols} columns but the network expects ${cols} (shape ${m.rows}×${m.cols})`);
+  }
+}
+
+function validateOptions(o: NetworkOptions): void {
+  const wholePositive = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+  if (!o || typeof o !== 'object') throw new Error('ffnn: Network.create needs an options object');
+  if (!wholePositive(o.inputs)) throw new Error(`ffnn: inputs must be a whole number ≥ 1, got ${String(o.inputs)}`);
+  if (!Array.isArray(o.layers) || o.layers.length === 0) {
+    throw new Error('ffnn: layers must list at least the output layer, e.g. [{ units: 10 }]');
+  }
+  o.layers.forEach((l, i) => {
+    if (!wholePositive(l?.units)) throw new Error(`ffnn: layer ${i + 1}: units must be a whole number ≥ 1, got ${String(l?.units)}`);
+    if (l.activation !== undefined) activationNamed(l.activation, `layer ${i + 1}`);
+    if (l.slope !== undefined && !(Number.isFinite(l.slope) && l.slope >= 0)) {
+      throw new Error(`ffnn: layer ${i + 1}: slope must be a finite number ≥ 0, got ${l.slope}`);
+    }
+  });
+  const loss = lossNamed(o.loss ?? 'mse');
+  const outAct = o.layers[o.layers.length - 1].activation;
+  if (loss.fuses && outAct !== undefined && outAct !== loss.fuses) {
+    throw new Error(
+      `ffnn: loss '${o.loss}' needs a '${loss.fuses}' output layer, but the last layer uses '${outAct}'`,
+    );
+  }
+  if (o.init !== undefined && !INITS.includes(o.init)) {
+    throw new Error(`ffnn: unknown init '${o.init}'; expected one of ${INITS.join(', ')}`);
+  }
+  if (o.backend !== undefined && !BACKENDS.includes(o.backend)) {
+    throw new Error(`ffnn: unknown backend '${o.backend}'; expected one of ${BACKENDS.join(', ')}`);
+  }
+}

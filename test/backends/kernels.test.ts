@@ -1,0 +1,203 @@
+// Every WASM kernel, SIMD and scalar build, equals its JS twin to 1e-5 relative on awkward shapes.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Backend, BackendName, Kernels } from '../../src/backends/backend.js';
+import { Random } from '../../src/random.js';
+import { backendsByName, firstMismatch, randomArray, WASM_BACKENDS } from '../helpers/backends.js';
+
+const SIZES = [1, 3, 5, 17, 33, 100, 785];
+const TOL = 1e-5;
+
+let backends: Record<BackendName, Backend>;
+beforeAll(async () => {
+  backends = await backendsByName();
+});
+
+/**
+ * Runs the same kernel call on the JS reference and on one WASM backend over identical inputs, and
+ * returns both outputs (and both return values). Regions are allocated afresh and released after.
+ */
+function race(
+  name: BackendName,
+  inputs: Float32Array[],
+  outputSizes: number[],
+  call: (k: Kernels, inputs: number[], outputs: number[], scratch: number) => number | void,
+  intInput?: Int32Array,
+) {
+  const results = (['js', name] as BackendName[]).map((which) => {
+    const b = backends[which];
+    const mark = b.heap.mark();
+    const ins = inputs.map((arr) => {
+      const at = b.heap.alloc(arr.length);
+      b.heap.write(at, arr);
+      return at;
+    });
+    if (intInput) {
+      const at = b.heap.alloc(intInput.length);
+      b.heap.ints().set(intInput, at >> 2);
+      ins.push(at);
+    }
+    // outputs start as a copy of recognisable junk, so "accumulate" vs "overwrite" bugs show
+    const outs = outputSizes.map((n) => {
+      const at = b.heap.alloc(n);
+      b.heap.write(at, new Float32Array(n).map((_, i) => (i % 7) - 3));
+      return at;
+    });
+    const scratch = b.heap.alloc(Math.max(1, b.gemmScratchBytes / 4));
+    const value = call(b.kernels, ins, outs, scratch);
+    const data = outs.map((at, i) => b.heap.read(at, outputSizes[i]));
+    b.heap.release(mark);
+    return { value, data };
+  });
+  return { js: results[0], wasm: results[1] };
+}
+
+function expectSame(r: ReturnType<typeof race>, tol = TOL) {
+  r.js.data.forEach((ref, i) => expect(firstMismatch(r.wasm.data[i], ref, tol)).toBeNull());
+  if (typeof r.js.value === 'number') {
+    expect(Math.abs((r.wasm.value as number) - r.js.value)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(r.js.value)));
+  }
+}
+
+describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
+  const rng = new Random(42);
+
+  describe('gemm', () => {
+    const shapes: [number, number, number][] = [];
+    for (const m of [1, 3, 5, 17, 33]) for (const n of [1, 5, 8, 17, 33]) for (const k of [1, 3, 33, 100]) shapes.push([m, n, k]);
+    shapes.push([10, 30, 785], [100, 33, 785], [5, 785, 17], [785, 3, 10], [17, 100, 300]);
+
+    for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      it(`${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} on ${shapes.length} shapes, overwrite and accumulate`, () => {
+        for (const [m, n, k] of shapes) {
+          const a = randomArray(rng, m * k), b = randomArray(rng, k * n);
+          for (const [alpha, beta] of [[1, 0], [0.7, 0.3]]) {
+            const r = race(name, [a, b], [m * n], (kk, [pa, pb], [pc], s) =>
+              kk.gemm(transA, transB, m, n, k, alpha, pa, pb, beta, pc, s));
+            // float32 sums of k products differ with their order by ~√k·ε·|terms|, so the error is
+            // measured against the largest entry of C (a norm-wise relative error)
+            const scale = r.js.data[0].reduce((mx, v) => Math.max(mx, Math.abs(v)), 1);
+            const bad = firstMismatch(r.wasm.data[0], r.js.data[0], TOL * scale);
+            expect(bad, `${m}×${n}×${k} α=${alpha} β=${beta}: ${bad}`).toBeNull();
+          }
+        }
+      });
+
+      it(`${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} is exact on dyadic values, where summation order cannot matter`, () => {
+        // multiples of 1/8 in [−1, 1]: every product and partial sum is exact in float32
+        const dyadic = (n: number) => randomArray(rng, n).map((v) => Math.round(v * 8) / 8);
+        for (const [m, n, k] of shapes) {
+          const a = dyadic(m * k), b = dyadic(k * n);
+          const r = race(name, [a, b], [m * n], (kk, [pa, pb], [pc], s) =>
+            kk.gemm(transA, transB, m, n, k, 1, pa, pb, 0, pc, s));
+          const bad = firstMismatch(r.wasm.data[0], r.js.data[0], 0);
+          expect(bad, `${m}×${n}×${k}: ${bad}`).toBeNull();
+        }
+      });
+    }
+
+    it('never reads C when β = 0, so stale NaN cannot leak in', () => {
+      const b = backends[name];
+      const [m, n, k] = [5, 9, 7];
+      const pa = b.heap.alloc(m * k), pb = b.heap.alloc(k * n), pc = b.heap.alloc(m * n);
+      const s = b.heap.alloc(b.gemmScratchBytes / 4);
+      b.heap.write(pa, randomArray(rng, m * k));
+      b.heap.write(pb, randomArray(rng, k * n));
+      b.heap.write(pc, new Float32Array(m * n).fill(NaN));
+      b.kernels.gemm(false, false, m, n, k, 1, pa, pb, 0, pc, s);
+      expect(b.heap.read(pc, m * n).every(Number.isFinite)).toBe(true);
+    });
+  });
+
+  for (const size of SIZES) {
+    it(`element-wise kernels on ${size} values`, () => {
+      const x = randomArray(rng, size, -6, 6), dy = randomArray(rng, size);
+      const unary: (keyof Kernels)[] = ['sigmoid', 'tanh', 'relu'];
+      for (const kernel of unary) {
+        expectSame(race(name, [x], [size], (k, [px], [py]) => (k[kernel] as (n: number, a: number, b: number) => void)(size, px, py)));
+      }
+      expectSame(race(name, [x], [size], (k, [px], [py]) => k.leakyRelu(size, 0.1, px, py)));
+      // backward passes take the activation's output
+      const yS = x.map((v) => 1 / (1 + Math.exp(-v))), yT = x.map(Math.tanh);
+      expectSame(race(name, [yS, dy], [size], (k, [py, pd], [pdx]) => k.sigmoidBackward(size, py, pd, pdx)));
+      expectSame(race(name, [yT, dy], [size], (k, [py, pd], [pdx]) => k.tanhBackward(size, py, pd, pdx)));
+      expectSame(race(name, [x, dy], [size], (k, [py, pd], [pdx]) => k.reluBackward(size, py, pd, pdx)));
+      expectSame(race(name, [x, dy], [size], (k, [py, pd], [pdx]) => k.leakyReluBackward(size, 0.1, py, pd, pdx)));
+      // w starts as the same junk pattern on both backends and is updated in place
+      expectSame(race(name, [dy], [size], (k, [pg], [pw]) => k.sgdUpdate(size, 0.3, pg, pw)));
+      expect(race(name, [x], [], (k, [px]) => k.firstNonFinite(size, px)).wasm.value).toBe(-1);
+    });
+  }
+
+  for (const [m, n] of [[1, 1], [3, 5], [17, 10], [33, 17], [5, 785], [100, 3]]) {
+    it(`row kernels on ${m}×${n}`, () => {
+      const x = randomArray(rng, m * n, -5, 5), dy = randomArray(rng, m * n), bias = randomArray(rng, n);
+      const y = randomArray(rng, m * n, 0, 1);
+      expectSame(race(name, [bias, x], [m * n], (k, [pb, px], [pc]) => {
+        k.gemm(false, false, m, n, 1, 0, px, px, 0, pc, 0); // zero C (α = 0 never touches A, B)
+        k.addBias(m, n, pb, pc);
+        k.addBias(m, n, pb, pc);
+      }));
+      expectSame(race(name, [x], [n], (k, [px], [po]) => k.colSums(m, n, px, po)));
+      expectSame(race(name, [x], [m * n], (k, [px], [py]) => k.softmax(m, n, px, py)));
+      expectSame(race(name, [y, dy], [m * n], (k, [py, pd], [pdx]) => k.softmaxBackward(m, n, py, pd, pdx)));
+      expectSame(race(name, [x, y], [], (k, [pa, pb]) => k.sumSquaresLoss(m, n, pa, pb)));
+      expectSame(race(name, [x, y], [m * n], (k, [pa, pb], [pg]) => k.sumSquaresGrad(m, n, pa, pb, 0.25, pg)));
+      expectSame(race(name, [x, y], [m * n], (k, [pz, py], [pp]) => k.softmaxCrossEntropy(m, n, pz, py, pp)));
+      expectSame(race(name, [y, dy], [m * n], (k, [pp, py], [pg]) => k.softmaxCrossEntropyGrad(m, n, pp, py, 0.5, pg)));
+      expectSame(race(name, [x, y], [], (k, [pa, pb]) => k.countCorrect(m, n, pa, pb)));
+    });
+  }
+
+  it('gatherRows copies the indexed rows, in order, repeats allowed', () => {
+    const rows = 33, cols = 17;
+    const src = randomArray(rng, rows * cols);
+    const idx = Int32Array.from([32, 0, 5, 5, 17, 1, 31]);
+    const r = race(name, [src], [idx.length * cols], (k, [ps, pi], [pd]) => k.gatherRows(idx.length, cols, ps, pi, pd), idx);
+    expectSame(r);
+    // and it is the right rows, not merely the same wrong ones
+    idx.forEach((from, i) => expect(Array.from(r.wasm.data[0].subarray(i * cols, (i + 1) * cols)))
+      .toEqual(Array.from(src.subarray(from * cols, (from + 1) * cols))));
+  });
+
+  it('firstNonFinite finds NaN and Infinity at the right index', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const x = randomArray(rng, 785);
+      x[617] = bad;
+      const r = race(name, [x], [], (k, [px]) => k.firstNonFinite(785, px));
+      expect(r.wasm.value).toBe(617);
+      expect(r.js.value).toBe(617);
+    }
+  });
+});
+
+describe('kernels are stable at extreme inputs (±1e4)', () => {
+  it.each(['js', 'wasm', 'wasm-scalar'] as BackendName[])('%s: sigmoid, tanh, softmax and cross-entropy stay finite', (name) => {
+    const b = backends[name];
+    const k = b.kernels;
+    const x = Float32Array.from([1e4, -1e4, 0, 88.8, -88.8, 1e4, -1e4]);
+    const n = x.length;
+    const px = b.heap.alloc(n), py = b.heap.alloc(n), pt = b.heap.alloc(n);
+    for (const f of ['sigmoid', 'tanh'] as const) {
+      b.heap.write(px, x);
+      k[f](n, px, py);
+      const y = b.heap.read(py, n);
+      expect(y.every(Number.isFinite), `${f}: ${y}`).toBe(true);
+      expect(y[0]).toBe(1);
+      expect(y[1]).toBe(f === 'sigmoid' ? 0 : -1);
+    }
+    b.heap.write(px, x);
+    k.softmax(1, n, px, py);
+    const p = b.heap.read(py, n);
+    expect(p.every(Number.isFinite)).toBe(true);
+    expect(p.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
+    // the target is the class whose probability underflows to 0: the loss is large but finite
+    const target = new Float32Array(n);
+    target[1] = 1;
+    b.heap.write(pt, target);
+    b.heap.write(px, x);
+    const loss = k.softmaxCrossEntropy(1, n, px, pt, py);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(loss).toBeCloseTo(2e4 + Math.log(2), 0);
+  });
+});
