@@ -1,0 +1,149 @@
+// The benchmark harness: GEMM GFLOP/s per backend and form, and MNIST seconds per epoch per backend,
+// measured in one process, written to bench/RESULTS.md and bench/results.json.
+//
+//   npm run bench            full run (a few minutes)
+//   npm run bench -- --quick one-minute check; does not overwrite RESULTS.md
+//
+// Every kernel variant is checked against the JS reference before it is timed.
+
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createBackend } from '../dist/backends/index.js';
+import type { Backend, BackendName } from '../dist/backends/backend.js';
+import { loadMnist } from '../dist/data/mnist.js';
+import { Network } from '../dist/index.js';
+
+const quick = process.argv.includes('--quick');
+const BACKENDS: BackendName[] = ['js', 'wasm-scalar', 'wasm'];
+const FORMS = [
+  { name: 'A·B', transA: false, transB: false },
+  { name: 'A·Bᵀ', transA: false, transB: true },
+  { name: 'Aᵀ·B', transA: true, transB: false },
+] as const;
+const SHAPES: [number, number, number][] = quick
+  ? [[10, 30, 784], [128, 512, 784]]
+  : [[10, 30, 784], [10, 100, 784], [128, 512, 784], [128, 512, 512], [512, 512, 512]];
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function fill(b: Backend, at: number, n: number, seed: number): void {
+  const f = b.heap.floats();
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    f[(at >> 2) + i] = (s / 2 ** 32) * 2 - 1;
+  }
+}
+
+/** GFLOP/s of one gemm form at m×n×k: median over rounds of (calls per ≥ 50 ms). */
+function timeGemm(b: Backend, form: (typeof FORMS)[number], m: number, n: number, k: number, rounds: number): { gflops: number; result: Float32Array } {
+  const mark = b.heap.mark();
+  const pa = b.heap.alloc(m * k), pb = b.heap.alloc(k * n), pc = b.heap.alloc(m * n);
+  const scratch = b.heap.alloc(Math.max(1, b.gemmScratchBytes / 4));
+  fill(b, pa, m * k, 1);
+  fill(b, pb, k * n, 2);
+  const run = () => b.kernels.gemm(form.transA, form.transB, m, n, k, 1, pa, pb, 0, pc, scratch);
+  run();
+  const result = b.heap.read(pc, m * n);
+  const flops = 2 * m * n * k;
+  const rates: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let calls = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < 50) {
+      run();
+      calls++;
+      t = performance.now();
+    }
+    rates.push((flops * calls) / ((t - t0) / 1000) / 1e9);
+  }
+  b.heap.release(mark);
+  return { gflops: median(rates), result };
+}
+
+async function main(): Promise<void> {
+  const backends = Object.fromEntries(await Promise.all(BACKENDS.map(async (n) => [n, await createBackend(n)] as const))) as Record<BackendName, Backend>;
+  const rounds = quick ? 3 : 7;
+  const gemmRows: { shape: string; form: string; gflops: Record<BackendName, number> }[] = [];
+  for (const [m, n, k] of SHAPES) {
+    for (const form of FORMS) {
+      const gflops = {} as Record<BackendName, number>;
+      let reference: Float32Array | undefined;
+      for (const name of BACKENDS) {
+        const { gflops: g, result } = timeGemm(backends[name], form, m, n, k, name === 'js' ? Math.min(rounds, 3) : rounds);
+        // check before trusting the time: every variant must agree with the JS reference
+        if (!reference) reference = result;
+        const scale = reference.reduce((mx, v) => Math.max(mx, Math.abs(v)), 1);
+        const bad = result.findIndex((v, i) => Math.abs(v - reference![i]) > 1e-5 * scale);
+        if (bad >= 0) throw new Error(`${name} ${form.name} ${m}×${n}×${k} disagrees at ${bad}: ${result[bad]} vs ${reference[bad]}`);
+        gflops[name] = g;
+      }
+      const row = { shape: `${m}×${n}×${k}`, form: form.name, gflops };
+      gemmRows.push(row);
+      console.log(`gemm ${row.shape} ${row.form}: ` + BACKENDS.map((b) => `${b} ${gflops[b].toFixed(2)}`).join(', ') + ' GFLOP/s');
+    }
+  }
+
+  // MNIST 784-30-10 sigmoid, sum-of-squares, SGD lr 3, batch 10: seconds per epoch, training only
+  const train = await loadMnist('train');
+  const epochRuns: Record<BackendName, number> = { js: 1, 'wasm-scalar': quick ? 1 : 3, wasm: quick ? 1 : 5 };
+  const epochSeconds = {} as Record<BackendName, { median: number; runs: number[]; accuracy: number }>;
+  const test = await loadMnist('test');
+  for (const name of BACKENDS) {
+    const runs: number[] = [];
+    let accuracy = 0;
+    for (let r = 0; r < epochRuns[name]; r++) {
+      const net = await Network.create({ inputs: 784, layers: [{ units: 30 }, { units: 10 }], backend: name, seed: 1 });
+      const h = await net.train(train.x, train.y, { learningRate: 3, batchSize: 10, epochs: 1 });
+      runs.push(h.epochs[0].seconds);
+      accuracy = net.evaluate(test.x, test.y).accuracy;
+    }
+    epochSeconds[name] = { median: median(runs), runs, accuracy };
+    console.log(`MNIST epoch 784-30-10 batch 10, ${name}: ${median(runs).toFixed(2)} s (runs ${runs.map((s) => s.toFixed(2)).join(', ')}), test accuracy ${accuracy}`);
+  }
+
+  const date = new Date().toISOString().slice(0, 10);
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const json = { date, node: process.version, cpu, cores: cpus().length, quick, gemm: gemmRows, epochSeconds };
+  const here = (name: string) => fileURLToPath(new URL(`../bench/${name}`, import.meta.url));
+  if (quick) {
+    console.log('\n--quick: RESULTS.md left as it was');
+    return;
+  }
+  writeFileSync(here('results.json'), JSON.stringify(json, null, 2) + '\n');
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+  const lines = [
+    '# ffnn benchmark results',
+    '',
+    `Produced by \`npm run bench\` on ${date}: ${cpu}, ${cpus().length} cores, Node ${process.version}, one thread.`,
+    'Medians; GEMM rounds of at least 50 ms each (7 per WASM variant, 3 for JS). Every variant was checked',
+    'against the JS reference before it was timed. Machine noise is real: compare ratios within one run.',
+    '',
+    '## GEMM, GFLOP/s (m×n×k: op(A) is m×k, op(B) k×n)',
+    '',
+    '| shape | form | js | wasm-scalar | wasm (SIMD) | SIMD / scalar | SIMD / js |',
+    '|---|---|---|---|---|---|---|',
+    ...gemmRows.map((r) => `| ${r.shape} | ${r.form} | ${r.gflops.js.toFixed(2)} | ${r.gflops['wasm-scalar'].toFixed(2)} | ${r.gflops.wasm.toFixed(2)} | ${ratio(r.gflops.wasm, r.gflops['wasm-scalar'])} | ${ratio(r.gflops.wasm, r.gflops.js)} |`),
+    '',
+    '## MNIST, seconds per epoch (training only, 60 000 images)',
+    '',
+    '784-30-10 sigmoid, sum-of-squares, SGD lr 3, batch 10, seed 1.',
+    '',
+    '| backend | median s/epoch | runs | test accuracy after 1 epoch | speed-up over js |',
+    '|---|---|---|---|---|',
+    ...BACKENDS.map((b) => `| ${b} | ${epochSeconds[b].median.toFixed(2)} | ${epochSeconds[b].runs.map((s) => s.toFixed(2)).join(', ')} | ${(100 * epochSeconds[b].accuracy).toFixed(2)} % | ${ratio(epochSeconds.js.median, epochSeconds[b].median)} |`),
+    '',
+  ];
+  writeFileSync(here('RESULTS.md'), lines.join('\n'));
+  console.log('\nwrote bench/RESULTS.md and bench/results.json');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

