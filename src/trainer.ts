@@ -175,6 +175,7 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
       };
       epochs.push(report);
       options.onEpoch?.(report);
+      await null; // every epoch ends asynchronously, however short, so callers can interleave
       if (stopReason === 'time') break;
       if (report.gradientNorm <= o.tolerance) {
         stopReason = 'tolerance';
