@@ -12,3 +12,4 @@ export { gatherRows, firstNonFinite, countCorrect } from './data';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { multiplyAddPeak } from './peak';

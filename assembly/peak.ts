@@ -1,0 +1,33 @@
+// A register-only multiply-add loop: the engine's f32x4 ceiling on this machine, measured so the
+// benchmark can quote GEMM efficiency as a ratio taken in the same run. Not used in training.
+
+// Runs `iterations` rounds of 12 independent f32x4 (x·m + a) chains: 96 flops a round (24 in the
+// scalar build, whose chains are f32). Returns a value derived from every chain so none is elided.
+export function multiplyAddPeak(iterations: i32, m: f32, a: f32): f32 {
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(m), va = f32x4.splat(a);
+    let c0 = f32x4.splat(0.1), c1 = f32x4.splat(0.2), c2 = f32x4.splat(0.3), c3 = f32x4.splat(0.4);
+    let c4 = f32x4.splat(0.5), c5 = f32x4.splat(0.6), c6 = f32x4.splat(0.7), c7 = f32x4.splat(0.8);
+    let c8 = f32x4.splat(0.9), c9 = f32x4.splat(1.0), c10 = f32x4.splat(1.1), c11 = f32x4.splat(1.2);
+    for (let i = 0; i < iterations; i++) {
+      c0 = f32x4.add(f32x4.mul(c0, vm), va); c1 = f32x4.add(f32x4.mul(c1, vm), va);
+      c2 = f32x4.add(f32x4.mul(c2, vm), va); c3 = f32x4.add(f32x4.mul(c3, vm), va);
+      c4 = f32x4.add(f32x4.mul(c4, vm), va); c5 = f32x4.add(f32x4.mul(c5, vm), va);
+      c6 = f32x4.add(f32x4.mul(c6, vm), va); c7 = f32x4.add(f32x4.mul(c7, vm), va);
+      c8 = f32x4.add(f32x4.mul(c8, vm), va); c9 = f32x4.add(f32x4.mul(c9, vm), va);
+      c10 = f32x4.add(f32x4.mul(c10, vm), va); c11 = f32x4.add(f32x4.mul(c11, vm), va);
+    }
+    const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)));
+    const t = f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11));
+    const u = f32x4.add(s, t);
+    return f32x4.extract_lane(u, 0) + f32x4.extract_lane(u, 1) + f32x4.extract_lane(u, 2) + f32x4.extract_lane(u, 3);
+  } else {
+    let c0: f32 = 0.1, c1: f32 = 0.2, c2: f32 = 0.3, c3: f32 = 0.4, c4: f32 = 0.5, c5: f32 = 0.6;
+    let c6: f32 = 0.7, c7: f32 = 0.8, c8: f32 = 0.9, c9: f32 = 1.0, c10: f32 = 1.1, c11: f32 = 1.2;
+    for (let i = 0; i < iterations; i++) {
+      c0 = c0 * m + a; c1 = c1 * m + a; c2 = c2 * m + a; c3 = c3 * m + a; c4 = c4 * m + a; c5 = c5 * m + a;
+      c6 = c6 * m + a; c7 = c7 * m + a; c8 = c8 * m + a; c9 = c9 * m + a; c10 = c10 * m + a; c11 = c11 * m + a;
+    }
+    return c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11;
+  }
+}
