@@ -39,3 +39,21 @@ export function countCorrect(m: i32, n: i32, yhat: usize, y: usize): i32 {
   }
   return correct;
 }
+
+// x[i, j] = (x[i, j] − shift[j]) · scale[j] over an m×n block, in place: a network's input scaling.
+export function scaleColumns(m: i32, n: i32, shift: usize, scale: usize, x: usize): void {
+  for (let i = 0; i < m; i++) {
+    const row = x + (<usize>(i * n) << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 4 <= n; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(row + o, f32x4.mul(f32x4.sub(v128.load(row + o), v128.load(shift + o)), v128.load(scale + o)));
+      }
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      store<f32>(row + o, (load<f32>(row + o) - load<f32>(shift + o)) * load<f32>(scale + o));
+    }
+  }
+}

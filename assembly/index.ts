@@ -6,7 +6,7 @@ export {
 } from './elementwise';
 export { sumSquaresLoss, sumSquaresGrad, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss';
 export { sgdUpdate } from './optim';
-export { gatherRows, firstNonFinite, countCorrect } from './data';
+export { gatherRows, firstNonFinite, countCorrect, scaleColumns } from './data';
 
 // First byte the host may use: everything below holds the module's static data.
 export function heapBase(): usize {

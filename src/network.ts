@@ -14,6 +14,9 @@ import { INITS, initLayer, type InitName } from './init.js';
 import { lossNamed, type Loss, type LossName } from './losses.js';
 import { matrix, argmaxRows, type Matrix } from './matrix.js';
 import { Random } from './random.js';
+import { checkScaling, type InputScaling } from './scaling.js';
+import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
+import { readFile, writeFile } from 'node:fs/promises';
 import { train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
 
 export interface LayerSpec {
@@ -38,6 +41,8 @@ export interface NetworkOptions {
   readonly seed?: number;
   /** 'wasm' (SIMD, default), 'wasm-scalar' or 'js' (the pure-TypeScript reference). */
   readonly backend?: BackendName;
+  /** Applied to every input row before the first layer (see fitScaling); saved with the model. */
+  readonly scaling?: InputScaling;
 }
 
 /** evaluate()'s answer: loss is the mean per-example cost, cost the sum (the seed's score). */
@@ -101,7 +106,10 @@ export class Network {
   private trainingWorkspace: Workspace | null = null;
   /** @internal the generator behind shuffling; initialisation drew from it first. */
   readonly rng: Random;
-  readonly options: Readonly<Required<Omit<NetworkOptions, 'init'>>> & { readonly init: InitName | 'default' };
+  readonly options: Readonly<Required<Omit<NetworkOptions, 'init' | 'scaling'>>> & { readonly init: InitName | 'default' };
+  /** The input scaling, if any: shift and scale per feature, kept in the heap beside the weights. */
+  readonly scaling: InputScaling | undefined;
+  private readonly scalingAt: { shift: number; scale: number } | null;
 
   private constructor(backend: Backend, options: NetworkOptions) {
     const loss = options.loss ?? 'mse';
@@ -133,6 +141,16 @@ export class Network {
     this.gradBase = heap.alloc(count);
     this.backupBase = heap.alloc(count);
     this.scratch = heap.alloc(backend.gemmScratchBytes / 4);
+    this.scaling = options.scaling
+      ? { method: options.scaling.method, shift: Float32Array.from(options.scaling.shift), scale: Float32Array.from(options.scaling.scale) }
+      : undefined;
+    if (this.scaling) {
+      this.scalingAt = { shift: heap.alloc(options.inputs), scale: heap.alloc(options.inputs) };
+      heap.write(this.scalingAt.shift, this.scaling.shift);
+      heap.write(this.scalingAt.scale, this.scaling.scale);
+    } else {
+      this.scalingAt = null;
+    }
     this.modelMark = heap.mark();
     this.layerList = shapes.map(({ inputs, units, activationName, at }, i) => {
       const activation = activationNamed(activationName, `layer ${i + 1}`);
@@ -343,6 +361,12 @@ export class Network {
     }
   }
 
+  /** @internal loadRows for inputs: also applies the network's input scaling, in the heap. */
+  loadInputs(m: Matrix, start: number, rows: number, at: number, what: string): void {
+    this.loadRows(m, start, rows, at, what);
+    if (this.scalingAt) this.k.scaleColumns(rows, m.cols, this.scalingAt.shift, this.scalingAt.scale, at);
+  }
+
   // ---- the public surface ------------------------------------------------------------------------
 
   /** Outputs for each row of x (rows × inputs) → rows × outputs. */
@@ -352,7 +376,7 @@ export class Network {
     this.withWorkspace((ws) => {
       for (let start = 0; start < x.rows; start += ws.rows) {
         const rows = Math.min(ws.rows, x.rows - start);
-        this.loadRows(x, start, rows, ws.x, 'predict: x');
+        this.loadInputs(x, start, rows, ws.x, 'predict: x');
         const o = this.forward(ws, rows, ws.x, false);
         out.data.set(this.live.heap.floats().subarray(o >> 2, (o >> 2) + rows * this.outputs), start * this.outputs);
       }
@@ -372,7 +396,7 @@ export class Network {
       let cost = 0, correct = 0;
       for (let start = 0; start < x.rows; start += ws.rows) {
         const rows = Math.min(ws.rows, x.rows - start);
-        this.loadRows(x, start, rows, ws.x, 'evaluate: x');
+        this.loadInputs(x, start, rows, ws.x, 'evaluate: x');
         this.loadRows(y, start, rows, ws.y, 'evaluate: y');
         const r = this.evaluateRows(ws, rows, ws.x, ws.y);
         cost += r.cost;
@@ -394,7 +418,7 @@ export class Network {
     checkMatrix(x, 'diagnose: x', this.inputs);
     return this.withWorkspace((ws) => {
       const rows = Math.min(ws.rows, x.rows);
-      this.loadRows(x, 0, rows, ws.x, 'diagnose: x');
+      this.loadInputs(x, 0, rows, ws.x, 'diagnose: x');
       return this.diagnoseRows(ws, rows, ws.x);
     });
   }
@@ -442,6 +466,46 @@ export class Network {
       this.live.heap.write(l.w, p.weights.data);
       this.live.heap.write(l.b, p.biases);
     });
+  }
+
+  /** The saved-model form: architecture, input scaling and exact parameters (see io/model.ts). */
+  toJSON(): ModelFile {
+    const params = Float32Array.from(this.parameterView());
+    return encodeModel({
+      inputs: this.inputs,
+      layers: this.layerList.map((l, i) => ({
+        units: l.units, activation: l.activationName, ...(this.options.layers[i].slope !== undefined ? { slope: l.slope } : {}),
+      })),
+      loss: this.options.loss,
+      init: this.options.init,
+      seed: this.options.seed,
+    }, this.scaling, params);
+  }
+
+  /** Rebuilds a network from toJSON()'s output, on any backend; `source` names it in errors. */
+  static async fromJSON(model: unknown, options: { backend?: BackendName; source?: string } = {}): Promise<Network> {
+    const m = decodeModel(model, options.source ?? 'model');
+    const net = await Network.create({
+      inputs: m.inputs, layers: m.layers, loss: m.loss, init: m.init, seed: m.seed, scaling: m.scaling, backend: options.backend,
+    });
+    net.live.heap.write(net.paramBase, m.parameters);
+    return net;
+  }
+
+  /** Writes the model as JSON to a file. */
+  async save(path: string): Promise<void> {
+    await writeFile(path, JSON.stringify(this.toJSON()) + '\n');
+  }
+
+  /** Reads a model file written by save() (or `ffnn train --out`). */
+  static async load(path: string, options: { backend?: BackendName } = {}): Promise<Network> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new Error(`ffnn: cannot read model file ${path}: ${(error as Error).message}`);
+    }
+    return Network.fromJSON(parseModelText(text, path), { ...options, source: path });
   }
 
   /** Frees the network's heap now rather than at garbage collection; the network is unusable after. */
@@ -496,6 +560,7 @@ function validateOptions(o: NetworkOptions): void {
   if (o.init !== undefined && !INITS.includes(o.init)) {
     throw new Error(`ffnn: unknown init '${o.init}'; expected one of ${INITS.join(', ')}`);
   }
+  if (o.scaling !== undefined) checkScaling(o.scaling, o.inputs);
   if (o.backend !== undefined && !BACKENDS.includes(o.backend)) {
     throw new Error(`ffnn: unknown backend '${o.backend}'; expected one of ${BACKENDS.join(', ')}`);
   }

@@ -119,7 +119,7 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
     const xs = heap.alloc(n * net.inputs);
     const ys = heap.alloc(n * net.outputs);
     const order = heap.alloc(n);
-    net.loadRows(x, 0, n, xs, 'train: x');
+    net.loadInputs(x, 0, n, xs, 'train: x');
     net.loadRows(y, 0, n, ys, 'train: y');
     const ints = heap.ints();
     for (let i = 0; i < n; i++) ints[(order >> 2) + i] = i;

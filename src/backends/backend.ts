@@ -40,6 +40,8 @@ export interface Kernels {
   firstNonFinite(count: number, x: number): number;
   /** Rows whose argmax(ŷ) equals argmax(y) (one column: both ≥ 0.5 or both < 0.5). */
   countCorrect(m: number, n: number, yhat: number, y: number): number;
+  /** x[i, j] = (x[i, j] − shift[j])·scale[j] over m×n, in place. */
+  scaleColumns(m: number, n: number, shift: number, scale: number, x: number): void;
 }
 
 export type FloatArray = Float32Array | Float64Array;

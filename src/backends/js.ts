@@ -227,5 +227,10 @@ function jsKernels(heap: Heap): Kernels {
       }
       return correct;
     },
+    scaleColumns(m, n, shift, scale, x) {
+      const f = F();
+      const si = ix(shift), ki = ix(scale), xi = ix(x);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[xi + i * n + j] = (f[xi + i * n + j] - f[si + j]) * f[ki + j];
+    },
   };
 }

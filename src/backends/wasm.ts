@@ -86,6 +86,7 @@ export async function createWasmBackend(name: Extract<BackendName, 'wasm' | 'was
     gatherRows: fn('gatherRows'),
     firstNonFinite: fn('firstNonFinite'),
     countCorrect: fn('countCorrect'),
+    scaleColumns: fn('scaleColumns'),
   };
   return { name, heap, kernels, gemmScratchBytes };
 }

@@ -146,6 +146,7 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
       expectSame(race(name, [x, y], [m * n], (k, [pz, py], [pp]) => k.softmaxCrossEntropy(m, n, pz, py, pp)));
       expectSame(race(name, [y, dy], [m * n], (k, [pp, py], [pg]) => k.softmaxCrossEntropyGrad(m, n, pp, py, 0.5, pg)));
       expectSame(race(name, [x, y], [], (k, [pa, pb]) => k.countCorrect(m, n, pa, pb)));
+      expectSame(race(name, [bias, randomArray(rng, n, 0.1, 3)], [m * n], (k, [ps, pk], [px]) => k.scaleColumns(m, n, ps, pk, px)));
     });
   }
 
