@@ -52,6 +52,8 @@ export interface EpochReport {
   /** Seconds since train() began. */
   readonly elapsed: number;
   readonly validation?: Evaluation;
+  /** After the first epoch only: problems already visible (e.g. collapsed outputs), so they show early. */
+  readonly warnings?: Diagnostic[];
 }
 
 export type StopReason = 'epochs' | 'time' | 'tolerance';
@@ -172,6 +174,7 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
         seconds: (performance.now() - epochStart) / 1000,
         elapsed: seconds(),
         validation: options.validation ? net.evaluate(options.validation.x, options.validation.y) : undefined,
+        warnings: epoch === 1 ? net.diagnoseRows(ws, Math.min(ws.rows, n), xs) : undefined,
       };
       epochs.push(report);
       options.onEpoch?.(report);

@@ -102,6 +102,8 @@ describe('never failing the way the seed did', () => {
     expect(warning.message).toMatch(/unscaled inputs: values reach 255/);
     expect(warning.message).toMatch(/saturation: 100\.0% of hidden layer 1's sigmoid outputs/);
     expect(warning.message).toMatch(/'uniform' init/);
+    // it is visible after the first epoch already, not only at the end
+    expect(seedRun.epochs[0].warnings).toEqual(seedRun.warnings);
     // and the outputs really are one vector
     const out = seedNet.predict(sliceRows(raw.x, 0, 50));
     for (let i = 1; i < 50; i++) expect(Array.from(out.data.subarray(i * 10, i * 10 + 10))).toEqual(Array.from(out.data.subarray(0, 10)));
@@ -110,6 +112,7 @@ describe('never failing the way the seed did', () => {
     const healthy = await Network.create({ inputs: 784, layers: [{ units: 30 }, { units: 10 }] });
     const healthyRun = await healthy.train(scaled.x, scaled.y, { learningRate: 3, batchSize: 10, epochs: 1 });
     expect(healthyRun.warnings).toEqual([]);
+    expect(healthyRun.epochs[0].warnings).toEqual([]);
     expect(healthy.diagnose(scaled.x)).toEqual([]);
     expect(seedNet.diagnose(raw.x)).toHaveLength(1);
   });

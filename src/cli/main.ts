@@ -4,6 +4,8 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeMnistCsv } from '../data/mnist.js';
 import { Network } from '../network.js';
 import { fitScaling, type InputScaling } from '../scaling.js';
 import { argmaxRows } from '../matrix.js';
@@ -95,6 +97,22 @@ feature unless --label names one to drop.
   },
 };
 
+COMMANDS['mnist-csv'] = {
+  options: { 'out-dir': { type: 'string', default: '.' }, limit: { type: 'string' } },
+  help: `Usage: ffnn mnist-csv [--out-dir DIR] [--limit N]
+
+Writes the embedded MNIST set as mnist_train.csv and mnist_test.csv in the seed notebook's layout
+(label,1x1,…,28x28 with raw 0–255 pixels).`,
+  run: async (v) => {
+    const limit = v.limit === undefined ? undefined : number(v, 'limit', (n) => Number.isInteger(n) && n >= 1, 'a whole number ≥ 1');
+    for (const part of ['train', 'test'] as const) {
+      const path = join(v['out-dir'] as string, `mnist_${part}.csv`);
+      const rows = await writeMnistCsv(part, path, { limit });
+      log(v, `wrote ${rows} rows to ${path}`);
+    }
+  },
+};
+
 const COMMON: Options = { json: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } };
 
 const TOP_HELP = `Usage: ffnn <command> [options]
@@ -103,6 +121,7 @@ Commands:
   train      train a network on CSV, IDX or the embedded MNIST data
   evaluate   score a saved model on labelled data
   predict    write a saved model's predictions
+  mnist-csv  write the embedded MNIST set as CSV files (the seed notebook's format)
 
 ffnn <command> --help shows each command's options.`;
 
@@ -186,6 +205,7 @@ async function train(v: Values): Promise<void> {
         : '';
       const nielsen = e.validation && classification ? `Epoch ${e.epoch}: ${e.validation.correct} / ${e.validation.rows}  ` : `Epoch ${e.epoch}  `;
       log(v, `${nielsen}loss ${e.loss.toFixed(4)}${test}  ${e.seconds.toFixed(2)} s`);
+      for (const w of e.warnings ?? []) process.stderr.write(`warning (after epoch 1): ${w.message}\n`);
     },
   });
   progress.stop();
@@ -256,7 +276,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const spec = COMMANDS[command];
   try {
-    if (!spec) throw new UsageError(`unknown command '${command}'; expected train, evaluate or predict (ffnn --help)`);
+    if (!spec) throw new UsageError(`unknown command '${command}'; expected train, evaluate, predict or mnist-csv (ffnn --help)`);
     let values: Values;
     try {
       values = parseArgs({ args: rest, options: { ...spec.options, ...COMMON }, allowPositionals: false, strict: true }).values as Values;
