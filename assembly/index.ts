@@ -4,8 +4,9 @@ export {
   addBias, colSums, sigmoid, sigmoidBackward, tanh, tanhBackward, relu, reluBackward,
   leakyRelu, leakyReluBackward, softmax, softmaxBackward,
 } from './elementwise';
-export { sumSquaresLoss, sumSquaresGrad, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss';
-export { sgdUpdate } from './optim';
+export { sumSquaresLoss, sumSquaresGrad, softmaxCrossEntropy, softmaxCrossEntropyGrad, sigmoidCrossEntropy } from './loss';
+export { sgdUpdate, momentumUpdate, adamUpdate, axpy, sumOfSquares, scale } from './optim';
+export { dropoutForward, multiply } from './dropout';
 export { gatherRows, firstNonFinite, countCorrect, scaleColumns } from './data';
 
 // First byte the host may use: everything below holds the module's static data.

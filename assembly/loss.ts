@@ -72,3 +72,20 @@ export function softmaxCrossEntropyGrad(m: i32, n: i32, p: usize, y: usize, scal
   }
   return s;
 }
+
+// Sigmoid of the logits z into p (p may alias z) and the binary cross-entropy
+// −Σ [y·log p + (1 − y)·log(1 − p)], from the logits in the stable form max(z, 0) − z·y + log(1 + e^−|z|).
+export function sigmoidCrossEntropy(m: i32, n: i32, z: usize, y: usize, p: usize): f64 {
+  const count = m * n;
+  let total: f64 = 0;
+  for (let i = 0; i < count; i++) {
+    const o = <usize>i << 2;
+    const zv = load<f32>(z + o);
+    const t = load<f32>(y + o);
+    const e = Mathf.exp(-Mathf.abs(zv));
+    total += <f64>max(zv, 0) - <f64>zv * <f64>t + Math.log1p(<f64>e);
+    const s: f32 = 1 / (1 + e);
+    store<f32>(p + o, zv >= 0 ? s : e * s);
+  }
+  return total;
+}

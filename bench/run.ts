@@ -6,13 +6,15 @@
 //
 // Every kernel variant is checked against the JS reference before it is timed.
 
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createBackend } from '../dist/backends/index.js';
 import { compileBuild } from '../dist/backends/wasm-module.js';
 import type { Backend, BackendName } from '../dist/backends/backend.js';
-import { loadMnist } from '../dist/data/mnist.js';
+import { loadMnist, writeMnistCsv } from '../dist/data/mnist.js';
+import { loadCsv } from '../dist/data/csv.js';
 import { Network } from '../dist/index.js';
 
 const quick = process.argv.includes('--quick');
@@ -126,9 +128,35 @@ async function main(): Promise<void> {
     console.log(`MNIST epoch 784-30-10 batch 10, ${name}: ${median(runs).toFixed(2)} s (runs ${runs.map((s) => s.toFixed(2)).join(', ')}), test accuracy ${accuracy}`);
   }
 
+  // CSV: the seed's mnist_train.csv (written from the IDX files when absent), loaded with worker
+  // threads, with csv-parse on one thread, and, where python3 has numpy, by numpy.loadtxt
+  const dataDir = fileURLToPath(new URL('../bench/data/', import.meta.url));
+  mkdirSync(dataDir, { recursive: true });
+  const csvPath = `${dataDir}mnist_train.csv`;
+  if (!existsSync(csvPath)) await writeMnistCsv('train', csvPath);
+  const timeLoad = async (workers: number | undefined) => {
+    const t0 = performance.now();
+    const d = await loadCsv(csvPath, { workers });
+    if (d.x.rows !== 60000 || d.x.cols !== 784) throw new Error(`CSV load gave ${d.x.rows}×${d.x.cols}`);
+    return (performance.now() - t0) / 1000;
+  };
+  const csvRuns = quick ? 1 : 3;
+  const parallel: number[] = [];
+  for (let r = 0; r < csvRuns; r++) parallel.push(await timeLoad(undefined));
+  const oneThread = [await timeLoad(1)];
+  let numpy: number | null = null;
+  try {
+    const script = 'import numpy, time, sys; t = time.time(); numpy.loadtxt(sys.argv[1], delimiter=",", skiprows=1); print(time.time() - t)';
+    numpy = Number(execFileSync('python3', ['-c', script, csvPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  } catch {
+    numpy = null; // no python3 or no numpy here: the column says so
+  }
+  const csv = { path: 'bench/data/mnist_train.csv', workers: parallel, oneThread, numpy };
+  console.log(`CSV mnist_train.csv (60000×785): workers ${median(parallel).toFixed(2)} s, one-thread csv-parse ${oneThread[0].toFixed(2)} s, numpy.loadtxt ${numpy === null ? 'n/a' : numpy.toFixed(2) + ' s'}`);
+
   const date = new Date().toISOString().slice(0, 10);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const json = { date, node: process.version, cpu, cores: cpus().length, quick, simdPeakGflops: peak, gemm: gemmRows, epochSeconds };
+  const json = { date, node: process.version, cpu, cores: cpus().length, quick, simdPeakGflops: peak, gemm: gemmRows, epochSeconds, csv };
   const here = (name: string) => fileURLToPath(new URL(`../bench/${name}`, import.meta.url));
   if (quick) {
     console.log('\n--quick: RESULTS.md left as it was');
@@ -158,6 +186,14 @@ async function main(): Promise<void> {
     '| backend | median s/epoch | runs | test accuracy after 1 epoch | speed-up over js |',
     '|---|---|---|---|---|',
     ...BACKENDS.map((b) => `| ${b} | ${epochSeconds[b].median.toFixed(2)} | ${epochSeconds[b].runs.map((s) => s.toFixed(2)).join(', ')} | ${(100 * epochSeconds[b].accuracy).toFixed(2)} % | ${ratio(epochSeconds.js.median, epochSeconds[b].median)} |`),
+    '',
+    '## Loading mnist_train.csv (60 000 rows × 785 columns, 110 MB)',
+    '',
+    '| loader | seconds | runs |',
+    '|---|---|---|',
+    `| \`loadCsv\`, csv-parse on worker threads (one per core) | ${median(parallel).toFixed(2)} | ${parallel.map((s) => s.toFixed(2)).join(', ')} |`,
+    `| \`loadCsv\` with \`workers: 1\` (csv-parse on one thread, the baseline) | ${oneThread[0].toFixed(2)} | 1 |`,
+    `| numpy.loadtxt (float64), same file, same run | ${numpy === null ? 'not available' : numpy.toFixed(2)} | 1 |`,
     '',
   ];
   writeFileSync(here('RESULTS.md'), lines.join('\n'));

@@ -34,6 +34,23 @@ export interface Kernels {
   softmaxCrossEntropyGrad(m: number, n: number, p: number, y: number, scale: number, grad: number): number;
   /** w −= lr·g over count elements. */
   sgdUpdate(count: number, lr: number, g: number, w: number): void;
+  /** v = μv + g; w −= lr·v (Nesterov: w −= lr·(g + μv)). */
+  momentumUpdate(count: number, lr: number, mu: number, nesterov: number, g: number, v: number, w: number): void;
+  /** Adam with decoupled decay: c1 = 1 − β1^t, c2 = 1 − β2^t. */
+  adamUpdate(count: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, decay: number,
+    g: number, m: number, v: number, w: number): void;
+  /** y += α·x. */
+  axpy(count: number, alpha: number, x: number, y: number): void;
+  /** Σ x² (f64). */
+  sumOfSquares(count: number, x: number): number;
+  /** x *= α. */
+  scale(count: number, alpha: number, x: number): void;
+  /** Inverted dropout: mask = 0 (probability rate) or 1/(1 − rate) from hash(seed, i); y = x·mask. */
+  dropoutForward(count: number, rate: number, seed: number, x: number, mask: number, y: number): void;
+  /** y = a·b element-wise. */
+  multiply(count: number, a: number, b: number, y: number): void;
+  /** p = sigmoid(z) (p may alias z); returns the binary cross-entropy from the logits. */
+  sigmoidCrossEntropy(m: number, n: number, z: number, y: number, p: number): number;
   /** dst[r, :] = src[idx[r], :] for r < rows; idx holds i32 row numbers. */
   gatherRows(rows: number, cols: number, src: number, idx: number, dst: number): void;
   /** Index of the first NaN/±Infinity among count floats, or −1. */

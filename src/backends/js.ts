@@ -45,6 +45,16 @@ class JsHeap extends Heap {
   }
 }
 
+// lowbias32, as in assembly/dropout.ts: the dropout mask is a pure function of (seed, index)
+function hash32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
 export function createJsBackend(precision: 32 | 64 = 32): Backend {
   const heap = new JsHeap(precision);
   return { name: 'js', heap, kernels: jsKernels(heap), gemmScratchBytes: 0 };
@@ -196,6 +206,64 @@ function jsKernels(heap: Heap): Kernels {
       const f = F();
       const gi = ix(g), wi = ix(w);
       for (let i = 0; i < count; i++) f[wi + i] -= lr * f[gi + i];
+    },
+    momentumUpdate(count, lr, mu, nesterov, g, v, w) {
+      const f = F();
+      const gi = ix(g), vi = ix(v), wi = ix(w);
+      for (let i = 0; i < count; i++) {
+        f[vi + i] = mu * f[vi + i] + f[gi + i];
+        f[wi + i] -= lr * (nesterov ? f[gi + i] + mu * f[vi + i] : f[vi + i]);
+      }
+    },
+    adamUpdate(count, lr, beta1, beta2, eps, c1, c2, decay, g, m, v, w) {
+      const f = F();
+      const gi = ix(g), mi = ix(m), vi = ix(v), wi = ix(w);
+      for (let i = 0; i < count; i++) {
+        const gv = f[gi + i];
+        f[mi + i] = beta1 * f[mi + i] + (1 - beta1) * gv;
+        f[vi + i] = beta2 * f[vi + i] + (1 - beta2) * (gv * gv);
+        f[wi + i] -= lr * ((f[mi + i] / c1) / (Math.sqrt(f[vi + i] / c2) + eps) + decay * f[wi + i]);
+      }
+    },
+    axpy(count, alpha, x, y) {
+      const f = F();
+      const xi = ix(x), yi = ix(y);
+      for (let i = 0; i < count; i++) f[yi + i] += alpha * f[xi + i];
+    },
+    sumOfSquares(count, x) {
+      const f = F();
+      let s = 0;
+      for (let i = 0; i < count; i++) s += f[ix(x) + i] ** 2;
+      return s;
+    },
+    scale(count, alpha, x) {
+      const f = F();
+      for (let i = 0; i < count; i++) f[ix(x) + i] *= alpha;
+    },
+    dropoutForward(count, rate, seed, x, mask, y) {
+      const f = F();
+      const threshold = Math.floor(rate * 4294967296);
+      const keep = 1 / (1 - rate);
+      for (let i = 0; i < count; i++) {
+        const m = hash32((seed + Math.imul(i, 0x9e3779b9)) >>> 0) < threshold ? 0 : keep;
+        f[ix(mask) + i] = m;
+        f[ix(y) + i] = f[ix(x) + i] * m;
+      }
+    },
+    multiply(count, a, b, y) {
+      const f = F();
+      for (let i = 0; i < count; i++) f[ix(y) + i] = f[ix(a) + i] * f[ix(b) + i];
+    },
+    sigmoidCrossEntropy(m, n, z, y, p) {
+      const f = F();
+      let total = 0;
+      for (let i = 0; i < m * n; i++) {
+        const zv = f[ix(z) + i], t = f[ix(y) + i];
+        const e = Math.exp(-Math.abs(zv));
+        total += Math.max(zv, 0) - zv * t + Math.log1p(e);
+        f[ix(p) + i] = zv >= 0 ? 1 / (1 + e) : e / (1 + e);
+      }
+      return total;
     },
     gatherRows(rows, cols, src, idx, dst) {
       const f = F(), ints = heap.ints();

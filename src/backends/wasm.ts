@@ -87,6 +87,14 @@ export async function createWasmBackend(name: Extract<BackendName, 'wasm' | 'was
     firstNonFinite: fn('firstNonFinite'),
     countCorrect: fn('countCorrect'),
     scaleColumns: fn('scaleColumns'),
+    momentumUpdate: fn('momentumUpdate'),
+    adamUpdate: fn('adamUpdate'),
+    axpy: fn('axpy'),
+    sumOfSquares: fn('sumOfSquares'),
+    scale: fn('scale'),
+    dropoutForward: fn('dropoutForward'),
+    multiply: fn('multiply'),
+    sigmoidCrossEntropy: fn('sigmoidCrossEntropy'),
   };
   return { name, heap, kernels, gemmScratchBytes };
 }

@@ -126,6 +126,14 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
       // w starts as the same junk pattern on both backends and is updated in place
       expectSame(race(name, [dy], [size], (k, [pg], [pw]) => k.sgdUpdate(size, 0.3, pg, pw)));
       expect(race(name, [x], [], (k, [px]) => k.firstNonFinite(size, px)).wasm.value).toBe(-1);
+      expectSame(race(name, [x, dy], [size], (k, [pa, pb], [py]) => k.multiply(size, pa, pb, py)));
+      expectSame(race(name, [x], [size], (k, [px], [py]) => k.axpy(size, -0.3, px, py)));
+      expectSame(race(name, [], [size], (k, _i, [px]) => k.scale(size, 0.7, px)));
+      expectSame(race(name, [x], [], (k, [px]) => k.sumOfSquares(size, px)));
+      // the dropout mask is bit-identical: a pure function of (seed, index) in both languages
+      const drop = race(name, [x], [size, size], (k, [px], [pm, py]) => k.dropoutForward(size, 0.3, 0xdeadbeef, px, pm, py));
+      expect(Array.from(drop.wasm.data[0])).toEqual(Array.from(drop.js.data[0]));
+      expectSame(drop);
     });
   }
 
@@ -145,10 +153,41 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
       expectSame(race(name, [x, y], [m * n], (k, [pa, pb], [pg]) => k.sumSquaresGrad(m, n, pa, pb, 0.25, pg)));
       expectSame(race(name, [x, y], [m * n], (k, [pz, py], [pp]) => k.softmaxCrossEntropy(m, n, pz, py, pp)));
       expectSame(race(name, [y, dy], [m * n], (k, [pp, py], [pg]) => k.softmaxCrossEntropyGrad(m, n, pp, py, 0.5, pg)));
+      expectSame(race(name, [x, y], [m * n], (k, [pz, py], [pp]) => k.sigmoidCrossEntropy(m, n, pz, py, pp)));
       expectSame(race(name, [x, y], [], (k, [pa, pb]) => k.countCorrect(m, n, pa, pb)));
       expectSame(race(name, [bias, randomArray(rng, n, 0.1, 3)], [m * n], (k, [ps, pk], [px]) => k.scaleColumns(m, n, ps, pk, px)));
     });
   }
+
+  it('dropout drops about the asked share of units, and a different seed drops others', () => {
+    const n = 20_000;
+    const ones = new Float32Array(n).fill(1);
+    const a = race(name, [ones], [n, n], (k, [px], [pm, py]) => k.dropoutForward(n, 0.25, 7, px, pm, py)).wasm.data[0];
+    const b = race(name, [ones], [n, n], (k, [px], [pm, py]) => k.dropoutForward(n, 0.25, 8, px, pm, py)).wasm.data[0];
+    const dropped = a.filter((v) => v === 0).length / n;
+    expect(dropped).toBeGreaterThan(0.23);
+    expect(dropped).toBeLessThan(0.27);
+    expect(a.every((v) => v === 0 || Math.abs(v - 1 / 0.75) < 1e-6)).toBe(true);
+    expect(Array.from(a)).not.toEqual(Array.from(b));
+  });
+
+  it('optimizer kernels equal their JS twins over several steps', () => {
+    const n = 785;
+    const g = () => randomArray(rng, n);
+    // w, v (or m, v) start as the race's junk pattern on both sides and evolve in place over 5 steps
+    for (const nesterov of [0, 1]) {
+      const grads = Array.from({ length: 5 }, g);
+      expectSame(race(name, grads, [n, n], (k, gs, [pv, pw]) => {
+        for (const pg of gs) k.momentumUpdate(n, 0.05, 0.9, nesterov, pg, pv, pw);
+      }));
+    }
+    const grads = Array.from({ length: 5 }, g);
+    expectSame(race(name, grads, [n, n, n], (k, gs, [pm, pv, pw]) => {
+      k.scale(n, 0, pm);
+      k.scale(n, 0, pv);
+      gs.forEach((pg, t) => k.adamUpdate(n, 0.01, 0.9, 0.999, 1e-8, 1 - 0.9 ** (t + 1), 1 - 0.999 ** (t + 1), 0.01, pg, pm, pv, pw));
+    }));
+  });
 
   it('gatherRows copies the indexed rows, in order, repeats allowed', () => {
     const rows = 33, cols = 17;
