@@ -3,7 +3,7 @@
 import type { Kernels } from './backends/backend.js';
 import type { ActivationName } from './activations.js';
 
-export type LossName = 'mse' | 'cross-entropy';
+export type LossName = 'mse' | 'cross-entropy' | 'binary-cross-entropy';
 
 export interface Loss {
   /**
@@ -28,6 +28,13 @@ export const LOSSES: Readonly<Record<LossName, Loss>> = {
   'cross-entropy': {
     fuses: 'softmax',
     cost: (k, r, c, out, y) => k.softmaxCrossEntropy(r, c, out, y, out),
+    grad: (k, r, c, out, y, scale, g) => k.softmaxCrossEntropyGrad(r, c, out, y, scale, g),
+  },
+  // Independent yes/no outputs: sigmoid fused with binary cross-entropy. Its gradient with respect
+  // to the logits is p − y, the same expression as softmax + cross-entropy, so it shares that kernel.
+  'binary-cross-entropy': {
+    fuses: 'sigmoid',
+    cost: (k, r, c, out, y) => k.sigmoidCrossEntropy(r, c, out, y, out),
     grad: (k, r, c, out, y, scale, g) => k.softmaxCrossEntropyGrad(r, c, out, y, scale, g),
   },
 };

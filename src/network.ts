@@ -14,6 +14,7 @@ import { INITS, initLayer, type InitName } from './init.js';
 import { lossNamed, type Loss, type LossName } from './losses.js';
 import { matrix, argmaxRows, type Matrix } from './matrix.js';
 import { Random } from './random.js';
+import { optimizerStep, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -26,6 +27,8 @@ export interface LayerSpec {
   readonly activation?: ActivationName;
   /** Negative-side slope of 'leaky-relu' (default 0.01). */
   readonly slope?: number;
+  /** Share of this layer's outputs dropped during training (inverted dropout; default 0, hidden layers only). */
+  readonly dropout?: number;
 }
 
 export interface NetworkOptions {
@@ -33,7 +36,10 @@ export interface NetworkOptions {
   readonly inputs: number;
   /** Hidden layers, then the output layer. */
   readonly layers: readonly LayerSpec[];
-  /** 'mse' (the seed's sum of squares, default) or 'cross-entropy' (with a softmax output). */
+  /**
+   * 'mse' (the seed's sum of squares, default), 'cross-entropy' (with a softmax output) or
+   * 'binary-cross-entropy' (with a sigmoid output, for independent yes/no outputs).
+   */
   readonly loss?: LossName;
   /** Weight initialisation; by default chosen per layer from its activation (Glorot or He). */
   readonly init?: InitName;
@@ -68,6 +74,7 @@ interface Layer {
   readonly activationName: ActivationName;
   readonly activation: Activation;
   readonly slope: number;
+  readonly dropout: number;
   readonly init: InitName;
   readonly w: number;
   readonly b: number;
@@ -84,6 +91,9 @@ export interface Workspace {
   readonly y: number;
   /** each layer's output, rows × units */
   readonly outs: readonly number[];
+  /** for layers with dropout: the mask and the dropped output the next layer reads (else 0) */
+  readonly masks: readonly number[];
+  readonly drops: readonly number[];
   /** two rows × widest-layer gradient buffers, used in turn by backward */
   readonly d0: number;
   readonly d1: number;
@@ -100,6 +110,11 @@ export class Network {
   private readonly gradBase: number;
   /** Start-of-epoch copy of the parameters, restored when training diverges. */
   private readonly backupBase: number;
+  /** Optimizer state: velocity or first moment, and second moment, in the parameters' layout. */
+  private readonly state0: number;
+  private readonly state1: number;
+  /** @internal What the state blocks hold, and how far training has gone (saved with the model). */
+  progress: { optimizer: OptimizerName | null; steps: number; epochs: number } = { optimizer: null, steps: 0, epochs: 0 };
   readonly parameterCount: number;
   private readonly scratch: number;
   private readonly modelMark: number;
@@ -140,6 +155,8 @@ export class Network {
     this.paramBase = heap.alloc(count);
     this.gradBase = heap.alloc(count);
     this.backupBase = heap.alloc(count);
+    this.state0 = heap.alloc(count);
+    this.state1 = heap.alloc(count);
     this.scratch = heap.alloc(backend.gemmScratchBytes / 4);
     this.scaling = options.scaling
       ? { method: options.scaling.method, shift: Float32Array.from(options.scaling.shift), scale: Float32Array.from(options.scaling.scale) }
@@ -159,6 +176,7 @@ export class Network {
       return {
         inputs, units, activationName, activation,
         slope: specs[i].slope ?? 0.01,
+        dropout: specs[i].dropout ?? 0,
         init: options.init ?? activation.defaultInit,
         w: this.paramBase + w, b: this.paramBase + b, gw: this.gradBase + w, gb: this.gradBase + b,
       };
@@ -224,7 +242,7 @@ export class Network {
    * @internal Runs rows examples from x (rows × inputs) through every layer into ws.outs and returns
    * the output's offset. With fuseLoss, the output activation is left to a fused loss.
    */
-  forward(ws: Workspace, rows: number, x: number, fuseLoss: boolean): number {
+  forward(ws: Workspace, rows: number, x: number, fuseLoss: boolean, training = false): number {
     const k = this.k;
     let input = x;
     this.layerList.forEach((layer, i) => {
@@ -234,8 +252,13 @@ export class Network {
       const fusedHere = fuseLoss && i === this.layerList.length - 1 && this.lossFn.fuses !== null;
       if (!fusedHere) layer.activation.forward(k, rows, layer.units, layer.slope, out, out);
       input = out;
+      if (training && layer.dropout > 0) {
+        // one mask seed per layer and step, drawn from the network's generator: reproducible
+        k.dropoutForward(rows * layer.units, layer.dropout, this.rng.nextUint32(), out, ws.masks[i], ws.drops[i]);
+        input = ws.drops[i];
+      }
     });
-    return input;
+    return ws.outs[this.layerList.length - 1];
   }
 
   /**
@@ -246,7 +269,7 @@ export class Network {
   computeGradients(ws: Workspace, rows: number, x: number, y: number): { cost: number; gradSq: number; correct: number } {
     const k = this.k;
     const last = this.layerList[this.layerList.length - 1];
-    const out = this.forward(ws, rows, x, true);
+    const out = this.forward(ws, rows, x, true, true);
     const cost = this.lossFn.cost(k, rows, last.units, out, y);
     const correct = k.countCorrect(rows, last.units, out, y);
     const gradSq = this.lossFn.grad(k, rows, last.units, out, y, 1 / rows, ws.d0);
@@ -262,34 +285,62 @@ export class Network {
     let other = ws.d1;
     for (let l = this.layerList.length - 1; l >= 0; l--) {
       const layer = this.layerList[l];
-      const input = l === 0 ? x : ws.outs[l - 1];
+      const below = l === 0 ? null : this.layerList[l - 1];
+      const input = l === 0 ? x : below!.dropout > 0 ? ws.drops[l - 1] : ws.outs[l - 1];
       // ∂W = inputᵀ·∂z, ∂b = column sums of ∂z
       k.gemm(true, false, layer.inputs, layer.units, rows, 1, input, d, 0, layer.gw, this.scratch);
       k.colSums(rows, layer.units, d, layer.gb);
       if (l === 0) break; // the inputs have no weighted input to pass a gradient to
       // ∂z below = f′(z below) ⊙ ∂z·Wᵀ
       k.gemm(false, true, rows, layer.inputs, layer.units, 1, d, layer.w, 0, other, this.scratch);
-      const below = this.layerList[l - 1];
-      below.activation.backward(k, rows, below.units, below.slope, ws.outs[l - 1], other, other);
+      if (below!.dropout > 0) k.multiply(rows * below!.units, other, ws.masks[l - 1], other); // dropped units pass nothing back
+      below!.activation.backward(k, rows, below!.units, below!.slope, ws.outs[l - 1], other, other);
       [d, other] = [other, d];
     }
   }
 
-  /** @internal Gradient descent over every parameter in one call. */
-  sgdStep(learningRate: number): void {
-    this.k.sgdUpdate(this.parameterCount, learningRate, this.gradBase, this.paramBase);
+  /**
+   * @internal One optimizer update over every parameter. Switching optimizer starts its state afresh.
+   * With clipNorm, the gradient is first scaled down to that global norm if it is longer.
+   */
+  step(optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number): void {
+    const k = this.k;
+    if (this.progress.optimizer !== optimizer) {
+      const f = this.live.heap.floats();
+      f.fill(0, this.state0 >> 2, (this.state0 >> 2) + this.parameterCount);
+      f.fill(0, this.state1 >> 2, (this.state1 >> 2) + this.parameterCount);
+      this.progress = { ...this.progress, optimizer, steps: 0 };
+    }
+    if (clipNorm > 0) {
+      const norm = Math.sqrt(k.sumOfSquares(this.parameterCount, this.gradBase));
+      if (norm > clipNorm) k.scale(this.parameterCount, clipNorm / norm, this.gradBase);
+    }
+    this.progress.steps++;
+    optimizerStep(k, optimizer, settings, {
+      count: this.parameterCount, params: this.paramBase, grads: this.gradBase, state0: this.state0, state1: this.state1,
+    }, learningRate, this.progress.steps);
+  }
+
+  /** @internal Copies of the parameter block, for keeping the best weights. */
+  copyParameters(to: number): void {
+    const f = this.live.heap.floats();
+    f.copyWithin(to >> 2, this.paramBase >> 2, (this.paramBase >> 2) + this.parameterCount);
   }
 
   /** @internal */
-  backupParameters(): void {
+  pasteParameters(from: number): void {
     const f = this.live.heap.floats();
-    f.copyWithin(this.backupBase >> 2, this.paramBase >> 2, (this.paramBase >> 2) + this.parameterCount);
+    f.copyWithin(this.paramBase >> 2, from >> 2, (from >> 2) + this.parameterCount);
+  }
+
+  /** @internal The start-of-epoch copy that divergence falls back to. */
+  backupParameters(): void {
+    this.copyParameters(this.backupBase);
   }
 
   /** @internal */
   restoreParameters(): void {
-    const f = this.live.heap.floats();
-    f.copyWithin(this.paramBase >> 2, this.backupBase >> 2, (this.backupBase >> 2) + this.parameterCount);
+    this.pasteParameters(this.backupBase);
   }
 
   /** @internal Live views of the parameter and gradient blocks (invalid after the heap grows). */
@@ -317,6 +368,8 @@ export class Network {
       x: heap.alloc(rows * this.inputs),
       y: heap.alloc(rows * this.outputs),
       outs: this.layerList.map((l) => heap.alloc(rows * l.units)),
+      masks: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(rows * l.units) : 0)),
+      drops: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(rows * l.units) : 0)),
       d0: heap.alloc(rows * widest),
       d1: heap.alloc(rows * widest),
     };
@@ -406,6 +459,12 @@ export class Network {
     });
   }
 
+  /** @internal The cost as training sees it (dropout on, masks drawn from the generator). */
+  trainingCost(ws: Workspace, rows: number, x: number, y: number): number {
+    const out = this.forward(ws, rows, x, true, true);
+    return this.lossFn.cost(this.k, rows, this.outputs, out, y);
+  }
+
   /** @internal Cost and correct count of rows examples already in the heap (rows ≤ ws.rows). */
   evaluateRows(ws: Workspace, rows: number, x: number, y: number): { cost: number; correct: number } {
     const out = this.forward(ws, rows, x, true);
@@ -474,12 +533,26 @@ export class Network {
     return encodeModel({
       inputs: this.inputs,
       layers: this.layerList.map((l, i) => ({
-        units: l.units, activation: l.activationName, ...(this.options.layers[i].slope !== undefined ? { slope: l.slope } : {}),
+        units: l.units, activation: l.activationName,
+        ...(this.options.layers[i].slope !== undefined ? { slope: l.slope } : {}),
+        ...(l.dropout > 0 ? { dropout: l.dropout } : {}),
       })),
       loss: this.options.loss,
       init: this.options.init,
       seed: this.options.seed,
-    }, this.scaling, params);
+    }, this.scaling, params, {
+      ...this.progress,
+      rng: this.rng.getState(),
+      state: this.optimizerState(),
+    });
+  }
+
+  private optimizerState(): Float32Array {
+    const n = this.parameterCount;
+    const both = new Float32Array(2 * n);
+    both.set(this.live.heap.read(this.state0, n), 0);
+    both.set(this.live.heap.read(this.state1, n), n);
+    return both;
   }
 
   /** Rebuilds a network from toJSON()'s output, on any backend; `source` names it in errors. */
@@ -489,6 +562,12 @@ export class Network {
       inputs: m.inputs, layers: m.layers, loss: m.loss, init: m.init, seed: m.seed, scaling: m.scaling, backend: options.backend,
     });
     net.live.heap.write(net.paramBase, m.parameters);
+    if (m.training) {
+      net.live.heap.write(net.state0, m.training.state.subarray(0, net.parameterCount));
+      net.live.heap.write(net.state1, m.training.state.subarray(net.parameterCount));
+      net.progress = { optimizer: m.training.optimizer, steps: m.training.steps, epochs: m.training.epochs };
+      net.rng.setState(m.training.rng);
+    }
     return net;
   }
 
@@ -546,6 +625,10 @@ function validateOptions(o: NetworkOptions): void {
   o.layers.forEach((l, i) => {
     if (!wholePositive(l?.units)) throw new Error(`ffnn: layer ${i + 1}: units must be a whole number ≥ 1, got ${String(l?.units)}`);
     if (l.activation !== undefined) activationNamed(l.activation, `layer ${i + 1}`);
+    if (l.dropout !== undefined && !(l.dropout >= 0 && l.dropout < 1)) {
+      throw new Error(`ffnn: layer ${i + 1}: dropout must be a share in [0, 1), got ${l.dropout}`);
+    }
+    if (l.dropout && i === o.layers.length - 1) throw new Error(`ffnn: layer ${i + 1}: dropout applies to hidden layers, not the output layer`);
     if (l.slope !== undefined && !(Number.isFinite(l.slope) && l.slope >= 0)) {
       throw new Error(`ffnn: layer ${i + 1}: slope must be a finite number ≥ 0, got ${l.slope}`);
     }

@@ -24,6 +24,19 @@ export class Random {
     this.s3 = next();
   }
 
+  /** The generator's whole state, to save with a model and resume from. */
+  getState(): number[] {
+    return [this.s0, this.s1, this.s2, this.s3, this.spare ?? NaN];
+  }
+
+  setState(state: readonly number[]): void {
+    if (state.length !== 5 || state.slice(0, 4).some((v) => !Number.isInteger(v))) {
+      throw new Error('ffnn: a random generator state is four 32-bit integers and a spare normal');
+    }
+    [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v | 0);
+    this.spare = state[4] === null || Number.isNaN(state[4]) ? undefined : state[4];
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

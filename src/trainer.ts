@@ -3,11 +3,36 @@
 
 import type { Diagnostic } from './diagnostics.js';
 import type { Matrix } from './matrix.js';
-import type { Evaluation, Network, Workspace } from './network.js';
+import type { Evaluation, Network } from './network.js';
+import { DEFAULT_SETTINGS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
+import { checkSchedule, learningRateAt, type Schedule } from './schedules.js';
 
 export interface TrainOptions {
   /** Step size r in w ← w − r·∇C (default 0.1; the seed used 3 with sum-of-squares). */
   readonly learningRate?: number;
+  /** 'sgd' (default, the seed's), 'momentum', 'nesterov', 'adam' or 'adamw'. */
+  readonly optimizer?: OptimizerName;
+  /** μ for momentum and Nesterov (default 0.9). */
+  readonly momentum?: number;
+  /** Adam's β1, β2 and ε (defaults 0.9, 0.999, 1e-8). */
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly epsilon?: number;
+  /** L2 weight decay (decoupled for adamw), default 0. */
+  readonly weightDecay?: number;
+  /** Scale each step's whole gradient down to this norm when it is longer (default 0: off). */
+  readonly clipNorm?: number;
+  /** How the learning rate changes with the epochs (default constant). */
+  readonly schedule?: Schedule;
+  /** Epochs of linear warm-up from 0 to the learning rate (default 0). */
+  readonly warmup?: number;
+  /** Hold out this share of the training rows (seeded shuffle) as the validation set. */
+  readonly validationSplit?: number;
+  /**
+   * Stop when the validation loss (or accuracy) has not improved for `patience` epochs, and by
+   * default restore the best epoch's weights. Needs `validation` or `validationSplit`.
+   */
+  readonly earlyStopping?: { readonly patience: number; readonly monitor?: 'loss' | 'accuracy'; readonly minDelta?: number; readonly restoreBest?: boolean };
   /** Examples per gradient step (default 32; the last batch of an epoch may be smaller). */
   readonly batchSize?: number;
   /** Maximum number of epochs (default 10). */
@@ -56,7 +81,7 @@ export interface EpochReport {
   readonly warnings?: Diagnostic[];
 }
 
-export type StopReason = 'epochs' | 'time' | 'tolerance';
+export type StopReason = 'epochs' | 'time' | 'tolerance' | 'early-stopping';
 
 export interface TrainingHistory {
   readonly epochs: EpochReport[];
@@ -68,6 +93,8 @@ export interface TrainingHistory {
   readonly score: number;
   /** Problems found after training, e.g. outputs collapsed to one vector, with their likely cause. */
   readonly warnings: Diagnostic[];
+  /** With early stopping: the epoch whose weights the network holds (restoreBest) or that scored best. */
+  readonly bestEpoch?: number;
 }
 
 /** Thrown when the cost becomes NaN or infinite; the network keeps the epoch's starting weights. */
@@ -84,14 +111,30 @@ export class TrainingDivergedError extends Error {
 const DIAGNOSE_ROWS = 256;
 const YIELD_MS = 100;
 
-function checkOptions(o: TrainOptions): Required<Pick<TrainOptions, 'learningRate' | 'batchSize' | 'epochs' | 'maxTime' | 'tolerance' | 'shuffle'>> {
-  const r = {
+interface Settled {
+  learningRate: number; batchSize: number; epochs: number; maxTime: number; tolerance: number; shuffle: boolean;
+  optimizer: OptimizerName; settings: OptimizerSettings; clipNorm: number; schedule: Schedule; warmup: number;
+}
+
+function checkOptions(o: TrainOptions): Settled {
+  const r: Settled = {
     learningRate: o.learningRate ?? 0.1,
     batchSize: o.batchSize ?? 32,
     epochs: o.epochs ?? 10,
     maxTime: o.maxTime ?? Infinity,
     tolerance: o.tolerance ?? 0,
     shuffle: o.shuffle ?? true,
+    optimizer: o.optimizer ?? 'sgd',
+    settings: {
+      momentum: o.momentum ?? DEFAULT_SETTINGS.momentum,
+      beta1: o.beta1 ?? DEFAULT_SETTINGS.beta1,
+      beta2: o.beta2 ?? DEFAULT_SETTINGS.beta2,
+      epsilon: o.epsilon ?? DEFAULT_SETTINGS.epsilon,
+      weightDecay: o.weightDecay ?? DEFAULT_SETTINGS.weightDecay,
+    },
+    clipNorm: o.clipNorm ?? 0,
+    schedule: o.schedule ?? { type: 'constant' },
+    warmup: o.warmup ?? 0,
   };
   const fail = (name: string, want: string, got: unknown) => {
     throw new Error(`ffnn: train: ${name} must be ${want}, got ${String(got)}`);
@@ -101,15 +144,54 @@ function checkOptions(o: TrainOptions): Required<Pick<TrainOptions, 'learningRat
   if (!(Number.isInteger(r.epochs) && r.epochs >= 1)) fail('epochs', 'a whole number ≥ 1', r.epochs);
   if (!(r.maxTime > 0)) fail('maxTime', 'a number of seconds > 0', r.maxTime);
   if (!(Number.isFinite(r.tolerance) && r.tolerance >= 0)) fail('tolerance', 'a finite number ≥ 0', r.tolerance);
+  if (!OPTIMIZERS.includes(r.optimizer)) fail('optimizer', `one of ${OPTIMIZERS.join(', ')}`, r.optimizer);
+  const s = r.settings;
+  if (!(s.momentum >= 0 && s.momentum < 1)) fail('momentum', 'in [0, 1)', s.momentum);
+  if (!(s.beta1 >= 0 && s.beta1 < 1)) fail('beta1', 'in [0, 1)', s.beta1);
+  if (!(s.beta2 >= 0 && s.beta2 < 1)) fail('beta2', 'in [0, 1)', s.beta2);
+  if (!(s.epsilon > 0)) fail('epsilon', 'a number > 0', s.epsilon);
+  if (!(Number.isFinite(s.weightDecay) && s.weightDecay >= 0)) fail('weightDecay', 'a finite number ≥ 0', s.weightDecay);
+  if (!(Number.isFinite(r.clipNorm) && r.clipNorm >= 0)) fail('clipNorm', 'a finite number ≥ 0', r.clipNorm);
+  if (!(Number.isFinite(r.warmup) && r.warmup >= 0)) fail('warmup', 'a number of epochs ≥ 0', r.warmup);
+  checkSchedule(r.schedule);
+  if (o.validationSplit !== undefined && !(o.validationSplit > 0 && o.validationSplit < 1)) fail('validationSplit', 'a share in (0, 1)', o.validationSplit);
+  if (o.validationSplit !== undefined && o.validation) throw new Error('ffnn: train: give validation or validationSplit, not both');
+  const es = o.earlyStopping;
+  if (es) {
+    if (!(Number.isInteger(es.patience) && es.patience >= 1)) fail('earlyStopping.patience', 'a whole number of epochs ≥ 1', es.patience);
+    if (!o.validation && o.validationSplit === undefined) throw new Error('ffnn: train: earlyStopping needs validation data (validation or validationSplit)');
+  }
   return r;
+}
+
+/** Splits off a seeded random share of the rows as validation data. */
+function splitRows(net: Network, x: Matrix, y: Matrix, share: number) {
+  const n = x.rows;
+  const held = Math.max(1, Math.round(n * share));
+  if (held >= n) throw new Error(`ffnn: train: validationSplit ${share} of ${n} rows leaves nothing to train on`);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  net.rng.shuffle(order, 0, n);
+  const take = (m: Matrix, rows: Int32Array): Matrix => {
+    const data = new Float32Array(rows.length * m.cols);
+    rows.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
+    return { rows: rows.length, cols: m.cols, data };
+  };
+  const trainRows = order.subarray(held).slice().sort();
+  const validRows = order.subarray(0, held).slice().sort();
+  return { x: take(x, trainRows), y: take(y, trainRows), validation: { x: take(x, validRows), y: take(y, validRows) } };
 }
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOptions): Promise<TrainingHistory> {
+export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: TrainOptions): Promise<TrainingHistory> {
   const o = checkOptions(options);
-  net.checkPair(x, y, 'train');
+  net.checkPair(xAll, yAll, 'train');
   if (options.validation) net.checkPair(options.validation.x, options.validation.y, 'train: validation');
+  const split = options.validationSplit !== undefined ? splitRows(net, xAll, yAll, options.validationSplit) : null;
+  const x = split ? split.x : xAll;
+  const y = split ? split.y : yAll;
+  const validation = split ? split.validation : options.validation;
+  const early = options.earlyStopping;
   const n = x.rows;
   const batchSize = Math.min(o.batchSize, n);
   const ws = net.openWorkspace(Math.max(batchSize, DIAGNOSE_ROWS));
@@ -123,8 +205,9 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
     const order = heap.alloc(n);
     net.loadInputs(x, 0, n, xs, 'train: x');
     net.loadRows(y, 0, n, ys, 'train: y');
-    const ints = heap.ints();
-    for (let i = 0; i < n; i++) ints[(order >> 2) + i] = i;
+    const best = early ? heap.alloc(net.parameterCount) : 0;
+    let bestEpoch: number | undefined;
+    let bestScore = Infinity;
 
     const start = performance.now();
     const seconds = () => (performance.now() - start) / 1000;
@@ -136,7 +219,10 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const epochStart = performance.now();
       net.backupParameters();
-      if (o.shuffle) net.rng.shuffle(heap.ints(), order >> 2, n);
+      // each epoch shuffles 0..n−1 afresh, so the order depends only on the generator's state
+      const ints = heap.ints();
+      for (let i = 0; i < n; i++) ints[(order >> 2) + i] = i;
+      if (o.shuffle) net.rng.shuffle(ints, order >> 2, n);
       let cost = 0, gradSq = 0, correct = 0, seen = 0, batch = 0;
       for (; batch < batches; batch++) {
         const first = batch * batchSize;
@@ -148,7 +234,8 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
           net.restoreParameters();
           throw new TrainingDivergedError(epoch, batch + 1, epochs);
         }
-        net.sgdStep(o.learningRate);
+        const at = net.progress.epochs + batch / batches;
+        net.step(o.optimizer, o.settings, learningRateAt(o.learningRate, o.schedule, o.warmup, at), o.clipNorm);
         cost += step.cost;
         gradSq += step.gradSq;
         correct += step.correct;
@@ -173,13 +260,25 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
         examples: seen,
         seconds: (performance.now() - epochStart) / 1000,
         elapsed: seconds(),
-        validation: options.validation ? net.evaluate(options.validation.x, options.validation.y) : undefined,
+        validation: validation ? net.evaluate(validation.x, validation.y) : undefined,
         warnings: epoch === 1 ? net.diagnoseRows(ws, Math.min(ws.rows, n), xs) : undefined,
       };
+      if (stopReason !== 'time') net.progress.epochs++;
       epochs.push(report);
       options.onEpoch?.(report);
       await null; // every epoch ends asynchronously, however short, so callers can interleave
       if (stopReason === 'time') break;
+      if (early && report.validation) {
+        const score = early.monitor === 'accuracy' ? -report.validation.accuracy : report.validation.loss;
+        if (score < bestScore - (early.minDelta ?? 0)) {
+          bestScore = score;
+          bestEpoch = epoch;
+          net.copyParameters(best);
+        } else if (epoch - bestEpoch! >= early.patience) {
+          stopReason = 'early-stopping';
+          break;
+        }
+      }
       if (report.gradientNorm <= o.tolerance) {
         stopReason = 'tolerance';
         break;
@@ -189,6 +288,8 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
         break;
       }
     }
+
+    if (early && bestEpoch !== undefined && (early.restoreBest ?? true)) net.pasteParameters(best);
 
     // The seed's score: the cost over the whole training set with the final weights.
     let score = 0;
@@ -204,6 +305,7 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
       seconds: seconds(),
       score,
       warnings: net.diagnoseRows(ws, Math.min(ws.rows, n), xs),
+      bestEpoch,
     };
   } finally {
     net.endTraining();
@@ -212,6 +314,8 @@ export async function train(net: Network, x: Matrix, y: Matrix, options: TrainOp
 
 function stopMessage(reason: StopReason, o: { epochs: number; maxTime: number; tolerance: number }, last: EpochReport): string {
   switch (reason) {
+    case 'early-stopping':
+      return `Early stopping: no validation improvement for the last epochs, stopped after epoch ${last.epoch}.`;
     case 'epochs':
       return `Maximum epoch encountered: ran all ${o.epochs} epochs.`;
     case 'time':

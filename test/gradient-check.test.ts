@@ -13,15 +13,16 @@ const ACTIVATIONS: ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 
 const PAIRS: [ActivationName, ActivationName, LossName][] = [
   ...ACTIVATIONS.map((a): [ActivationName, ActivationName, LossName] => [a, a, 'mse']),
   ...ACTIVATIONS.map((a): [ActivationName, ActivationName, LossName] => [a, 'softmax', 'cross-entropy']),
+  ...ACTIVATIONS.map((a): [ActivationName, ActivationName, LossName] => [a, 'sigmoid', 'binary-cross-entropy']),
 ];
 
 describe('backpropagation matches central finite differences (float64)', () => {
-  it.each(PAIRS)('hidden %s, output %s, loss %s', (hidden, output, loss) => {
+  it.each([...PAIRS.map((p) => [...p, 0] as const), ['relu', 'softmax', 'cross-entropy', 0.3] as const, ['sigmoid', 'sigmoid', 'mse', 0.5] as const])('hidden %s, output %s, loss %s, dropout %s', (hidden, output, loss, dropout) => {
     const rng = new Random(7);
     const rows = 6, inputs = 4, outputs = 3;
     const net = Network.createOn(createJsBackend(64), {
       inputs,
-      layers: [{ units: 5, activation: hidden, slope: 0.1 }, { units: 4, activation: hidden, slope: 0.1 }, { units: outputs, activation: output }],
+      layers: [{ units: 5, activation: hidden, slope: 0.1, dropout }, { units: 4, activation: hidden, slope: 0.1, dropout }, { units: outputs, activation: output }],
       loss,
       init: 'normal',
       seed: 11,
@@ -29,12 +30,20 @@ describe('backpropagation matches central finite differences (float64)', () => {
     const x = matrix(rows, inputs, Array.from({ length: rows * inputs }, () => rng.normal()));
     const y = loss === 'cross-entropy'
       ? oneHot(Array.from({ length: rows }, () => rng.int(outputs)), outputs)
-      : matrix(rows, outputs, Array.from({ length: rows * outputs }, () => rng.uniform()));
+      : loss === 'binary-cross-entropy'
+        ? matrix(rows, outputs, Array.from({ length: rows * outputs }, () => rng.int(2)))
+        : matrix(rows, outputs, Array.from({ length: rows * outputs }, () => rng.uniform()));
 
     const ws = net.openWorkspace(rows);
     net.loadRows(x, 0, rows, ws.x, 'x');
     net.loadRows(y, 0, rows, ws.y, 'y');
-    const meanCost = () => net.evaluateRows(ws, rows, ws.x, ws.y).cost / rows;
+    // with dropout, every evaluation replays the same masks: the generator is rewound each time
+    const state = net.rng.getState();
+    const meanCost = () => {
+      net.rng.setState(state);
+      return net.trainingCost(ws, rows, ws.x, ws.y) / rows;
+    };
+    net.rng.setState(state);
     net.computeGradients(ws, rows, ws.x, ws.y);
     const analytic = Float64Array.from(net.gradientView());
     const params = net.parameterView();

@@ -6,6 +6,7 @@ import type { ActivationName } from '../activations.js';
 import type { InitName } from '../init.js';
 import type { LossName } from '../losses.js';
 import type { InputScaling, ScalingMethod } from '../scaling.js';
+import type { OptimizerName } from '../optimizers.js';
 
 export const MODEL_FORMAT = 'ffnn-model';
 export const MODEL_VERSION = 1;
@@ -15,7 +16,7 @@ export interface ModelFile {
   readonly version: number;
   readonly network: {
     readonly inputs: number;
-    readonly layers: readonly { units: number; activation: ActivationName; slope?: number }[];
+    readonly layers: readonly { units: number; activation: ActivationName; slope?: number; dropout?: number }[];
     readonly loss: LossName;
     readonly init: InitName | 'default';
     readonly seed: number;
@@ -23,6 +24,16 @@ export interface ModelFile {
   readonly scaling: { readonly method: ScalingMethod; readonly shift: string; readonly scale: string } | null;
   /** Layer after layer: weights (inputs × units, row-major), then biases. */
   readonly parameters: { readonly count: number; readonly float32le: string; readonly fnv1a: number };
+  /** Where training stood, so it can resume exactly: optimizer state, step and epoch counts, generator. */
+  readonly training?: {
+    readonly optimizer: OptimizerName | null;
+    readonly steps: number;
+    readonly epochs: number;
+    /** xoshiro128** words and the spare normal (null when none) */
+    readonly rng: readonly (number | null)[];
+    /** the two optimizer-state blocks, one after the other, as float32le base64 */
+    readonly state: string;
+  };
 }
 
 export interface DecodedModel {
@@ -33,11 +44,27 @@ export interface DecodedModel {
   readonly seed: number;
   readonly scaling: InputScaling | undefined;
   readonly parameters: Float32Array;
+  readonly training?: { optimizer: OptimizerName | null; steps: number; epochs: number; rng: number[]; state: Float32Array };
 }
 
-export function encodeModel(network: ModelFile['network'], scaling: InputScaling | undefined, parameters: Float32Array): ModelFile {
+export interface TrainingState {
+  readonly optimizer: OptimizerName | null;
+  readonly steps: number;
+  readonly epochs: number;
+  readonly rng: readonly number[];
+  readonly state: Float32Array;
+}
+
+export function encodeModel(network: ModelFile['network'], scaling: InputScaling | undefined, parameters: Float32Array,
+  training?: TrainingState): ModelFile {
   const bytes = float32ToBytes(parameters);
   return {
+    ...(training ? {
+      training: {
+        optimizer: training.optimizer, steps: training.steps, epochs: training.epochs,
+        rng: training.rng.map((v) => (Number.isNaN(v) ? null : v)), state: toBase64(float32ToBytes(training.state)),
+      },
+    } : {}),
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     network,
@@ -79,9 +106,22 @@ export function decodeModel(file: unknown, source: string): DecodedModel {
     const vec = (text: string, name: string) => bytesToFloat32(fromBase64(text, () => fail(`scaling ${name} is not valid base64`)));
     scaling = { method: s.method, shift: vec(s.shift, 'shift'), scale: vec(s.scale, 'scale') };
   }
+  let training: DecodedModel['training'];
+  if (m!.training) {
+    const t = m!.training;
+    const state = bytesToFloat32(fromBase64(t.state, () => fail('"training.state" is not valid base64')));
+    if (state.length !== 2 * p!.count) fail(`"training.state" holds ${state.length} floats where ${2 * p!.count} were expected`);
+    if (!Array.isArray(t.rng) || t.rng.length !== 5) fail('"training.rng" must hold 5 numbers');
+    training = { optimizer: t.optimizer, steps: t.steps, epochs: t.epochs, rng: t.rng.map((v) => (v === null ? NaN : v)), state };
+  }
   return {
+    training,
     inputs: net!.inputs,
-    layers: net!.layers.map((l) => ({ units: l.units, activation: l.activation, ...(l.slope !== undefined ? { slope: l.slope } : {}) })),
+    layers: net!.layers.map((l) => ({
+      units: l.units, activation: l.activation,
+      ...(l.slope !== undefined ? { slope: l.slope } : {}),
+      ...(l.dropout !== undefined ? { dropout: l.dropout } : {}),
+    })),
     loss: net!.loss,
     init: net!.init === 'default' ? undefined : net!.init,
     seed: net!.seed,
