@@ -20,8 +20,13 @@ export function gemm(
   alpha: f32, a: usize, b: usize, beta: f32, c: usize, scratch: usize,
 ): void {
   if (m <= 0 || n <= 0) return;
-  scaleMatrix(m * n, beta, c);
-  if (k <= 0 || alpha == 0) return;
+  if (k <= 0 || alpha == 0) {
+    scaleMatrix(m * n, beta, c);
+    return;
+  }
+  // β = 0: the first k-block stores its tiles (C is never read); otherwise C is scaled once and
+  // every k-block accumulates
+  if (beta != 0) scaleMatrix(m * n, beta, c);
   // element strides of op(A)(i, p) and op(B)(p, j)
   const rsA: i32 = transA ? 1 : k;
   const csA: i32 = transA ? m : 1;
@@ -31,16 +36,17 @@ export function gemm(
     const nr = min(NR, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
+      const overwrite = beta == 0 && pc == 0;
       packB(kc, nr, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, scratch);
       let i = 0;
       const cCol = c + (<usize>jc << 2);
       for (; i + 4 <= m; i += 4) {
         tile4x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, scratch, alpha,
-          cCol + (<usize>(i * n) << 2), n, nr);
+          cCol + (<usize>(i * n) << 2), n, nr, overwrite);
       }
       for (; i < m; i++) {
         tile1x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), csA, scratch, alpha,
-          cCol + (<usize>(i * n) << 2), nr);
+          cCol + (<usize>(i * n) << 2), nr, overwrite);
       }
     }
   }
@@ -96,8 +102,9 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, panel: usize): vo
   }
 }
 
-// C[0..4, 0..nr] += α · op(A)[0..4, 0..kc] · panel. c is row-major with row stride ldc elements.
-function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32, c: usize, ldc: i32, nr: i32): void {
+// C[0..4, 0..nr] (+)= α · op(A)[0..4, 0..kc] · panel: stores when `overwrite`, else accumulates.
+// c is row-major with row stride ldc elements.
+function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
   const stepA = <usize>csA << 2;
   let a0 = a;
   let a1 = a + (<usize>rsA << 2);
@@ -125,20 +132,20 @@ function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32
     }
     const ldcb = <usize>ldc << 2;
     const va = f32x4.splat(alpha);
-    addRow(c, c00, c01, va, nr);
-    addRow(c + ldcb, c10, c11, va, nr);
-    addRow(c + 2 * ldcb, c20, c21, va, nr);
-    addRow(c + 3 * ldcb, c30, c31, va, nr);
+    addRow(c, c00, c01, va, nr, overwrite);
+    addRow(c + ldcb, c10, c11, va, nr, overwrite);
+    addRow(c + 2 * ldcb, c20, c21, va, nr, overwrite);
+    addRow(c + 3 * ldcb, c30, c31, va, nr, overwrite);
   } else {
-    tile1x8(kc, a0, csA, panel, alpha, c, nr);
-    tile1x8(kc, a1, csA, panel, alpha, c + (<usize>ldc << 2), nr);
-    tile1x8(kc, a2, csA, panel, alpha, c + (<usize>(2 * ldc) << 2), nr);
-    tile1x8(kc, a3, csA, panel, alpha, c + (<usize>(3 * ldc) << 2), nr);
+    tile1x8(kc, a0, csA, panel, alpha, c, nr, overwrite);
+    tile1x8(kc, a1, csA, panel, alpha, c + (<usize>ldc << 2), nr, overwrite);
+    tile1x8(kc, a2, csA, panel, alpha, c + (<usize>(2 * ldc) << 2), nr, overwrite);
+    tile1x8(kc, a3, csA, panel, alpha, c + (<usize>(3 * ldc) << 2), nr, overwrite);
   }
 }
 
-// C[0, 0..nr] += α · op(A)[0, 0..kc] · panel: the row tail (and the scalar build's whole kernel).
-function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize, nr: i32): void {
+// C[0, 0..nr] (+)= α · op(A)[0, 0..kc] · panel: the row tail (and the scalar build's whole kernel).
+function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize, nr: i32, overwrite: bool): void {
   const stepA = <usize>csA << 2;
   let ap = a;
   let bp = panel;
@@ -151,7 +158,7 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize
       ap += stepA;
       bp += NR << 2;
     }
-    addRow(c, c0, c1, f32x4.splat(alpha), nr);
+    addRow(c, c0, c1, f32x4.splat(alpha), nr, overwrite);
   } else {
     let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
     let s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
@@ -168,24 +175,29 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize
     for (let j = 0; j < nr; j++) {
       const s = j == 0 ? s0 : j == 1 ? s1 : j == 2 ? s2 : j == 3 ? s3 : j == 4 ? s4 : j == 5 ? s5 : j == 6 ? s6 : s7;
       const q = c + (<usize>j << 2);
-      store<f32>(q, load<f32>(q) + alpha * s);
+      store<f32>(q, (overwrite ? 0 : load<f32>(q)) + alpha * s);
     }
   }
 }
 
-// c[0..nr] += α·(lo ‖ hi), touching only the first nr columns.
+// c[0..nr] = α·(lo ‖ hi) when `overwrite`, else c[0..nr] += α·(lo ‖ hi); touches only the first nr columns.
 // @ts-ignore: decorator
-@inline function addRow(c: usize, lo: v128, hi: v128, va: v128, nr: i32): void {
+@inline function addRow(c: usize, lo: v128, hi: v128, va: v128, nr: i32, overwrite: bool): void {
   if (nr == NR) {
-    v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, lo)));
-    v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, hi)), 16);
+    if (overwrite) {
+      v128.store(c, f32x4.mul(va, lo));
+      v128.store(c, f32x4.mul(va, hi), 16);
+    } else {
+      v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, lo)));
+      v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, hi)), 16);
+    }
     return;
   }
   const alpha = f32x4.extract_lane(va, 0);
   for (let j = 0; j < nr; j++) {
     const v = j < 4 ? laneOf(lo, j) : laneOf(hi, j - 4);
     const q = c + (<usize>j << 2);
-    store<f32>(q, load<f32>(q) + alpha * v);
+    store<f32>(q, (overwrite ? 0 : load<f32>(q)) + alpha * v);
   }
 }
 

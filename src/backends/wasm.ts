@@ -61,11 +61,15 @@ export async function createWasmBackend(name: Extract<BackendName, 'wasm' | 'was
   const heap = new WasmHeap(ex.memory, ex.heapBase());
   const scratch = ex.GEMM_SCRATCH_BYTES;
   const gemmScratchBytes = typeof scratch === 'number' ? scratch : Number(scratch.value);
-  const fn = <T>(key: keyof Kernels) => ex[key] as T;
+  // The loader wraps each export in a rest-args function that records the argument count; these
+  // kernels take no optional arguments, so the host calls the raw export (`.original`) directly.
+  const raw = <T>(f: unknown) => ((f as { original?: unknown }).original ?? f) as T;
+  const fn = <T>(key: keyof Kernels) => raw<T>(ex[key]);
+  const gemm = raw<KernelExports['gemm']>(ex.gemm);
   const kernels: Kernels = {
     // booleans cross the boundary as i32
     gemm: (transA, transB, m, n, k, alpha, a, b, beta, c, scratchAt) =>
-      ex.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta, c, scratchAt),
+      gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta, c, scratchAt),
     addBias: fn('addBias'),
     colSums: fn('colSums'),
     sigmoid: fn('sigmoid'),

@@ -13,6 +13,8 @@ import type { ActivationName } from '../activations.js';
 import type { LossName } from '../losses.js';
 import type { InitName } from '../init.js';
 import type { BackendName } from '../backends/backend.js';
+import type { OptimizerName } from '../optimizers.js';
+import type { Schedule } from '../schedules.js';
 import { loadData, type LoadedData } from './data.js';
 import { progressView } from './progress.js';
 import { UsageError } from './usage.js';
@@ -42,6 +44,13 @@ const COMMANDS: Record<string, { options: Options; help: string; run: (v: Values
       seed: { type: 'string', default: '1' },
       backend: { type: 'string', default: 'wasm' },
       scale: { type: 'string', default: 'auto' },
+      optimizer: { type: 'string', default: 'sgd' },
+      momentum: { type: 'string' }, beta1: { type: 'string' }, beta2: { type: 'string' },
+      'weight-decay': { type: 'string' }, 'clip-norm': { type: 'string' },
+      schedule: { type: 'string', default: 'constant' }, warmup: { type: 'string' },
+      dropout: { type: 'string' }, 'validation-split': { type: 'string' },
+      patience: { type: 'string' }, monitor: { type: 'string', default: 'loss' },
+      resume: { type: 'string' },
       out: { type: 'string' },
       ...DATA_OPTIONS,
     },
@@ -57,12 +66,22 @@ DATA is a CSV file (label in the first column unless --label), an IDX images fil
   --layers 30[,20...]     hidden layer sizes (default 30)
   --activation NAME       hidden activation: sigmoid, tanh, relu, leaky-relu (default sigmoid)
   --output-activation N   default: softmax with cross-entropy, sigmoid with mse
-  --loss mse|cross-entropy  (default mse, the sum of squares)
+  --loss mse|cross-entropy|binary-cross-entropy  (default mse, the sum of squares)
   --init NAME             uniform, normal, xavier, he (default: per activation)
   --learning-rate R       (default 3)       --batch-size N   (default 10)
   --epochs N              (default 30)      --max-time S     seconds (default: none)
   --tolerance T           stop when the epoch's gradient norm is at most T (default 0: off)
   --seed N                (default 1)       --backend wasm|wasm-scalar|js (default wasm)
+  --optimizer NAME        sgd, momentum, nesterov, adam, adamw (default sgd)
+  --momentum M  --beta1 B1  --beta2 B2       optimizer settings (0.9, 0.9, 0.999)
+  --weight-decay D        L2 (decoupled for adamw)     --clip-norm N   clip each step's gradient norm
+  --schedule S            constant, step:EVERY:FACTOR, exponential:GAMMA, cosine[:EPOCHS[:MIN]]
+  --warmup E              epochs of linear learning-rate warm-up
+  --dropout R[,R...]      dropout share after each hidden layer
+  --validation-split S    hold out this share of --train for validation
+  --patience P            early stopping: epochs without improvement (needs --test or --validation-split);
+                          the best epoch's weights are kept      --monitor loss|accuracy
+  --resume FILE           continue training a saved model (its architecture, weights, optimizer state)
   --scale auto|none|255|minmax|zscore|NUMBER
                           input scaling fitted on the training data and saved with the model
                           (auto: divide by 255 for images, minmax for CSV)
@@ -160,6 +179,31 @@ function scalingFor(data: LoadedData, how: string): InputScaling | undefined {
   return fitScaling(data.x, 'divide', divisor);
 }
 
+function optional(v: Values, name: string): number | undefined {
+  return v[name] === undefined ? undefined : number(v, name, (n) => n >= 0, 'a number ≥ 0');
+}
+
+/** constant | step:EVERY:FACTOR | exponential:GAMMA | cosine[:EPOCHS[:MIN]] */
+function scheduleFrom(text: string, epochs: number): Schedule {
+  const [type, ...args] = text.split(':');
+  const nums = args.map(Number);
+  if (nums.some((n) => !Number.isFinite(n))) throw new UsageError(`--schedule '${text}': the numbers after ':' must be numbers`);
+  switch (type) {
+    case 'constant':
+      return { type };
+    case 'step':
+      if (nums.length !== 2) throw new UsageError(`--schedule step needs step:EVERY:FACTOR, e.g. step:10:0.5`);
+      return { type, every: nums[0], factor: nums[1] };
+    case 'exponential':
+      if (nums.length !== 1) throw new UsageError(`--schedule exponential needs exponential:GAMMA, e.g. exponential:0.95`);
+      return { type, gamma: nums[0] };
+    case 'cosine':
+      return { type, epochs: nums[0] ?? epochs, min: nums[1] ?? 0 };
+    default:
+      throw new UsageError(`--schedule must be constant, step:EVERY:FACTOR, exponential:GAMMA or cosine[:EPOCHS[:MIN]], got '${text}'`);
+  }
+}
+
 async function train(v: Values): Promise<void> {
   const trainData = await loadData({ source: required(v, 'train', 'train'), labels: v['train-labels'] as string | undefined, label: v.label as string | undefined, header: v.header as string | undefined }, 'train');
   const classification = trainData.classes !== undefined;
@@ -177,18 +221,32 @@ async function train(v: Values): Promise<void> {
   const loss = v.loss as LossName;
   const outputs = trainData.y.cols;
   const outputActivation = (v['output-activation'] as ActivationName | undefined)
-    ?? (loss === 'cross-entropy' ? 'softmax' : classification ? 'sigmoid' : 'linear');
-  const net = await Network.create({
-    inputs: trainData.x.cols,
-    layers: [...hidden.map((units) => ({ units, activation: v.activation as ActivationName })), { units: outputs, activation: outputActivation }],
-    loss,
-    init: v.init as InitName | undefined,
-    seed: number(v, 'seed', Number.isInteger, 'a whole number'),
-    backend: v.backend as BackendName,
-    scaling: scalingFor(trainData, v.scale as string),
+    ?? (loss === 'cross-entropy' ? 'softmax' : loss === 'binary-cross-entropy' ? 'sigmoid' : classification ? 'sigmoid' : 'linear');
+  const dropouts = v.dropout === undefined ? [] : (v.dropout as string).split(',').map((r) => {
+    const n = Number(r);
+    if (r.trim() === '' || !(n >= 0 && n < 1)) throw new UsageError(`--dropout takes shares in [0, 1) like 0.2 or 0.2,0.5; got '${r}'`);
+    return n;
   });
+  const net = typeof v.resume === 'string'
+    ? await Network.load(v.resume, { backend: v.backend as BackendName })
+    : await Network.create({
+      inputs: trainData.x.cols,
+      layers: [
+        ...hidden.map((units, i) => ({ units, activation: v.activation as ActivationName, dropout: dropouts[Math.min(i, dropouts.length - 1)] ?? 0 })),
+        { units: outputs, activation: outputActivation },
+      ],
+      loss,
+      init: v.init as InitName | undefined,
+      seed: number(v, 'seed', Number.isInteger, 'a whole number'),
+      backend: v.backend as BackendName,
+      scaling: scalingFor(trainData, v.scale as string),
+    });
+  if (net.inputs !== trainData.x.cols || net.outputs !== outputs) {
+    throw new Error(`ffnn: the model in ${v.resume} takes ${net.inputs} inputs and gives ${net.outputs} outputs, but the data has ${trainData.x.cols} features and ${outputs} targets`);
+  }
   const progress = progressView(process.stderr, !v.quiet);
-  log(v, `Training ${[net.inputs, ...hidden, outputs].join('-')} (${net.activations.join(', ')}, ${loss}) on ${trainData.x.rows} examples` +
+  const shape = [net.inputs, ...net.toJSON().network.layers.map((l) => l.units)].join('-');
+  log(v, `Training ${shape} (${net.activations.join(', ')}, ${net.options.loss}) on ${trainData.x.rows} examples` +
     (testData ? `, testing on ${testData.x.rows}` : '') + ` with the ${net.backend} backend`);
   const history = await net.train(trainData.x, trainData.y, {
     learningRate: number(v, 'learning-rate', (n) => n > 0, 'a number > 0'),
@@ -196,7 +254,20 @@ async function train(v: Values): Promise<void> {
     epochs: number(v, 'epochs', (n) => Number.isInteger(n) && n >= 1, 'a whole number ≥ 1'),
     maxTime: v['max-time'] === undefined ? undefined : number(v, 'max-time', (n) => n > 0, 'a number of seconds > 0'),
     tolerance: number(v, 'tolerance', (n) => n >= 0, 'a number ≥ 0'),
-    validation: testData,
+    optimizer: v.optimizer as OptimizerName,
+    momentum: optional(v, 'momentum'),
+    beta1: optional(v, 'beta1'),
+    beta2: optional(v, 'beta2'),
+    weightDecay: optional(v, 'weight-decay'),
+    clipNorm: optional(v, 'clip-norm'),
+    warmup: optional(v, 'warmup'),
+    schedule: scheduleFrom(v.schedule as string, number(v, 'epochs', (n) => Number.isInteger(n) && n >= 1, 'a whole number ≥ 1')),
+    validation: v['validation-split'] === undefined ? testData : undefined,
+    validationSplit: optional(v, 'validation-split'),
+    earlyStopping: v.patience === undefined ? undefined : {
+      patience: number(v, 'patience', (n) => Number.isInteger(n) && n >= 1, 'a whole number ≥ 1'),
+      monitor: v.monitor === 'accuracy' ? 'accuracy' : 'loss',
+    },
     onProgress: (p) => progress.update(p),
     onEpoch: (e) => {
       progress.clear();
