@@ -67,6 +67,22 @@ describe('ffnn command', () => {
     expect(hits).toBe(scores.correct);
   });
 
+  it('trains with Adam, dropout, a schedule and early stopping on a validation split, then resumes the saved run', async () => {
+    const model = join(dir, 'adam.json');
+    const first = await ffnn('train', '--train', trainCsv, '--layers', '32', '--activation', 'relu', '--dropout', '0.2',
+      '--loss', 'cross-entropy', '--optimizer', 'adam', '--learning-rate', '0.002', '--schedule', 'cosine:6', '--warmup', '1',
+      '--batch-size', '32', '--epochs', '3', '--validation-split', '0.2', '--patience', '2', '--out', model, '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const a = JSON.parse(first.stdout);
+    expect(a.epochs[0].validation.rows).toBe(600);
+    expect(a.epochs[0].examples).toBe(2400);
+    const resumed = await ffnn('train', '--train', trainCsv, '--resume', model, '--optimizer', 'adam', '--learning-rate', '0.002',
+      '--schedule', 'cosine:6', '--batch-size', '32', '--epochs', '1', '--test', testCsv, '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/Training 784-32-10 \(relu, softmax, cross-entropy\)/);
+    expect(JSON.parse(resumed.stdout).test.accuracy).toBeGreaterThan(0.8);
+  });
+
   it('--help works on every command', async () => {
     for (const command of ['train', 'evaluate', 'predict']) {
       const r = await ffnn(command, '--help');
