@@ -119,14 +119,14 @@ function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32
     for (let p = 0; p < kc; p++) {
       const b0 = v128.load(bp);
       const b1 = v128.load(bp, 16);
-      let av = f32x4.splat(load<f32>(a0));
-      c00 = f32x4.add(c00, f32x4.mul(av, b0)); c01 = f32x4.add(c01, f32x4.mul(av, b1));
-      av = f32x4.splat(load<f32>(a1));
-      c10 = f32x4.add(c10, f32x4.mul(av, b0)); c11 = f32x4.add(c11, f32x4.mul(av, b1));
-      av = f32x4.splat(load<f32>(a2));
-      c20 = f32x4.add(c20, f32x4.mul(av, b0)); c21 = f32x4.add(c21, f32x4.mul(av, b1));
-      av = f32x4.splat(load<f32>(a3));
-      c30 = f32x4.add(c30, f32x4.mul(av, b0)); c31 = f32x4.add(c31, f32x4.mul(av, b1));
+      let av = v128.load32_splat(a0);
+      c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+      av = v128.load32_splat(a1);
+      c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+      av = v128.load32_splat(a2);
+      c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+      av = v128.load32_splat(a3);
+      c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
       a0 += stepA; a1 += stepA; a2 += stepA; a3 += stepA;
       bp += NR << 2;
     }
@@ -152,9 +152,9 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize
   if (ASC_FEATURE_SIMD) {
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
     for (let p = 0; p < kc; p++) {
-      const av = f32x4.splat(load<f32>(ap));
-      c0 = f32x4.add(c0, f32x4.mul(av, v128.load(bp)));
-      c1 = f32x4.add(c1, f32x4.mul(av, v128.load(bp, 16)));
+      const av = v128.load32_splat(ap);
+      c0 = madd(av, v128.load(bp), c0);
+      c1 = madd(av, v128.load(bp, 16), c1);
       ap += stepA;
       bp += NR << 2;
     }
@@ -178,6 +178,14 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize
       store<f32>(q, (overwrite ? 0 : load<f32>(q)) + alpha * s);
     }
   }
+}
+
+// a·b + c: one fused multiply-add in the relaxed-SIMD build (the engine may round once or twice),
+// a multiply then an add otherwise.
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
 }
 
 // c[0..nr] = α·(lo ‖ hi) when `overwrite`, else c[0..nr] += α·(lo ‖ hi); touches only the first nr columns.

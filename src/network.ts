@@ -7,7 +7,7 @@
 
 import { activationNamed, type Activation, type ActivationName } from './activations.js';
 import type { Backend, BackendName, FloatArray, Kernels } from './backends/backend.js';
-import { BACKENDS } from './backends/backend.js';
+import { ALL_BACKENDS } from './backends/backend.js';
 import { createBackend } from './backends/index.js';
 import { diagnoseCollapse, type Diagnostic } from './diagnostics.js';
 import { INITS, initLayer, type InitName } from './init.js';
@@ -207,6 +207,11 @@ export class Network {
 
   get backend(): BackendName {
     return this.options.backend;
+  }
+
+  /** What runs this network's kernels: 'simd', 'relaxed' or 'scalar' WebAssembly, or 'js'. */
+  get build(): Backend['build'] {
+    return this.live.build;
   }
 
   /** The activation each layer uses, after defaults. */
@@ -644,7 +649,7 @@ function validateOptions(o: NetworkOptions): void {
     throw new Error(`ffnn: unknown init '${o.init}'; expected one of ${INITS.join(', ')}`);
   }
   if (o.scaling !== undefined) checkScaling(o.scaling, o.inputs);
-  if (o.backend !== undefined && !BACKENDS.includes(o.backend)) {
-    throw new Error(`ffnn: unknown backend '${o.backend}'; expected one of ${BACKENDS.join(', ')}`);
+  if (o.backend !== undefined && !ALL_BACKENDS.includes(o.backend)) {
+    throw new Error(`ffnn: unknown backend '${o.backend}'; expected one of ${ALL_BACKENDS.join(', ')}`);
   }
 }

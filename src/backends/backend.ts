@@ -3,8 +3,14 @@
 // Offsets are byte offsets into the backend's heap; sizes are element counts. Every kernel writes its
 // outputs in place and allocates nothing; the host validates shapes before it calls one.
 
-export type BackendName = 'wasm' | 'wasm-scalar' | 'js';
+/**
+ * 'wasm': relaxed SIMD where the engine accepts it, else SIMD; 'wasm-relaxed': relaxed SIMD or an
+ * error; 'wasm-scalar': no SIMD; 'js': the pure-TypeScript reference.
+ */
+export type BackendName = 'wasm' | 'wasm-relaxed' | 'wasm-scalar' | 'js';
+/** The backends every engine runs (wasm-relaxed needs the engine's relaxed SIMD). */
 export const BACKENDS: readonly BackendName[] = ['wasm', 'wasm-scalar', 'js'];
+export const ALL_BACKENDS: readonly BackendName[] = ['wasm', 'wasm-relaxed', 'wasm-scalar', 'js'];
 
 export interface Kernels {
   /** C = α·op(A)·op(B) + β·C; op(A) m×k, op(B) k×n, C m×n. With trans, A is stored k×m / B n×k. */
@@ -122,6 +128,8 @@ export function align16(bytes: number): number {
 
 export interface Backend {
   readonly name: BackendName;
+  /** What runs the kernels: 'simd', 'relaxed' or 'scalar' WebAssembly, or 'js'. */
+  readonly build: 'simd' | 'relaxed' | 'scalar' | 'js';
   readonly kernels: Kernels;
   readonly heap: Heap;
   /** Bytes of scratch the gemm kernel needs for packing (0 when it packs nothing). */

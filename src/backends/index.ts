@@ -1,7 +1,7 @@
 // Chooses and creates a backend by name.
 
 import type { Backend, BackendName } from './backend.js';
-import { BACKENDS } from './backend.js';
+import { ALL_BACKENDS } from './backend.js';
 import { createJsBackend } from './js.js';
 import { createWasmBackend } from './wasm.js';
 
@@ -10,9 +10,10 @@ export async function createBackend(name: BackendName): Promise<Backend> {
     case 'js':
       return createJsBackend();
     case 'wasm':
+    case 'wasm-relaxed':
     case 'wasm-scalar':
       return createWasmBackend(name);
     default:
-      throw new Error(`ffnn: unknown backend '${String(name)}'; expected one of ${BACKENDS.join(', ')}`);
+      throw new Error(`ffnn: unknown backend '${String(name)}'; expected one of ${ALL_BACKENDS.join(', ')}`);
   }
 }

@@ -57,7 +57,7 @@ function hash32(x: number): number {
 
 export function createJsBackend(precision: 32 | 64 = 32): Backend {
   const heap = new JsHeap(precision);
-  return { name: 'js', heap, kernels: jsKernels(heap), gemmScratchBytes: 0 };
+  return { name: 'js', build: 'js', heap, kernels: jsKernels(heap), gemmScratchBytes: 0 };
 }
 
 function jsKernels(heap: Heap): Kernels {

@@ -1,11 +1,12 @@
 // Finds, reads and compiles the ffnn WebAssembly builds: the only place that knows where they live.
 //
-// Two builds come from the same AssemblyScript sources: SIMD (f32x4) and scalar. Modules are compiled
-// once per process and instantiated per network, so each network owns its own memory.
+// Three builds come from the same AssemblyScript sources: SIMD (f32x4), relaxed SIMD (the same with
+// fused multiply-adds in the GEMM) and scalar. Modules are compiled once per process and
+// instantiated per network, so each network owns its own memory.
 
 import { readFile } from 'node:fs/promises';
 
-export type WasmBuild = 'simd' | 'scalar';
+export type WasmBuild = 'simd' | 'scalar' | 'relaxed';
 
 const compiled = new Map<WasmBuild, Promise<WebAssembly.Module>>();
 
@@ -34,12 +35,36 @@ export function compileBuild(build: WasmBuild): Promise<WebAssembly.Module> {
   return module;
 }
 
+/**
+ * The build 'wasm' uses here: relaxed SIMD where the engine validates it (Chromium does; Node 20
+ * only when started with --experimental-wasm-relaxed-simd), else SIMD. Decided once.
+ */
+let preferred: Promise<WasmBuild> | undefined;
+export function preferredBuild(): Promise<WasmBuild> {
+  preferred ??= readBuild('relaxed').then(
+    (bytes) => (WebAssembly.validate(bytes) ? 'relaxed' : 'simd'),
+    () => 'simd' as const,
+  );
+  return preferred;
+}
+
 async function load(build: WasmBuild): Promise<WebAssembly.Module> {
   if (build === 'simd' && !simdSupported()) {
     throw new Error(
       "ffnn: this JavaScript engine has no WebAssembly SIMD; use backend 'wasm-scalar' (or 'js') instead",
     );
   }
+  const bytes = await readBuild(build);
+  if (build === 'relaxed' && !WebAssembly.validate(bytes)) {
+    throw new Error(
+      "ffnn: this JavaScript engine does not accept WebAssembly relaxed SIMD; use backend 'wasm' " +
+        '(Node 20 accepts it when started with --experimental-wasm-relaxed-simd)',
+    );
+  }
+  return WebAssembly.compile(bytes);
+}
+
+async function readBuild(build: WasmBuild): Promise<Uint8Array<ArrayBuffer>> {
   const url = wasmUrl(build);
   let bytes: Uint8Array<ArrayBuffer>;
   try {
@@ -50,5 +75,5 @@ async function load(build: WasmBuild): Promise<WebAssembly.Module> {
         `(${(error as Error).message}); run \`npm run build:wasm\` to produce it`,
     );
   }
-  return WebAssembly.compile(bytes);
+  return bytes;
 }

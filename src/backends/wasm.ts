@@ -3,7 +3,7 @@
 
 import { instantiate } from '@assemblyscript/loader';
 import { Heap, type Backend, type BackendName, type Kernels } from './backend.js';
-import { compileBuild, type WasmBuild } from './wasm-module.js';
+import { compileBuild, preferredBuild, type WasmBuild } from './wasm-module.js';
 
 const PAGE = 65536;
 
@@ -53,8 +53,13 @@ class WasmHeap extends Heap {
   }
 }
 
-export async function createWasmBackend(name: Extract<BackendName, 'wasm' | 'wasm-scalar'>): Promise<Backend> {
-  const build: WasmBuild = name === 'wasm' ? 'simd' : 'scalar';
+export async function createWasmBackend(name: Exclude<BackendName, 'js'>): Promise<Backend> {
+  const build: WasmBuild = name === 'wasm' ? await preferredBuild() : name === 'wasm-relaxed' ? 'relaxed' : 'scalar';
+  return instantiateBuild(name, build);
+}
+
+/** @internal One build under a backend name (tests pin 'simd' where 'wasm' would pick relaxed). */
+export async function instantiateBuild(name: Exclude<BackendName, 'js'>, build: WasmBuild): Promise<Backend> {
   const module = await compileBuild(build);
   const { exports } = await instantiate<Record<string, unknown>>(module, {});
   const ex = exports as unknown as KernelExports;
@@ -100,5 +105,5 @@ export async function createWasmBackend(name: Extract<BackendName, 'wasm' | 'was
     multiply: fn('multiply'),
     sigmoidCrossEntropy: fn('sigmoidCrossEntropy'),
   };
-  return { name, heap, kernels, gemmScratchBytes };
+  return { name, build, heap, kernels, gemmScratchBytes };
 }

@@ -1,16 +1,22 @@
 // Test helpers: one fresh backend of each kind, and seeded random fills.
 
 import type { Backend, BackendName } from '../../src/backends/backend.js';
-import { createBackend } from '../../src/backends/index.js';
+import { createJsBackend } from '../../src/backends/js.js';
+import { instantiateBuild } from '../../src/backends/wasm.js';
+import { preferredBuild } from '../../src/backends/wasm-module.js';
 import { Random } from '../../src/random.js';
 
-export const WASM_BACKENDS: readonly BackendName[] = ['wasm', 'wasm-scalar'];
-
-export async function backendsByName(): Promise<Record<BackendName, Backend>> {
+/**
+ * One backend per build: 'wasm' pinned to plain SIMD, 'wasm-relaxed' when this engine accepts
+ * relaxed SIMD (a test file can switch V8's flag on first), 'wasm-scalar', and the JS reference.
+ */
+export async function backendsByName(): Promise<Partial<Record<BackendName, Backend>> & Record<'js' | 'wasm' | 'wasm-scalar', Backend>> {
+  const relaxed = (await preferredBuild()) === 'relaxed';
   return {
-    js: await createBackend('js'),
-    wasm: await createBackend('wasm'),
-    'wasm-scalar': await createBackend('wasm-scalar'),
+    js: createJsBackend(),
+    wasm: await instantiateBuild('wasm', 'simd'),
+    'wasm-scalar': await instantiateBuild('wasm-scalar', 'scalar'),
+    ...(relaxed ? { 'wasm-relaxed': await instantiateBuild('wasm-relaxed', 'relaxed') } : {}),
   };
 }
 
