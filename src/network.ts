@@ -17,6 +17,7 @@ import { Random } from './random.js';
 import { optimizerStep, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
+import { decodeOnnx, encodeOnnx } from './io/onnx.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
 
@@ -573,6 +574,37 @@ export class Network {
       net.progress = { optimizer: m.training.optimizer, steps: m.training.steps, epochs: m.training.epochs };
       net.rng.setState(m.training.rng);
     }
+    return net;
+  }
+
+  /**
+   * The network as an ONNX model (opset 17): input 'input' (batch × inputs), output 'output', the
+   * input scaling as Sub/Mul nodes, each layer a Gemm and its activation. Dropout is left out, as
+   * at inference.
+   */
+  toOnnx(): Uint8Array {
+    const heap = this.live.heap;
+    return encodeOnnx({
+      scaling: this.scaling,
+      layers: this.layerList.map((l) => ({
+        inputs: l.inputs, units: l.units, activation: l.activationName, slope: l.slope,
+        weights: heap.read(l.w, l.inputs * l.units), biases: heap.read(l.b, l.units),
+      })),
+    }, 'ffnn');
+  }
+
+  /**
+   * A network from an ONNX MLP (Gemm or MatMul + Add layers with Relu, Sigmoid, Tanh, LeakyRelu,
+   * Softmax, Identity, Flatten). The loss is cross-entropy when the output is a softmax, else mse.
+   */
+  static async fromOnnx(bytes: Uint8Array, options: { backend?: BackendName; source?: string } = {}): Promise<Network> {
+    const m = decodeOnnx(bytes, options.source ?? 'ONNX model');
+    const outputActivation = m.layers[m.layers.length - 1].activation;
+    const net = await Network.create({
+      inputs: m.inputs, layers: m.layers, loss: outputActivation === 'softmax' ? 'cross-entropy' : 'mse',
+      scaling: m.net.scaling, backend: options.backend,
+    });
+    net.setParameters(m.net.layers.map((l) => ({ weights: matrix(l.inputs, l.units, l.weights), biases: l.biases })));
     return net;
   }
 

@@ -3,7 +3,7 @@
 // one line on stderr and a non-zero exit status (2 for usage, 1 for everything else).
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeMnistCsv } from '../data/mnist.js';
 import { Network } from '../network.js';
@@ -116,6 +116,41 @@ feature unless --label names one to drop.
   },
 };
 
+COMMANDS.export = {
+  options: { model: { type: 'string' }, onnx: { type: 'string' } },
+  help: `Usage: ffnn export --model model.json --onnx model.onnx
+
+Writes a saved model as ONNX (opset 17): input 'input' (batch × features), output 'output', the
+input scaling as Sub/Mul nodes, each layer a Gemm and its activation. onnxruntime (node or web) runs it.`,
+  run: async (v) => {
+    const net = await Network.load(required(v, 'model', 'export'));
+    const out = required(v, 'onnx', 'export');
+    await writeFile(out, net.toOnnx());
+    log(v, `wrote ${out}`);
+  },
+};
+
+COMMANDS.import = {
+  options: { onnx: { type: 'string' }, out: { type: 'string' } },
+  help: `Usage: ffnn import --onnx model.onnx --out model.json
+
+Reads an MLP from ONNX (Gemm or MatMul + Add layers; Relu, Sigmoid, Tanh, LeakyRelu, Softmax,
+Identity, Flatten) and saves it as an ffnn model; anything else is refused with the node named.`,
+  run: async (v) => {
+    const path = required(v, 'onnx', 'import');
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      throw new Error(`ffnn: cannot read ${path}: ${(error as Error).message}`);
+    }
+    const net = await Network.fromOnnx(bytes, { source: path });
+    const out = required(v, 'out', 'import');
+    await net.save(out);
+    log(v, `imported ${[net.inputs, ...net.toJSON().network.layers.map((l) => l.units)].join('-')} (${net.activations.join(', ')}) into ${out}`);
+  },
+};
+
 COMMANDS['mnist-csv'] = {
   options: { 'out-dir': { type: 'string', default: '.' }, limit: { type: 'string' } },
   help: `Usage: ffnn mnist-csv [--out-dir DIR] [--limit N]
@@ -140,6 +175,8 @@ Commands:
   train      train a network on CSV, IDX or the embedded MNIST data
   evaluate   score a saved model on labelled data
   predict    write a saved model's predictions
+  export     write a saved model as ONNX
+  import     read an ONNX MLP into a saved model
   mnist-csv  write the embedded MNIST set as CSV files (the seed notebook's format)
 
 ffnn <command> --help shows each command's options.`;
@@ -347,7 +384,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const spec = COMMANDS[command];
   try {
-    if (!spec) throw new UsageError(`unknown command '${command}'; expected train, evaluate, predict or mnist-csv (ffnn --help)`);
+    if (!spec) throw new UsageError(`unknown command '${command}'; expected train, evaluate, predict, export, import or mnist-csv (ffnn --help)`);
     let values: Values;
     try {
       values = parseArgs({ args: rest, options: { ...spec.options, ...COMMON }, allowPositionals: false, strict: true }).values as Values;

@@ -83,8 +83,26 @@ describe('ffnn command', () => {
     expect(JSON.parse(resumed.stdout).test.accuracy).toBeGreaterThan(0.8);
   });
 
+  it('exports a trained model to ONNX and imports it back to the same predictions', async () => {
+    const model = join(dir, 'small.json');
+    expect((await ffnn('train', '--train', testCsv, '--layers', '8', '--epochs', '1', '--out', model, '--quiet')).code).toBe(0);
+    const onnxFile = join(dir, 'small.onnx');
+    const exported = await ffnn('export', '--model', model, '--onnx', onnxFile);
+    expect(exported.code, exported.stderr).toBe(0);
+    const back = join(dir, 'back.json');
+    const imported = await ffnn('import', '--onnx', onnxFile, '--out', back);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/imported 784-8-10 \(sigmoid, sigmoid\)/);
+    const a = await ffnn('evaluate', '--model', model, '--data', testCsv, '--json');
+    const b = await ffnn('evaluate', '--model', back, '--data', testCsv, '--json');
+    expect(JSON.parse(b.stdout).correct).toBe(JSON.parse(a.stdout).correct);
+    const bad = await ffnn('import', '--onnx', model, '--out', back);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/small\.json: not a valid ONNX model/);
+  });
+
   it('--help works on every command', async () => {
-    for (const command of ['train', 'evaluate', 'predict']) {
+    for (const command of ['train', 'evaluate', 'predict', 'export', 'import', 'mnist-csv']) {
       const r = await ffnn(command, '--help');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: ffnn ${command}`));
