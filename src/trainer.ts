@@ -231,7 +231,9 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
         k.gatherRows(rows, net.outputs, ys, order + first * 4, ws.y);
         const step = net.computeGradients(ws, rows, ws.x, ws.y);
         if (!Number.isFinite(step.cost) || !Number.isFinite(step.gradSq)) {
+          // back to the epoch's starting weights; the optimizer's moments may hold NaN, so they restart
           net.restoreParameters();
+          net.progress = { ...net.progress, optimizer: null };
           throw new TrainingDivergedError(epoch, batch + 1, epochs);
         }
         const at = net.progress.epochs + batch / batches;
@@ -301,7 +303,7 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
     return {
       epochs,
       stopReason,
-      stopMessage: stopMessage(stopReason, o, last),
+      stopMessage: stopMessage(stopReason, o, last, bestEpoch),
       seconds: seconds(),
       score,
       warnings: net.diagnoseRows(ws, Math.min(ws.rows, n), xs),
@@ -312,10 +314,10 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
   }
 }
 
-function stopMessage(reason: StopReason, o: { epochs: number; maxTime: number; tolerance: number }, last: EpochReport): string {
+function stopMessage(reason: StopReason, o: { epochs: number; maxTime: number; tolerance: number }, last: EpochReport, bestEpoch?: number): string {
   switch (reason) {
     case 'early-stopping':
-      return `Early stopping: no validation improvement for the last epochs, stopped after epoch ${last.epoch}.`;
+      return `Early stopping: validation did not improve after epoch ${bestEpoch}; stopped after epoch ${last.epoch}.`;
     case 'epochs':
       return `Maximum epoch encountered: ran all ${o.epochs} epochs.`;
     case 'time':

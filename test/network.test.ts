@@ -157,6 +157,10 @@ describe('stopping rules', () => {
     expect(err).toBeInstanceOf(TrainingDivergedError);
     expect((err as Error).message).toMatch(/diverged at epoch \d+, batch \d+.*smaller learning rate/);
     expect(net.parameters().every((l) => l.weights.data.every(Number.isFinite) && l.biases.every(Number.isFinite))).toBe(true);
+    // nothing is lost: the kept network still predicts, and trains on with a sensible rate
+    expect(net.predict(x).data.every(Number.isFinite)).toBe(true);
+    const again = await net.train(x, y, { optimizer: 'adam', learningRate: 0.01, batchSize: 8, epochs: 2 });
+    expect(again.epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
   });
 });
 

@@ -84,6 +84,7 @@ describe('validation split and early stopping', () => {
       optimizer: 'adam', learningRate: 0.005, batchSize: 16, epochs: 60, validationSplit: 0.2, earlyStopping: { patience: 3 },
     });
     expect(h.stopReason).toBe('early-stopping');
+    expect(h.stopMessage).toMatch(/validation did not improve after epoch \d+; stopped after epoch \d+/);
     expect(h.epochs.length).toBeLessThan(60);
     expect(h.epochs[0].validation!.rows).toBe(300);
     expect(h.epochs[0].examples).toBe(1200);
