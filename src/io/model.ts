@@ -160,11 +160,18 @@ function fnv1a(bytes: Uint8Array): number {
   return h >>> 0;
 }
 
+// base64 through btoa/atob, which browsers and Node both have, so the format reads anywhere.
 function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  let binary = '';
+  const CHUNK = 0x8000; // String.fromCharCode takes its bytes as arguments: bounded chunks
+  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(binary);
 }
 
 function fromBase64(text: string, onBad: () => never): Uint8Array {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) onBad();
-  return new Uint8Array(Buffer.from(text, 'base64'));
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
 }
