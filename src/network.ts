@@ -100,6 +100,18 @@ export interface Workspace {
   readonly d1: number;
 }
 
+/** The dropout masks of one training step: a seed per layer, and where this part of the batch starts. */
+export interface DropoutDraw {
+  readonly seeds: readonly number[];
+  readonly firstRow: number;
+}
+
+export interface StepResult {
+  cost: number;
+  gradSq: number;
+  correct: number;
+}
+
 /** Rows per chunk when predicting or evaluating outside training. */
 const CHUNK_ROWS = 256;
 
@@ -248,7 +260,7 @@ export class Network {
    * @internal Runs rows examples from x (rows × inputs) through every layer into ws.outs and returns
    * the output's offset. With fuseLoss, the output activation is left to a fused loss.
    */
-  forward(ws: Workspace, rows: number, x: number, fuseLoss: boolean, training = false): number {
+  forward(ws: Workspace, rows: number, x: number, fuseLoss: boolean, dropout: DropoutDraw | null = null): number {
     const k = this.k;
     let input = x;
     this.layerList.forEach((layer, i) => {
@@ -258,13 +270,20 @@ export class Network {
       const fusedHere = fuseLoss && i === this.layerList.length - 1 && this.lossFn.fuses !== null;
       if (!fusedHere) layer.activation.forward(k, rows, layer.units, layer.slope, out, out);
       input = out;
-      if (training && layer.dropout > 0) {
-        // one mask seed per layer and step, drawn from the network's generator: reproducible
-        k.dropoutForward(rows * layer.units, layer.dropout, this.rng.nextUint32(), out, ws.masks[i], ws.drops[i]);
+      if (dropout && layer.dropout > 0) {
+        // the mask is hash(seed, index) over the whole batch: a part starting at row r shifts the
+        // seed by r·units·φ, so split batches draw exactly the masks of the unsplit one
+        const seed = (dropout.seeds[i] + Math.imul(dropout.firstRow * layer.units, 0x9e3779b9)) >>> 0;
+        k.dropoutForward(rows * layer.units, layer.dropout, seed, out, ws.masks[i], ws.drops[i]);
         input = ws.drops[i];
       }
     });
     return ws.outs[this.layerList.length - 1];
+  }
+
+  /** @internal One dropout seed per layer for a training step, drawn from the network's generator. */
+  drawDropout(): DropoutDraw {
+    return { seeds: this.layerList.map((l) => (l.dropout > 0 ? this.rng.nextUint32() : 0)), firstRow: 0 };
   }
 
   /**
@@ -272,13 +291,14 @@ export class Network {
    * then backpropagation into the gradient block. Returns the cost summed over the rows, the
    * unscaled output gradient's squared norm, and how many rows were classified correctly.
    */
-  computeGradients(ws: Workspace, rows: number, x: number, y: number): { cost: number; gradSq: number; correct: number } {
+  computeGradients(ws: Workspace, rows: number, x: number, y: number,
+    part: { totalRows: number; dropout: DropoutDraw } = { totalRows: rows, dropout: this.drawDropout() }): StepResult {
     const k = this.k;
     const last = this.layerList[this.layerList.length - 1];
-    const out = this.forward(ws, rows, x, true, true);
+    const out = this.forward(ws, rows, x, true, part.dropout);
     const cost = this.lossFn.cost(k, rows, last.units, out, y);
     const correct = k.countCorrect(rows, last.units, out, y);
-    const gradSq = this.lossFn.grad(k, rows, last.units, out, y, 1 / rows, ws.d0);
+    const gradSq = this.lossFn.grad(k, rows, last.units, out, y, 1 / part.totalRows, ws.d0);
     if (this.lossFn.fuses === null) last.activation.backward(k, rows, last.units, last.slope, out, ws.d0, ws.d0);
     this.backward(ws, rows, x);
     return { cost, gradSq, correct };
@@ -467,7 +487,7 @@ export class Network {
 
   /** @internal The cost as training sees it (dropout on, masks drawn from the generator). */
   trainingCost(ws: Workspace, rows: number, x: number, y: number): number {
-    const out = this.forward(ws, rows, x, true, true);
+    const out = this.forward(ws, rows, x, true, this.drawDropout());
     return this.lossFn.cost(this.k, rows, this.outputs, out, y);
   }
 
