@@ -9,6 +9,9 @@ import { activationNamed, type Activation, type ActivationName } from './activat
 import type { Backend, BackendName, FloatArray, Kernels } from './backends/backend.js';
 import { ALL_BACKENDS } from './backends/backend.js';
 import { createBackend } from './backends/index.js';
+import { sharedBackend } from './backends/wasm.js';
+import { compileBuild } from './backends/wasm-module.js';
+import { ThreadPool, type WorkerRegions } from './threads.js';
 import { diagnoseCollapse, type Diagnostic } from './diagnostics.js';
 import { INITS, initLayer, type InitName } from './init.js';
 import { lossNamed, type Loss, type LossName } from './losses.js';
@@ -50,6 +53,12 @@ export interface NetworkOptions {
   readonly backend?: BackendName;
   /** Applied to every input row before the first layer (see fitScaling); saved with the model. */
   readonly scaling?: InputScaling;
+  /**
+   * Threads for training steps (default 1): each batch is split across this many threads sharing
+   * one WebAssembly memory (the 'wasm' backend's threads build). Results are deterministic for a
+   * given thread count and agree with one thread to float32 rounding.
+   */
+  readonly threads?: number;
 }
 
 /** evaluate()'s answer: loss is the mean per-example cost, cost the sum (the seed's score). */
@@ -134,12 +143,17 @@ export class Network {
   private trainingWorkspace: Workspace | null = null;
   /** @internal the generator behind shuffling; initialisation drew from it first. */
   readonly rng: Random;
-  readonly options: Readonly<Required<Omit<NetworkOptions, 'init' | 'scaling'>>> & { readonly init: InitName | 'default' };
+  readonly options: Readonly<Required<Omit<NetworkOptions, 'init' | 'scaling' | 'threads'>>> & { readonly init: InitName | 'default' };
+  /** Threads that share each training step (1: the main thread alone). */
+  readonly threads: number;
+  private pool: ThreadPool | null = null;
+  private readonly workerRegions: WorkerRegions[] = [];
+  private workerWorkspaces: Workspace[] = [];
   /** The input scaling, if any: shift and scale per feature, kept in the heap beside the weights. */
   readonly scaling: InputScaling | undefined;
   private readonly scalingAt: { shift: number; scale: number } | null;
 
-  private constructor(backend: Backend, options: NetworkOptions) {
+  private constructor(backend: Backend, options: NetworkOptions, replica?: { params: number } & WorkerRegions) {
     const loss = options.loss ?? 'mse';
     this.lossFn = lossNamed(loss);
     const seed = options.seed ?? 1;
@@ -165,16 +179,24 @@ export class Network {
       return { inputs, units: spec.units, activationName, at };
     });
     this.parameterCount = count;
-    this.paramBase = heap.alloc(count);
-    this.gradBase = heap.alloc(count);
-    this.backupBase = heap.alloc(count);
-    this.state0 = heap.alloc(count);
-    this.state1 = heap.alloc(count);
-    this.scratch = heap.alloc(backend.gemmScratchBytes / 4);
+    this.threads = options.threads ?? 1;
+    // a replica (a training thread's view) reads the parent's parameters and allocates nothing
+    const alloc = (n: number) => (replica ? 0 : heap.alloc(n));
+    this.paramBase = replica ? replica.params : heap.alloc(count);
+    this.gradBase = replica ? replica.grads : heap.alloc(count);
+    this.backupBase = alloc(count);
+    this.state0 = alloc(count);
+    this.state1 = alloc(count);
+    this.scratch = replica ? replica.scratch : heap.alloc(backend.gemmScratchBytes / 4);
+    if (!replica) {
+      for (let t = 1; t < this.threads; t++) {
+        this.workerRegions.push({ grads: heap.alloc(count), scratch: heap.alloc(backend.gemmScratchBytes / 4) });
+      }
+    }
     this.scaling = options.scaling
       ? { method: options.scaling.method, shift: Float32Array.from(options.scaling.shift), scale: Float32Array.from(options.scaling.scale) }
       : undefined;
-    if (this.scaling) {
+    if (this.scaling && !replica) {
       this.scalingAt = { shift: heap.alloc(options.inputs), scale: heap.alloc(options.inputs) };
       heap.write(this.scalingAt.shift, this.scaling.shift);
       heap.write(this.scalingAt.scale, this.scaling.scale);
@@ -194,14 +216,32 @@ export class Network {
         w: this.paramBase + w, b: this.paramBase + b, gw: this.gradBase + w, gb: this.gradBase + b,
       };
     });
-    this.initialise();
+    if (!replica) this.initialise();
   }
 
   /** Builds a network on a fresh heap of the chosen backend. */
   static async create(options: NetworkOptions): Promise<Network> {
     validateOptions(options);
-    const backend = await createBackend(options.backend ?? 'wasm');
-    return new Network(backend, options);
+    if ((options.threads ?? 1) === 1) return new Network(await createBackend(options.backend ?? 'wasm'), options);
+    // threads share one memory: the threads build over a shared WebAssembly.Memory (up to 4 GiB)
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+    const module = await compileBuild('threads');
+    const net = new Network(await sharedBackend(module, memory), options);
+    net.pool = await ThreadPool.start(module, memory, { options: net.replicaOptions(), params: net.paramBase },
+      net.workerRegions, net.layerList.length);
+    poolsToStop.register(net, net.pool);
+    return net;
+  }
+
+  /** @internal A training thread's network: the parent's parameters, its own gradients and scratch. */
+  static replicaOn(backend: Backend, options: NetworkOptions, regions: { params: number } & WorkerRegions): Network {
+    return new Network(backend, { ...options, threads: 1 }, regions);
+  }
+
+  private replicaOptions(): NetworkOptions {
+    const { scaling: _scaling, threads: _threads, ...rest } = { ...this.options, scaling: undefined, threads: undefined,
+      init: this.options.init === 'default' ? undefined : this.options.init };
+    return rest;
   }
 
   /** @internal A network over a backend the caller made (tests use the float64 JS backend). */
@@ -292,7 +332,13 @@ export class Network {
    * unscaled output gradient's squared norm, and how many rows were classified correctly.
    */
   computeGradients(ws: Workspace, rows: number, x: number, y: number,
-    part: { totalRows: number; dropout: DropoutDraw } = { totalRows: rows, dropout: this.drawDropout() }): StepResult {
+    part?: { totalRows: number; dropout: DropoutDraw }): StepResult {
+    if (!part && this.pool && rows > 1) {
+      const dropout = this.drawDropout();
+      return this.pool.step(this.k, rows, x, y, this.inputs, this.outputs, this.workerWorkspaces, dropout,
+        this.parameterCount, this.gradBase, (mine) => this.computeGradients(ws, mine, x, y, { totalRows: rows, dropout }));
+    }
+    part ??= { totalRows: rows, dropout: this.drawDropout() };
     const k = this.k;
     const last = this.layerList[this.layerList.length - 1];
     const out = this.forward(ws, rows, x, true, part.dropout);
@@ -389,6 +435,16 @@ export class Network {
     const heap = this.live.heap;
     heap.release(this.modelMark);
     const widest = Math.max(...this.layerList.map((l) => l.units));
+    // each training thread gets a workspace for its part of the batch; it reads x and y in place
+    const per = Math.ceil(rows / this.threads);
+    this.workerWorkspaces = this.workerRegions.map(() => ({
+      rows: per, x: 0, y: 0,
+      outs: this.layerList.map((l) => heap.alloc(per * l.units)),
+      masks: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(per * l.units) : 0)),
+      drops: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(per * l.units) : 0)),
+      d0: heap.alloc(per * widest),
+      d1: heap.alloc(per * widest),
+    }));
     return {
       rows,
       x: heap.alloc(rows * this.inputs),
@@ -646,6 +702,9 @@ export class Network {
 
   /** Frees the network's heap now rather than at garbage collection; the network is unusable after. */
   dispose(): void {
+    this.pool?.dispose();
+    if (this.pool) poolsToStop.unregister(this);
+    this.pool = null;
     this.backendRef = null;
   }
 
@@ -659,6 +718,9 @@ export class Network {
     if (x.rows === 0) throw new Error(`ffnn: ${what}: no rows`);
   }
 }
+
+// A network dropped without dispose() still stops its threads when it is collected.
+const poolsToStop = new FinalizationRegistry<ThreadPool>((pool) => pool.dispose());
 
 function checkMatrix(m: Matrix, what: string, cols: number): void {
   if (!m || !(m.data instanceof Float32Array)) {
@@ -701,6 +763,15 @@ function validateOptions(o: NetworkOptions): void {
     throw new Error(`ffnn: unknown init '${o.init}'; expected one of ${INITS.join(', ')}`);
   }
   if (o.scaling !== undefined) checkScaling(o.scaling, o.inputs);
+  if (o.threads !== undefined) {
+    if (!(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) throw new Error(`ffnn: threads must be a whole number from 1 to 64, got ${o.threads}`);
+    if (o.threads > 1 && o.backend !== undefined && o.backend !== 'wasm') {
+      throw new Error(`ffnn: threads run on the 'wasm' backend (its threads build), not '${o.backend}'`);
+    }
+    if (o.threads > 1 && typeof SharedArrayBuffer === 'undefined') {
+      throw new Error('ffnn: threads need SharedArrayBuffer, which this engine does not offer here; use threads: 1');
+    }
+  }
   if (o.backend !== undefined && !ALL_BACKENDS.includes(o.backend)) {
     throw new Error(`ffnn: unknown backend '${o.backend}'; expected one of ${ALL_BACKENDS.join(', ')}`);
   }

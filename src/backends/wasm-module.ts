@@ -6,7 +6,7 @@
 
 import { readFile } from 'node:fs/promises';
 
-export type WasmBuild = 'simd' | 'scalar' | 'relaxed';
+export type WasmBuild = 'simd' | 'scalar' | 'relaxed' | 'threads';
 
 const compiled = new Map<WasmBuild, Promise<WebAssembly.Module>>();
 

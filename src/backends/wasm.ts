@@ -60,9 +60,21 @@ export async function createWasmBackend(name: Exclude<BackendName, 'js'>): Promi
 
 /** @internal One build under a backend name (tests pin 'simd' where 'wasm' would pick relaxed). */
 export async function instantiateBuild(name: Exclude<BackendName, 'js'>, build: WasmBuild): Promise<Backend> {
-  const module = await compileBuild(build);
-  const { exports } = await instantiate<Record<string, unknown>>(module, {});
-  const ex = exports as unknown as KernelExports;
+  return backendOver(name, build, await compileBuild(build), undefined);
+}
+
+/**
+ * @internal The threads build over a shared memory: the main thread and every worker instantiate the
+ * same module over the same `WebAssembly.Memory`, so they see one heap.
+ */
+export function sharedBackend(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Backend> {
+  return backendOver('wasm', 'threads', module, memory);
+}
+
+async function backendOver(name: Exclude<BackendName, 'js'>, build: WasmBuild, module: WebAssembly.Module,
+  memory: WebAssembly.Memory | undefined): Promise<Backend> {
+  const { exports } = await instantiate<Record<string, unknown>>(module, memory ? { env: { memory } } : {});
+  const ex = { ...(exports as object), memory: memory ?? (exports as unknown as KernelExports).memory } as unknown as KernelExports;
   const heap = new WasmHeap(ex.memory, ex.heapBase());
   const scratch = ex.GEMM_SCRATCH_BYTES;
   const gemmScratchBytes = typeof scratch === 'number' ? scratch : Number(scratch.value);
@@ -105,5 +117,5 @@ export async function instantiateBuild(name: Exclude<BackendName, 'js'>, build: 
     multiply: fn('multiply'),
     sigmoidCrossEntropy: fn('sigmoidCrossEntropy'),
   };
-  return { name, build, heap, kernels, gemmScratchBytes };
+  return { name, build: build === 'threads' ? 'simd' : build, heap, kernels, gemmScratchBytes };
 }

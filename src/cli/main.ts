@@ -51,6 +51,7 @@ const COMMANDS: Record<string, { options: Options; help: string; run: (v: Values
       dropout: { type: 'string' }, 'validation-split': { type: 'string' },
       patience: { type: 'string' }, monitor: { type: 'string', default: 'loss' },
       resume: { type: 'string' },
+      threads: { type: 'string', default: '1' },
       out: { type: 'string' },
       ...DATA_OPTIONS,
     },
@@ -82,6 +83,8 @@ DATA is a CSV file (label in the first column unless --label), an IDX images fil
   --patience P            early stopping: epochs without improvement (needs --test or --validation-split);
                           the best epoch's weights are kept      --monitor loss|accuracy
   --resume FILE           continue training a saved model (its architecture, weights, optimizer state)
+  --threads N             split each batch across N threads sharing one memory (default 1; pays
+                          for large layers and batches, e.g. 512-unit layers at batch 128)
   --scale auto|none|255|minmax|zscore|NUMBER
                           input scaling fitted on the training data and saved with the model
                           (auto: divide by 255 for images, minmax for CSV)
@@ -277,6 +280,7 @@ async function train(v: Values): Promise<void> {
       seed: number(v, 'seed', Number.isInteger, 'a whole number'),
       backend: v.backend as BackendName,
       scaling: scalingFor(trainData, v.scale as string),
+      threads: number(v, 'threads', (n) => Number.isInteger(n) && n >= 1, 'a whole number ≥ 1'),
     });
   if (net.inputs !== trainData.x.cols || net.outputs !== outputs) {
     throw new Error(`ffnn: the model in ${v.resume} takes ${net.inputs} inputs and gives ${net.outputs} outputs, but the data has ${trainData.x.cols} features and ${outputs} targets`);
