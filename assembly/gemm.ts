@@ -201,8 +201,14 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize
     }
     return;
   }
+  // a partial panel (n not a multiple of 8): the first four columns still go as one vector
+  let j = 0;
+  if (nr >= 4) {
+    v128.store(c, overwrite ? f32x4.mul(va, lo) : f32x4.add(v128.load(c), f32x4.mul(va, lo)));
+    j = 4;
+  }
   const alpha = f32x4.extract_lane(va, 0);
-  for (let j = 0; j < nr; j++) {
+  for (; j < nr; j++) {
     const v = j < 4 ? laneOf(lo, j) : laneOf(hi, j - 4);
     const q = c + (<usize>j << 2);
     store<f32>(q, (overwrite ? 0 : load<f32>(q)) + alpha * v);
