@@ -638,10 +638,11 @@ export class Network {
   }
 
   /** Rebuilds a network from toJSON()'s output, on any backend; `source` names it in errors. */
-  static async fromJSON(model: unknown, options: { backend?: BackendName; source?: string } = {}): Promise<Network> {
+  static async fromJSON(model: unknown, options: { backend?: BackendName; threads?: number; source?: string } = {}): Promise<Network> {
     const m = decodeModel(model, options.source ?? 'model');
     const net = await Network.create({
-      inputs: m.inputs, layers: m.layers, loss: m.loss, init: m.init, seed: m.seed, scaling: m.scaling, backend: options.backend,
+      inputs: m.inputs, layers: m.layers, loss: m.loss, init: m.init, seed: m.seed, scaling: m.scaling,
+      backend: options.backend, threads: options.threads,
     });
     net.live.heap.write(net.paramBase, m.parameters);
     if (m.training) {
@@ -690,7 +691,7 @@ export class Network {
   }
 
   /** Reads a model file written by save() (or `ffnn train --out`). */
-  static async load(path: string, options: { backend?: BackendName } = {}): Promise<Network> {
+  static async load(path: string, options: { backend?: BackendName; threads?: number } = {}): Promise<Network> {
     let text: string;
     try {
       text = await readFile(path, 'utf8');

@@ -268,7 +268,7 @@ async function train(v: Values): Promise<void> {
     return n;
   });
   const net = typeof v.resume === 'string'
-    ? await Network.load(v.resume, { backend: v.backend as BackendName })
+    ? await Network.load(v.resume, { backend: v.backend as BackendName, threads: number(v, 'threads', (n) => Number.isInteger(n) && n >= 1, 'a whole number ≥ 1') })
     : await Network.create({
       inputs: trainData.x.cols,
       layers: [
