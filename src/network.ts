@@ -17,7 +17,7 @@ import { INITS, initLayer, type InitName } from './init.js';
 import { lossNamed, type Loss, type LossName } from './losses.js';
 import { matrix, argmaxRows, type Matrix } from './matrix.js';
 import { Random } from './random.js';
-import { optimizerStep, type OptimizerName, type OptimizerSettings } from './optimizers.js';
+import { optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
 import { decodeOnnx, encodeOnnx } from './io/onnx.js';
@@ -121,6 +121,8 @@ export interface StepResult {
   correct: number;
 }
 
+const NO_DROPOUT: DropoutDraw = { seeds: [], firstRow: 0 };
+
 /** Rows per chunk when predicting or evaluating outside training. */
 const CHUNK_ROWS = 256;
 
@@ -135,6 +137,9 @@ export class Network {
   /** Optimizer state: velocity or first moment, and second moment, in the parameters' layout. */
   private readonly state0: number;
   private readonly state1: number;
+  /** The parameter, gradient and optimizer-state blocks, as the optimizers see them. */
+  private readonly blocks: Blocks;
+  private readonly hasDropout: boolean;
   /** @internal What the state blocks hold, and how far training has gone (saved with the model). */
   progress: { optimizer: OptimizerName | null; steps: number; epochs: number } = { optimizer: null, steps: 0, epochs: 0 };
   readonly parameterCount: number;
@@ -188,6 +193,7 @@ export class Network {
     this.state0 = alloc(count);
     this.state1 = alloc(count);
     this.scratch = replica ? replica.scratch : heap.alloc(backend.gemmScratchBytes / 4);
+    this.blocks = { count, params: this.paramBase, grads: this.gradBase, state0: this.state0, state1: this.state1 };
     if (!replica) {
       for (let t = 1; t < this.threads; t++) {
         this.workerRegions.push({ grads: heap.alloc(count), scratch: heap.alloc(backend.gemmScratchBytes / 4) });
@@ -216,6 +222,7 @@ export class Network {
         w: this.paramBase + w, b: this.paramBase + b, gw: this.gradBase + w, gb: this.gradBase + b,
       };
     });
+    this.hasDropout = this.layerList.some((l) => l.dropout > 0);
     if (!replica) this.initialise();
   }
 
@@ -303,7 +310,8 @@ export class Network {
   forward(ws: Workspace, rows: number, x: number, fuseLoss: boolean, dropout: DropoutDraw | null = null): number {
     const k = this.k;
     let input = x;
-    this.layerList.forEach((layer, i) => {
+    for (let i = 0; i < this.layerList.length; i++) {
+      const layer = this.layerList[i];
       const out = ws.outs[i];
       k.gemm(false, false, rows, layer.units, layer.inputs, 1, input, layer.w, 0, out, this.scratch);
       k.addBias(rows, layer.units, layer.b, out);
@@ -317,14 +325,17 @@ export class Network {
         k.dropoutForward(rows * layer.units, layer.dropout, seed, out, ws.masks[i], ws.drops[i]);
         input = ws.drops[i];
       }
-    });
+    }
     return ws.outs[this.layerList.length - 1];
   }
 
   /** @internal One dropout seed per layer for a training step, drawn from the network's generator. */
   drawDropout(): DropoutDraw {
+    if (!this.hasDropout) return NO_DROPOUT;
     return { seeds: this.layerList.map((l) => (l.dropout > 0 ? this.rng.nextUint32() : 0)), firstRow: 0 };
   }
+
+
 
   /**
    * @internal Forward pass, cost and output gradient (scaled by 1/rows, so gradients are batch means),
@@ -388,9 +399,7 @@ export class Network {
       if (norm > clipNorm) k.scale(this.parameterCount, clipNorm / norm, this.gradBase);
     }
     this.progress.steps++;
-    optimizerStep(k, optimizer, settings, {
-      count: this.parameterCount, params: this.paramBase, grads: this.gradBase, state0: this.state0, state1: this.state1,
-    }, learningRate, this.progress.steps);
+    optimizerStep(k, optimizer, settings, this.blocks, learningRate, this.progress.steps);
   }
 
   /** @internal Copies of the parameter block, for keeping the best weights. */
