@@ -443,21 +443,18 @@ export class Network {
   openWorkspace(rows: number): Workspace {
     const heap = this.live.heap;
     heap.release(this.modelMark);
-    const widest = Math.max(...this.layerList.map((l) => l.units));
-    // each training thread gets a workspace for its part of the batch; it reads x and y in place
+    // each training thread gets buffers for its part of the batch; it reads x and y in place
     const per = Math.ceil(rows / this.threads);
-    this.workerWorkspaces = this.workerRegions.map(() => ({
-      rows: per, x: 0, y: 0,
-      outs: this.layerList.map((l) => heap.alloc(per * l.units)),
-      masks: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(per * l.units) : 0)),
-      drops: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(per * l.units) : 0)),
-      d0: heap.alloc(per * widest),
-      d1: heap.alloc(per * widest),
-    }));
+    this.workerWorkspaces = this.workerRegions.map(() => this.layerBuffers(per, 0, 0));
+    return this.layerBuffers(rows, heap.alloc(rows * this.inputs), heap.alloc(rows * this.outputs));
+  }
+
+  /** Each layer's output (and dropout) buffers and the two gradient buffers, for `rows` examples. */
+  private layerBuffers(rows: number, x: number, y: number): Workspace {
+    const heap = this.live.heap;
+    const widest = Math.max(...this.layerList.map((l) => l.units));
     return {
-      rows,
-      x: heap.alloc(rows * this.inputs),
-      y: heap.alloc(rows * this.outputs),
+      rows, x, y,
       outs: this.layerList.map((l) => heap.alloc(rows * l.units)),
       masks: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(rows * l.units) : 0)),
       drops: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(rows * l.units) : 0)),

@@ -124,11 +124,16 @@ function jsKernels(heap: Heap): Kernels {
     tanhBackward: backward((y) => 1 - y * y),
     relu: unary((x) => (x > 0 ? x : 0)),
     reluBackward: backward((y) => (y > 0 ? 1 : 0)),
+    // the slope is an argument, so these two are written out rather than made per call by the factories
     leakyRelu(count, slope, x, y) {
-      unary((v) => (v > 0 ? v : slope * v))(count, x, y);
+      const f = F();
+      const xi = ix(x), yi = ix(y);
+      for (let i = 0; i < count; i++) f[yi + i] = f[xi + i] > 0 ? f[xi + i] : slope * f[xi + i];
     },
     leakyReluBackward(count, slope, y, dy, dx) {
-      backward((v) => (v > 0 ? 1 : slope))(count, y, dy, dx);
+      const f = F();
+      const yi = ix(y), gi = ix(dy), xi = ix(dx);
+      for (let i = 0; i < count; i++) f[xi + i] = f[gi + i] * (f[yi + i] > 0 ? 1 : slope);
     },
     softmax(m, n, x, y) {
       const f = F();
