@@ -3,6 +3,8 @@
 export { Network } from './network.js';
 export type { NetworkOptions, LayerSpec, Evaluation, LayerParameters } from './network.js';
 export { TrainingDivergedError } from './trainer.js';
+export { trainInWorker } from './worker-training.js';
+export type { WorkerTrainOptions, WorkerTraining, PlainTrainOptions } from './worker-training.js';
 export type { TrainOptions, TrainingHistory, EpochReport, Progress, StopReason } from './trainer.js';
 export type { Diagnostic } from './diagnostics.js';
 export { matrix, fromRows, oneHot, argmaxRows, sliceRows } from './matrix.js';

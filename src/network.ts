@@ -21,7 +21,7 @@ import { optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings 
 import { checkScaling, type InputScaling } from './scaling.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
 import { decodeOnnx, encodeOnnx } from './io/onnx.js';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readText, writeText } from './io/files.js';
 import { train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
 
 export interface LayerSpec {
@@ -56,7 +56,9 @@ export interface NetworkOptions {
   /**
    * Threads for training steps (default 1): each batch is split across this many threads sharing
    * one WebAssembly memory (the 'wasm' backend's threads build). Results are deterministic for a
-   * given thread count and agree with one thread to float32 rounding.
+   * given thread count and agree with one thread to float32 rounding. Threads need SharedArrayBuffer
+   * and Atomics.wait: Node, or a worker of a crossOriginIsolated page (trainInWorker); elsewhere the
+   * network uses one thread (`net.threads` says how many it has).
    */
   readonly threads?: number;
 }
@@ -229,6 +231,7 @@ export class Network {
   /** Builds a network on a fresh heap of the chosen backend. */
   static async create(options: NetworkOptions): Promise<Network> {
     validateOptions(options);
+    if (!threadsAllowed()) options = { ...options, threads: 1 };
     if ((options.threads ?? 1) === 1) return new Network(await createBackend(options.backend ?? 'wasm'), options);
     // threads share one memory: the threads build over a shared WebAssembly.Memory (up to 4 GiB)
     const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
@@ -693,14 +696,14 @@ export class Network {
 
   /** Writes the model as JSON to a file. */
   async save(path: string): Promise<void> {
-    await writeFile(path, JSON.stringify(this.toJSON()) + '\n');
+    await writeText(path, JSON.stringify(this.toJSON()) + '\n');
   }
 
   /** Reads a model file written by save() (or `ffnn train --out`). */
   static async load(path: string, options: { backend?: BackendName; threads?: number } = {}): Promise<Network> {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readText(path);
     } catch (error) {
       throw new Error(`ffnn: cannot read model file ${path}: ${(error as Error).message}`);
     }
@@ -724,6 +727,18 @@ export class Network {
     }
     if (x.rows === 0) throw new Error(`ffnn: ${what}: no rows`);
   }
+}
+
+/**
+ * Whether training threads can run here: they need SharedArrayBuffer (in browsers only on
+ * crossOriginIsolated pages) and Atomics.wait, which a page's main thread may not call (a worker's
+ * may, so trainInWorker can use threads). Elsewhere a network asked for threads uses one.
+ */
+function threadsAllowed(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown };
+  if (g.crossOriginIsolated === false) return false;
+  return g.document === undefined;
 }
 
 // A network dropped without dispose() still stops its threads when it is collected.
@@ -774,9 +789,6 @@ function validateOptions(o: NetworkOptions): void {
     if (!(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) throw new Error(`ffnn: threads must be a whole number from 1 to 64, got ${o.threads}`);
     if (o.threads > 1 && o.backend !== undefined && o.backend !== 'wasm') {
       throw new Error(`ffnn: threads run on the 'wasm' backend (its threads build), not '${o.backend}'`);
-    }
-    if (o.threads > 1 && typeof SharedArrayBuffer === 'undefined') {
-      throw new Error('ffnn: threads need SharedArrayBuffer, which this engine does not offer here; use threads: 1');
     }
   }
   if (o.backend !== undefined && !ALL_BACKENDS.includes(o.backend)) {

@@ -1,10 +1,10 @@
 // A training thread: a replica network over the shared heap, computing the gradients of its part of
 // each batch when the control block says go (see threads.ts).
 
-import { parentPort, workerData } from 'node:worker_threads';
 import { sharedBackend } from './backends/wasm.js';
 import { Network, type NetworkOptions, type Workspace } from './network.js';
 import { CONTROL, STOP, type WorkerRegions } from './threads.js';
+import { postToParent, workerStart } from './platform/worker.js';
 
 interface Start {
   module: WebAssembly.Module;
@@ -14,14 +14,14 @@ interface Start {
   control: SharedArrayBuffer;
 }
 
-const start = workerData as Start;
+const start = (await workerStart()) as Start;
 const backend = await sharedBackend(start.module, start.memory);
 const net = Network.replicaOn(backend, start.network.options, { params: start.network.params, ...start.regions });
 const layers = start.network.options.layers.length;
 const ctrl = new Int32Array(start.control, 0, CONTROL.layers + 4 * layers);
 const slots = new Uint32Array(start.control, 0, CONTROL.layers + 4 * layers);
 const results = new Float64Array(start.control, Math.ceil((4 * (CONTROL.layers + 4 * layers)) / 8) * 8, 3);
-parentPort!.postMessage('ready');
+postToParent('ready');
 
 let seen = 0;
 for (;;) {

@@ -7,7 +7,7 @@
 // deterministic for a given thread count. Workers wait on Atomics, not on messages: a step costs
 // microseconds of coordination.
 
-import { Worker } from 'node:worker_threads';
+import { startWorker, type WorkerHandle } from './platform/worker.js';
 import type { Kernels } from './backends/backend.js';
 import type { DropoutDraw, StepResult, Workspace } from './network.js';
 
@@ -23,7 +23,7 @@ export const CONTROL = { go: 0, done: 1, rows: 2, firstRow: 3, totalRows: 4, x: 
 export const STOP = 0x7fffffff;
 
 interface Thread {
-  readonly worker: Worker;
+  readonly worker: WorkerHandle;
   readonly ctrl: Int32Array;
   readonly slots: Uint32Array;
   readonly results: Float64Array;
@@ -38,18 +38,16 @@ export class ThreadPool {
   /** Starts `regions.length` workers; resolves once each has built its replica. */
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, network: unknown,
     regions: readonly WorkerRegions[], layers: number): Promise<ThreadPool> {
-    // running from the TypeScript sources (the test runner), the compiled worker in dist/ is used
-    const url = new URL(import.meta.url.endsWith('.ts') ? '../dist/thread-worker.js' : './thread-worker.js', import.meta.url);
     const threads = await Promise.all(regions.map(async (r) => {
       const sab = new SharedArrayBuffer(4 * (CONTROL.layers + 4 * layers) + 8 * 3 + 8);
       const ctrl = new Int32Array(sab, 0, CONTROL.layers + 4 * layers);
       const slots = new Uint32Array(sab, 0, CONTROL.layers + 4 * layers);
       const results = new Float64Array(sab, Math.ceil((4 * (CONTROL.layers + 4 * layers)) / 8) * 8, 3);
-      const worker = new Worker(url, { workerData: { module, memory, network, regions: r, control: sab } });
+      const worker = startWorker('thread-worker', { module, memory, network, regions: r, control: sab });
       worker.unref(); // an idle pool never keeps the process alive
       await new Promise<void>((resolve, reject) => {
-        worker.once('message', () => resolve());
-        worker.once('error', reject);
+        worker.onMessage(() => resolve());
+        worker.onError(reject);
       });
       return { worker, ctrl, slots, results, regions: r };
     }));
@@ -112,7 +110,7 @@ export class ThreadPool {
     for (const t of this.threads) {
       Atomics.store(t.ctrl, CONTROL.go, STOP);
       Atomics.notify(t.ctrl, CONTROL.go);
-      void t.worker.terminate();
+      t.worker.terminate();
     }
   }
 }

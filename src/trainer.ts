@@ -52,6 +52,11 @@ export interface TrainOptions {
   readonly onEpoch?: (report: EpochReport) => void;
   /** Called at most every 100 ms during an epoch, for progress bars. */
   readonly onProgress?: (progress: Progress) => void;
+  /**
+   * Stops training after the current batch when aborted (stop reason 'cancelled'); the network
+   * keeps the weights it has reached. Checked after every batch.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface Progress {
@@ -60,6 +65,8 @@ export interface Progress {
   readonly batches: number;
   /** Mean cost per example over the epoch's batches so far. */
   readonly loss: number;
+  /** Share of the epoch's examples so far classified correctly as they were trained on. */
+  readonly accuracy: number;
 }
 
 export interface EpochReport {
@@ -81,7 +88,7 @@ export interface EpochReport {
   readonly warnings?: Diagnostic[];
 }
 
-export type StopReason = 'epochs' | 'time' | 'tolerance' | 'early-stopping';
+export type StopReason = 'epochs' | 'time' | 'tolerance' | 'early-stopping' | 'cancelled';
 
 export interface TrainingHistory {
   readonly epochs: EpochReport[];
@@ -242,13 +249,13 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
         gradSq += step.gradSq;
         correct += step.correct;
         seen += rows;
-        if (seconds() > o.maxTime) {
-          stopReason = 'time';
+        if (seconds() > o.maxTime || options.signal?.aborted) {
+          stopReason = options.signal?.aborted ? 'cancelled' : 'time';
           batch++;
           break;
         }
         if (performance.now() - lastYield > YIELD_MS) {
-          options.onProgress?.({ epoch, batch: batch + 1, batches, loss: cost / seen });
+          options.onProgress?.({ epoch, batch: batch + 1, batches, loss: cost / seen, accuracy: correct / seen });
           await tick(); // let timers, I/O and progress output run during long epochs
           lastYield = performance.now();
         }
@@ -265,11 +272,12 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
         validation: validation ? net.evaluate(validation.x, validation.y) : undefined,
         warnings: epoch === 1 ? net.diagnoseRows(ws, Math.min(ws.rows, n), xs) : undefined,
       };
-      if (stopReason !== 'time') net.progress.epochs++;
+      // an epoch cut short by time or cancellation does not count as a completed one
+      if (stopReason !== 'time' && stopReason !== 'cancelled') net.progress.epochs++;
       epochs.push(report);
       options.onEpoch?.(report);
       await null; // every epoch ends asynchronously, however short, so callers can interleave
-      if (stopReason === 'time') break;
+      if (stopReason === 'time' || stopReason === 'cancelled') break;
       if (early && report.validation) {
         const score = early.monitor === 'accuracy' ? -report.validation.accuracy : report.validation.loss;
         if (score < bestScore - (early.minDelta ?? 0)) {
@@ -322,6 +330,8 @@ function stopMessage(reason: StopReason, o: { epochs: number; maxTime: number; t
       return `Maximum epoch encountered: ran all ${o.epochs} epochs.`;
     case 'time':
       return `Maximum runtime encountered: stopped after ${last.elapsed.toFixed(1)} s (limit ${o.maxTime} s), in epoch ${last.epoch}.`;
+    case 'cancelled':
+      return `Cancelled in epoch ${last.epoch} after ${last.elapsed.toFixed(1)} s; the network keeps the weights it reached.`;
     case 'tolerance':
       return `Converged: gradient norm ${last.gradientNorm.toExponential(3)} ≤ tolerance ${o.tolerance} after epoch ${last.epoch}.`;
   }

@@ -1,10 +1,11 @@
-// Finds, reads and compiles the ffnn WebAssembly builds: the only place that knows where they live.
+// Compiles the ffnn WebAssembly builds once per process (or page) and decides which one 'wasm' uses.
+// Where the bytes come from is wasm-source.ts's business (a file on Node, a fetch in a browser).
 //
-// Three builds come from the same AssemblyScript sources: SIMD (f32x4), relaxed SIMD (the same with
-// fused multiply-adds in the GEMM) and scalar. Modules are compiled once per process and
-// instantiated per network, so each network owns its own memory.
+// Four builds come from the same AssemblyScript sources: SIMD (f32x4), relaxed SIMD (the same with
+// fused multiply-adds in the GEMM), scalar, and the threads build (SIMD over a shared memory). Modules
+// are compiled once and instantiated per network, so each network owns its own memory.
 
-import { readFile } from 'node:fs/promises';
+import { compileSource } from './wasm-source.js';
 
 export type WasmBuild = 'simd' | 'scalar' | 'relaxed' | 'threads';
 
@@ -20,11 +21,6 @@ export function simdSupported(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
-export function wasmUrl(build: WasmBuild): URL {
-  // src/backends/ and dist/backends/ both sit two levels below the package root
-  return new URL(`../../build/ffnn-${build}.wasm`, import.meta.url);
-}
-
 export function compileBuild(build: WasmBuild): Promise<WebAssembly.Module> {
   let module = compiled.get(build);
   if (!module) {
@@ -36,44 +32,34 @@ export function compileBuild(build: WasmBuild): Promise<WebAssembly.Module> {
 }
 
 /**
- * The build 'wasm' uses here: relaxed SIMD where the engine validates it (Chromium does; Node 20
- * only when started with --experimental-wasm-relaxed-simd), else SIMD. Decided once.
+ * The build 'wasm' uses here: relaxed SIMD where the engine compiles it (Chromium does; Node 20
+ * only when started with --experimental-wasm-relaxed-simd), else SIMD where the engine has SIMD,
+ * else scalar. Decided once.
  */
 let preferred: Promise<WasmBuild> | undefined;
 export function preferredBuild(): Promise<WasmBuild> {
-  preferred ??= readBuild('relaxed').then(
-    (bytes) => (WebAssembly.validate(bytes) ? 'relaxed' : 'simd'),
-    () => 'simd' as const,
+  preferred ??= compileBuild('relaxed').then(
+    () => 'relaxed' as const,
+    () => (simdSupported() ? 'simd' as const : 'scalar' as const),
   );
   return preferred;
 }
 
 async function load(build: WasmBuild): Promise<WebAssembly.Module> {
-  if (build === 'simd' && !simdSupported()) {
+  if ((build === 'simd' || build === 'threads') && !simdSupported()) {
     throw new Error(
       "ffnn: this JavaScript engine has no WebAssembly SIMD; use backend 'wasm-scalar' (or 'js') instead",
     );
   }
-  const bytes = await readBuild(build);
-  if (build === 'relaxed' && !WebAssembly.validate(bytes)) {
-    throw new Error(
-      "ffnn: this JavaScript engine does not accept WebAssembly relaxed SIMD; use backend 'wasm' " +
-        '(Node 20 accepts it when started with --experimental-wasm-relaxed-simd)',
-    );
-  }
-  return WebAssembly.compile(bytes);
-}
-
-async function readBuild(build: WasmBuild): Promise<Uint8Array<ArrayBuffer>> {
-  const url = wasmUrl(build);
-  let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = await readFile(url);
+    return await compileSource(build);
   } catch (error) {
-    throw new Error(
-      `ffnn: cannot read the ${build} WebAssembly build at ${url.pathname} ` +
-        `(${(error as Error).message}); run \`npm run build:wasm\` to produce it`,
-    );
+    if (build === 'relaxed' && error instanceof WebAssembly.CompileError) {
+      throw new Error(
+        "ffnn: this JavaScript engine does not accept WebAssembly relaxed SIMD; use backend 'wasm' " +
+          '(Node 20 accepts it when started with --experimental-wasm-relaxed-simd)',
+      );
+    }
+    throw error;
   }
-  return bytes;
 }

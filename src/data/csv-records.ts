@@ -1,8 +1,7 @@
 // Turns CSV records from csv-parse into float32 features and targets, checking every cell: the part
-// of CSV loading shared by the main thread and the chunk workers.
+// of CSV loading shared by the main thread, the chunk workers and the browser.
 
-import { parse, type InfoRecord, type Options } from 'csv-parse';
-import type { Readable } from 'node:stream';
+import type { Options } from 'csv-parse';
 
 /** Which cells of a record are features and which are the label or targets. */
 export interface RecordLayout {
@@ -35,6 +34,15 @@ export interface ParsedRows {
 
 export const CSV_OPTIONS: Options = { bom: true, skip_empty_lines: true, relax_column_count: true };
 
+/** A record with the line it ends on, for error messages. */
+export interface LinedRecord {
+  readonly record: string[];
+  readonly line: number;
+}
+
+/** csv-parse's on_record option that pairs each record with its line. */
+export const withLine = ((record: string[], context: { lines: number }): LinedRecord => ({ record, line: context.lines })) as unknown as Options['on_record'];
+
 /** Growable float32 storage: doubling, so appending n values costs O(n). */
 class FloatBuffer {
   data = new Float32Array(1 << 16);
@@ -64,14 +72,11 @@ export interface ParseResult extends ParsedRows {
 }
 
 /**
- * Parses records from a stream with csv-parse; the first record fixes the layout through `plan`.
- * Lines are counted from 1 at the stream's start; errors carry that line and the 0-based column.
+ * Checks and converts records from csv-parse (with `withLine`); the first record fixes the layout
+ * through `plan`. Lines are counted from 1 at the input's start; errors carry that line and the
+ * 0-based column.
  */
-export async function parseRecords(input: Readable, plan: LayoutPlan): Promise<ParseResult> {
-  // each record travels with the line it ends on, for error messages
-  const withLine = (record: string[], context: InfoRecord) => ({ record, line: context.lines });
-  const parser = input.pipe(parse({ ...CSV_OPTIONS, on_record: withLine as unknown as Options['on_record'] }));
-  input.on('error', (error) => parser.destroy(error));
+export async function parseRecords(records: AsyncIterable<LinedRecord>, plan: LayoutPlan): Promise<ParseResult> {
   let layout: RecordLayout | null = null;
   let header: string[] | null = null;
   let isTarget = new Uint8Array(0);
@@ -81,7 +86,7 @@ export async function parseRecords(input: Readable, plan: LayoutPlan): Promise<P
   let rows = 0;
   let maxLabel = -1;
   try {
-    for await (const { record, line } of parser as AsyncIterable<{ record: string[]; line: number }>) {
+    for await (const { record, line } of records) {
       if (!layout) {
         const decided = plan(record, line);
         layout = decided.layout;

@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CsvCellError, parseRecords, type RecordLayout } from './csv-records.js';
+import { streamRecords } from './csv-stream.js';
 
 interface Job {
   path: string;
@@ -15,7 +16,7 @@ interface Job {
 
 const job = workerData as Job;
 try {
-  const parsed = await parseRecords(createReadStream(job.path, { start: job.start, end: job.end - 1 }), () => ({ layout: job.layout, firstIsHeader: job.skipFirst }));
+  const parsed = await parseRecords(streamRecords(createReadStream(job.path, { start: job.start, end: job.end - 1 })), () => ({ layout: job.layout, firstIsHeader: job.skipFirst }));
   const { rows, features, targets, maxLabel } = parsed;
   parentPort!.postMessage({ ok: true, parsed: { rows, features, targets, maxLabel } }, [features.buffer as ArrayBuffer, targets.buffer as ArrayBuffer]);
 } catch (error) {

@@ -3,8 +3,8 @@
 // Layout: two zero bytes, a type code, the number of dimensions d, then d big-endian u32 sizes, then
 // the values, big-endian, row-major.
 
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { readBytes } from '../io/files.js';
+import { gunzip } from './gunzip.js';
 
 export interface IdxArray {
   /** Sizes of each dimension, e.g. [60000, 28, 28]. */
@@ -60,9 +60,11 @@ export function parseIdx(raw: Uint8Array, source = 'IDX data'): IdxArray {
 
 function gunzipOrThrow(raw: Uint8Array, source: string): Uint8Array {
   try {
-    return gunzipSync(raw);
+    return gunzip(raw);
   } catch (error) {
-    throw new Error(`ffnn: ${source}: gzip data is corrupt or truncated (${(error as Error).message})`);
+    const message = (error as Error).message;
+    if (message.startsWith('gzip-compressed')) throw new Error(`ffnn: ${source}: ${message}`);
+    throw new Error(`ffnn: ${source}: gzip data is corrupt or truncated (${message})`);
   }
 }
 
@@ -70,7 +72,7 @@ function gunzipOrThrow(raw: Uint8Array, source: string): Uint8Array {
 export async function readIdx(path: string): Promise<IdxArray> {
   let raw: Uint8Array;
   try {
-    raw = await readFile(path);
+    raw = await readBytes(path);
   } catch (error) {
     throw new Error(`ffnn: cannot read IDX file ${path}: ${(error as Error).message}`);
   }

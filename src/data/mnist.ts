@@ -3,24 +3,10 @@
 import { createRequire } from 'node:module';
 import { createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { oneHot, type Matrix } from '../matrix.js';
 import { readIdx } from './idx.js';
+import { labelledSet, type LabelledSet, type MnistOptions } from './mnist-set.js';
 
-export interface LabelledSet {
-  /** rows × 784 pixels, scaled to [0, 1] unless raw pixels were asked for. */
-  readonly x: Matrix;
-  /** rows × 10, one-hot. */
-  readonly y: Matrix;
-  /** rows digit labels 0–9. */
-  readonly labels: Int32Array;
-}
-
-export interface MnistOptions {
-  /** Keep the raw 0–255 pixel values (as the seed notebook did) instead of dividing by 255. */
-  readonly raw?: boolean;
-  /** Keep only the first `limit` examples. */
-  readonly limit?: number;
-}
+export type { LabelledSet, MnistOptions } from './mnist-set.js';
 
 function dataDir(): string {
   const require = createRequire(import.meta.url);
@@ -34,17 +20,7 @@ export async function loadMnist(part: 'train' | 'test', options: MnistOptions = 
     readIdx(join(dir, `${prefix}-images-idx3-ubyte`)),
     readIdx(join(dir, `${prefix}-labels-idx1-ubyte`)),
   ]);
-  if (images.dims.length !== 3 || labels.dims.length !== 1 || images.dims[0] !== labels.dims[0]) {
-    throw new Error(
-      `ffnn: MNIST ${part}: images ${images.dims.join('×')} do not match labels ${labels.dims.join('×')}`,
-    );
-  }
-  const rows = Math.min(images.dims[0], options.limit ?? Infinity);
-  const cols = images.dims[1] * images.dims[2];
-  const pixels = images.data.subarray(0, rows * cols);
-  if (!options.raw) for (let i = 0; i < pixels.length; i++) pixels[i] /= 255;
-  const digits = Int32Array.from(labels.data.subarray(0, rows));
-  return { x: { rows, cols, data: pixels }, y: oneHot(digits, 10), labels: digits };
+  return labelledSet(images, labels, `MNIST ${part}`, options);
 }
 
 /**

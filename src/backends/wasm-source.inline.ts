@@ -1,0 +1,18 @@
+// Single-file twin of wasm-source.ts (opt-in browser build): the builds travel inside the bundle as
+// bytes, so nothing but the one .js file needs serving.
+
+import simd from '../../build/ffnn-simd.wasm';
+import scalar from '../../build/ffnn-scalar.wasm';
+import relaxed from '../../build/ffnn-relaxed.wasm';
+import threads from '../../build/ffnn-threads.wasm';
+import type { WasmBuild } from './wasm-module.js';
+
+const BYTES: Record<WasmBuild, Uint8Array<ArrayBuffer>> = { simd, scalar, relaxed, threads };
+
+export function wasmUrl(build: WasmBuild): URL {
+  return new URL(`inline:ffnn-${build}.wasm`);
+}
+
+export function compileSource(build: WasmBuild): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(BYTES[build]);
+}

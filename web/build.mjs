@@ -1,0 +1,128 @@
+// Builds the browser bundle (dist/browser/) and the demo page (dist/web/) with esbuild.
+//
+//   node web/build.mjs            bundle + demo
+//   node web/build.mjs --inline   also dist/browser-inline/ffnn.js: one file with the WebAssembly inside
+//
+// The bundle is src/ with each Node-only module swapped for its browser twin: an import of
+// './x.js' resolves to x.browser.ts when that file sits beside x.ts (x.inline.ts first in the
+// single-file build). The .wasm builds are copied beside ffnn.js, which fetches them.
+
+import * as esbuild from 'esbuild';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'src');
+
+/** Resolves './x.js' imports inside src/ to x.<twin>.ts when it exists. */
+function twins(suffixes) {
+  return {
+    name: 'ffnn-browser-twins',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+        if (!args.importer.startsWith(src)) return undefined;
+        const base = resolve(dirname(args.importer), args.path).replace(/\.js$/, '');
+        for (const suffix of suffixes) {
+          const twin = `${base}.${suffix}.ts`;
+          if (existsSync(twin) && twin !== args.importer) return { path: twin };
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2022', 'chrome100', 'firefox100', 'safari16'],
+  minify: true,
+  sourcemap: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  resolveExtensions: ['.ts', '.js'],
+  // Node-only dependencies that the twins leave unreachable must never be pulled in by accident
+  external: [],
+};
+
+export async function buildBrowser({ inline = false } = {}) {
+  const out = join(root, 'dist', 'browser');
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  await esbuild.build({
+    ...common,
+    entryPoints: {
+      ffnn: join(src, 'index.ts'),
+      'ffnn-train-worker': join(src, 'train-worker.ts'),
+      'ffnn-thread-worker': join(src, 'thread-worker.ts'),
+    },
+    splitting: true,
+    outdir: out,
+    entryNames: '[name]',
+    chunkNames: 'ffnn-shared-[hash]',
+    plugins: [twins(['browser'])],
+  });
+  for (const file of await readdir(join(root, 'build'))) {
+    if (file.endsWith('.wasm')) await cp(join(root, 'build', file), join(out, file));
+  }
+  if (inline) {
+    const single = join(root, 'dist', 'browser-inline');
+    await rm(single, { recursive: true, force: true });
+    await esbuild.build({
+      ...common,
+      entryPoints: { ffnn: join(src, 'index.ts') },
+      outdir: single,
+      loader: { '.wasm': 'binary' },
+      plugins: [twins(['inline', 'browser'])],
+    });
+  }
+  return out;
+}
+
+/** The demo page: web/ bundled against the library bundle (imported as ./ffnn.js at run time). */
+export async function buildDemo() {
+  const out = join(root, 'dist', 'web');
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  const browser = join(root, 'dist', 'browser');
+  for (const file of await readdir(browser)) await cp(join(browser, file), join(out, file));
+  await esbuild.build({
+    ...common,
+    entryPoints: { demo: join(root, 'web', 'demo.ts') },
+    outdir: out,
+    plugins: [{
+      name: 'ffnn-as-bundle',
+      setup(build) {
+        // the page loads the library from the bundle beside it, not a second copy inside demo.js
+        build.onResolve({ filter: /\/src\/index\.js$/ }, () => ({ path: './ffnn.js', external: true }));
+      },
+    }],
+  });
+  await cp(join(root, 'web', 'index.html'), join(out, 'index.html'));
+  await cp(join(root, 'web', 'demo.css'), join(out, 'demo.css'));
+  return out;
+}
+
+/** Bytes of the files a page loads for the library (JS entry, shared chunks, one wasm build), gzipped. */
+export async function bundleSizes(dir) {
+  const rows = [];
+  for (const file of (await readdir(dir)).sort()) {
+    if (file.endsWith('.map')) continue;
+    const bytes = readFileSync(join(dir, file));
+    rows.push({ file, bytes: (await stat(join(dir, file))).size, gzip: gzipSync(bytes, { level: 9 }).length });
+  }
+  return rows;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const inline = process.argv.includes('--inline');
+  const out = await buildBrowser({ inline });
+  if (existsSync(join(root, 'web', 'demo.ts'))) await buildDemo();
+  const sizes = await bundleSizes(out);
+  for (const r of sizes) console.log(`${r.file.padEnd(32)} ${String(r.bytes).padStart(8)} B  ${String(r.gzip).padStart(7)} B gzipped`);
+}
