@@ -1,7 +1,7 @@
 // Builds the browser bundle (dist/browser/) and the demo page (dist/web/) with esbuild.
 //
 //   node web/build.mjs            bundle + demo
-//   node web/build.mjs --inline   also dist/browser-inline/ffnn.js: one file with the WebAssembly inside
+//   also dist/browser-inline/ffnn.js: the opt-in single file with the WebAssembly inside (base64)
 //
 // The bundle is src/ with each Node-only module swapped for its browser twin: an import of
 // './x.js' resolves to x.browser.ts when that file sits beside x.ts (x.inline.ts first in the
@@ -120,7 +120,7 @@ export async function bundleSizes(dir) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const inline = process.argv.includes('--inline');
+  const inline = !process.argv.includes('--no-inline');
   const out = await buildBrowser({ inline });
   if (existsSync(join(root, 'web', 'demo.ts'))) await buildDemo();
   const sizes = await bundleSizes(out);
