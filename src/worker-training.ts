@@ -54,8 +54,20 @@ export type TrainMessage =
  */
 export function trainInWorker(net: Network, x: Matrix, y: Matrix, options: WorkerTrainOptions = {}): Promise<WorkerTraining> {
   const { onProgress, onEpoch, signal, backend, threads, ...plain } = options;
-  const job: TrainJob = { model: net.toJSON(), backend: backend ?? net.backend, threads: threads ?? 1, x, y, options: plain };
-  const worker = startWorker('train-worker', job);
+  // Tight copies, moved rather than cloned: cloning a view (e.g. sliceRows of a large set) would copy
+  // its whole underlying buffer on the caller's thread, and the caller keeps its own arrays.
+  const transfer: ArrayBuffer[] = [];
+  const pack = (m: Matrix): Matrix => {
+    const data = m.data.slice();
+    transfer.push(data.buffer);
+    return { rows: m.rows, cols: m.cols, data };
+  };
+  const validation = plain.validation && { x: pack(plain.validation.x), y: pack(plain.validation.y) };
+  const job: TrainJob = {
+    model: net.toJSON(), backend: backend ?? net.backend, threads: threads ?? 1,
+    x: pack(x), y: pack(y), options: { ...plain, validation },
+  };
+  const worker = startWorker('train-worker', job, transfer);
   return new Promise<WorkerTraining>((resolve, reject) => {
     let settled = false;
     const cancel = () => worker.post({ type: 'cancel' });

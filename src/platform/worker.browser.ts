@@ -4,9 +4,9 @@ import type { WorkerHandle, WorkerName } from './worker.js';
 
 export type { WorkerHandle, WorkerName } from './worker.js';
 
-export function startWorker(name: WorkerName, start: unknown): WorkerHandle {
+export function startWorker(name: WorkerName, start: unknown, transfer: Transferable[] = []): WorkerHandle {
   const worker = new Worker(new URL(`./ffnn-${name}.js`, import.meta.url), { type: 'module', name: `ffnn ${name}` });
-  worker.postMessage(start);
+  worker.postMessage(start, transfer);
   return {
     post: (message, transfer) => worker.postMessage(message, transfer ?? []),
     onMessage: (listener) => worker.addEventListener('message', (event) => listener(event.data)),

@@ -18,10 +18,11 @@ export interface WorkerHandle {
   terminate(): void;
 }
 
-export function startWorker(name: WorkerName, start: unknown): WorkerHandle {
+/** Starts a worker with its start data; `transfer` moves those buffers to it instead of copying them. */
+export function startWorker(name: WorkerName, start: unknown, transfer: Transferable[] = []): WorkerHandle {
   // running from the TypeScript sources (the test runner), the compiled worker in dist/ is used
   const url = new URL(import.meta.url.endsWith('.ts') ? `../../dist/${name}.js` : `../${name}.js`, import.meta.url);
-  const worker = new Worker(url, { workerData: start });
+  const worker = new Worker(url, { workerData: start, transferList: transfer as never });
   return {
     post: (message, transfer) => worker.postMessage(message, transfer as never),
     onMessage: (listener) => worker.on('message', listener),

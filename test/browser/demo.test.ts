@@ -1,0 +1,206 @@
+// The demo page in a real browser: Debian's Chromium driven by playwright-core, against the built
+// bundle served on localhost by `npm run demo`'s server. Trains MNIST through the UI, draws a digit,
+// loads a model file made in Node, loads CSV files, and keeps the page responsive while training.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDemo } from '../../web/serve.mjs';
+import { Network } from '../../src/network.js';
+import { loadMnist } from '../../src/data/mnist.js';
+import { sliceRows } from '../../src/matrix.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
+
+let demo: Awaited<ReturnType<typeof startDemo>>;
+let browser: Browser;
+let page: Page;
+
+async function state(p: Page): Promise<string> {
+  return p.$eval('#status', (e) => (e as HTMLElement).dataset.state ?? '');
+}
+
+async function waitSettled(p: Page, timeout = 180_000): Promise<string> {
+  await p.waitForFunction(() => ['done', 'error'].includes((document.querySelector('#status') as HTMLElement).dataset.state ?? ''), null, { timeout });
+  return state(p);
+}
+
+/** Draws strokes on the pad with mouse events; points in pad pixels (0–280). */
+async function draw(p: Page, strokes: [number, number][][]): Promise<void> {
+  const box = (await p.locator('#pad').boundingBox())!;
+  for (const stroke of strokes) {
+    await p.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
+    await p.mouse.down();
+    for (const [x, y] of stroke.slice(1)) await p.mouse.move(box.x + x, box.y + y, { steps: 6 });
+    await p.mouse.up();
+  }
+}
+
+async function probabilities(p: Page): Promise<number[]> {
+  return p.$$eval('#bars .p', (spans) => spans.map((s) => Number((s as HTMLElement).dataset.p)));
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`the browser tests need Debian's chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+  demo = await startDemo({ port: 0, build: false, log: false });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(demo.url);
+  await page.waitForFunction(() => !document.querySelector('#engine')!.textContent!.startsWith('Loading'));
+  expect(errors).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+describe('the demo page in Chromium', () => {
+  it('loads the SIMD build (relaxed where Chromium validates it) from the bundle', async () => {
+    expect(await page.textContent('#engine')).toMatch(/WebAssembly build: (relaxed|simd)/);
+  });
+
+  it('trains an MNIST subset in a worker to ≥ 90 % test accuracy while the page stays responsive', async () => {
+    await page.selectOption('#examples', '10000');
+    await page.fill('#layers', '64');
+    await page.selectOption('#optimizer', 'adam');
+    await page.fill('#learning-rate', '0.002');
+    await page.fill('#epochs', '3');
+    // the page's event loop: the longest gap between 20 ms timer ticks while the worker trains
+    await page.evaluate(() => {
+      const w = window as unknown as { lag: number; ticks: number; gaps: string[] };
+      w.lag = 0;
+      w.ticks = 0;
+      w.gaps = [];
+      let last = performance.now();
+      let wasTraining = false;
+      setInterval(() => {
+        const now = performance.now();
+        const status = document.querySelector('#status') as HTMLElement;
+        const training = status.dataset.state === 'training';
+        // gaps that began while training (not the MNIST load just before it)
+        if (training && wasTraining) {
+          w.lag = Math.max(w.lag, now - last);
+          w.ticks++;
+          if (now - last > 100) w.gaps.push(`${(now - last).toFixed(0)} ms before "${status.textContent}"`);
+        }
+        last = now;
+        wasTraining = training;
+      }, 20);
+    });
+    await page.click('#train');
+    await page.waitForFunction(() => (document.querySelector('#status') as HTMLElement).dataset.state === 'training', null, { timeout: 60_000 });
+    await page.waitForFunction(() => (document.querySelector('#progress') as HTMLProgressElement).value > 0, null, { timeout: 60_000 });
+    // a click during training is answered: drawing updates the 28×28 preview at once
+    const clicked = Date.now();
+    await draw(page, [[[140, 60], [140, 220]]]);
+    await page.waitForFunction(() => {
+      const c = document.querySelector('#preview') as HTMLCanvasElement;
+      return c.getContext('2d')!.getImageData(0, 0, 28, 28).data.some((v, i) => i % 4 === 0 && v > 0);
+    }, null, { timeout: 2000 });
+    const answeredMs = Date.now() - clicked;
+    expect(await state(page)).toBe('training'); // the click really happened while training ran
+    await page.click('#clear');
+
+    expect(await waitSettled(page)).toBe('done');
+    const accuracy = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.accuracy));
+    const { lag, ticks, gaps } = await page.evaluate(() => {
+      const w = window as unknown as { lag: number; ticks: number; gaps: string[] };
+      return { lag: w.lag, ticks: w.ticks, gaps: w.gaps };
+    });
+    console.log(`browser: ${await page.textContent('#status')} drawing answered in ${answeredMs} ms; ` +
+      `longest event-loop gap while training ${lag.toFixed(0)} ms over ${ticks} ticks`, gaps);
+    expect(accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(ticks).toBeGreaterThan(20); // the timer kept running through training
+    expect(lag).toBeLessThan(250);
+    expect(await page.$$eval('#confusion td', (cells) => cells.reduce((a, c) => a + Number(c.textContent), 0))).toBe(10000);
+    expect(await page.locator('#misclassified canvas').count()).toBeGreaterThan(0);
+  });
+
+  it('turns a drawing into ten probabilities that sum to 1', async () => {
+    await page.click('#clear');
+    expect(await probabilities(page)).toEqual(new Array(10).fill(0));
+    await draw(page, [[[140, 40], [140, 240]]]); // a "1"
+    await page.waitForFunction(() => (document.querySelector('#guess') as HTMLElement).textContent!.startsWith('Looks like'));
+    const p = await probabilities(page);
+    expect(p).toHaveLength(10);
+    for (const v of p) expect(v).toBeGreaterThanOrEqual(0);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    console.log(`browser: drawn "1" read as ${p.indexOf(Math.max(...p))} (${(100 * Math.max(...p)).toFixed(1)} %)`);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-after-training.png'), fullPage: true });
+  });
+
+  it('loads a model file written in Node and predicts what Node predicts', async () => {
+    const train = await loadMnist('train', { limit: 2000 });
+    const test = await loadMnist('test');
+    const net = await Network.create({ inputs: 784, layers: [{ units: 32, activation: 'tanh' }, { units: 10, activation: 'softmax' }], loss: 'cross-entropy', seed: 7 });
+    await net.train(train.x, train.y, { epochs: 2, learningRate: 0.1, batchSize: 20 });
+    const file = join(tmpdir(), `ffnn-browser-model-${process.pid}.json`);
+    await net.save(file);
+    await page.setInputFiles('#load-model', file);
+    await page.waitForFunction(() => (document.querySelector('#test-summary') as HTMLElement).textContent!.includes('of 10000'));
+    expect(await state(page)).toBe('done');
+    const rows = 50;
+    const inBrowser = await page.evaluate((n) => (window as unknown as { ffnnDemo: { predictTest(n: number): Promise<number[]> } }).ffnnDemo.predictTest(n), rows);
+    const inNode = net.predict(sliceRows(test.x, 0, rows)).data;
+    expect(inBrowser).toHaveLength(inNode.length);
+    let worst = 0;
+    inBrowser.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - inNode[i]))));
+    expect(worst).toBeLessThan(1e-5);
+    const correct = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.correct));
+    expect(correct).toBe(net.evaluate(test.x, test.y).correct);
+    net.dispose();
+  });
+
+  it('loads a CSV through the file picker, trains on it, and reports a bad cell with line and column', async () => {
+    const dir = tmpdir();
+    // two noisy classes on a line: label,x1,x2
+    let good = 'label,a,b\n';
+    for (let i = 0; i < 300; i++) {
+      const c = i % 2;
+      good += `${c},${(c ? 2 : -2) + Math.sin(i) * 0.8},${Math.cos(i * 1.7)}\n`;
+    }
+    await writeFile(join(dir, 'ffnn-good.csv'), good);
+    await writeFile(join(dir, 'ffnn-bad.csv'), 'label,a,b\n0,1,2\n1,3,oops\n');
+    await page.setInputFiles('#load-csv', join(dir, 'ffnn-bad.csv'));
+    await page.waitForFunction(() => document.querySelector('#data-status')!.classList.contains('error'));
+    expect(await page.textContent('#data-status')).toBe('ffnn: ffnn-bad.csv, line 3, column 3: "oops" is not a number (column b)');
+
+    await page.setInputFiles('#load-csv', join(dir, 'ffnn-good.csv'));
+    await page.waitForFunction(() => document.querySelector('#data-status')!.textContent!.includes('300 rows'));
+    expect(await page.$eval('#data-source', (s) => (s as HTMLSelectElement).value)).toBe('csv');
+    await page.fill('#layers', '8');
+    await page.fill('#learning-rate', '0.02');
+    await page.fill('#epochs', '20');
+    await page.fill('#batch-size', '16');
+    await page.click('#train');
+    await page.waitForFunction(() => (document.querySelector('#status') as HTMLElement).dataset.state === 'training', null, { timeout: 30_000 });
+    expect(await waitSettled(page)).toBe('done');
+    const status = (await page.textContent('#status'))!;
+    const validation = Number(/validation accuracy ([\d.]+) %/.exec(status)?.[1]);
+    expect(validation).toBeGreaterThanOrEqual(95);
+  });
+
+  it('cancels training from the page and keeps the network reached so far', async () => {
+    await page.selectOption('#data-source', 'mnist');
+    await page.selectOption('#examples', '60000');
+    await page.fill('#layers', '256');
+    await page.fill('#epochs', '20');
+    await page.click('#train');
+    await page.waitForFunction(() => (document.querySelector('#progress') as HTMLProgressElement).value > 0, null, { timeout: 60_000 });
+    await page.click('#cancel');
+    expect(await waitSettled(page, 60_000)).toBe('done');
+    expect(await page.textContent('#status')).toMatch(/^Cancelled in epoch 1/);
+    expect(await page.isEnabled('#save-model')).toBe(true);
+  });
+});
