@@ -1,0 +1,77 @@
+// The browser's loadCsv (csv.browser.ts, csv-parse's browser build over a Blob) runs here too: Node
+// has Blob, File and TextDecoderStream. It must read what the Node loader reads and fail the same way.
+
+import { describe, expect, it } from 'vitest';
+import { loadCsv as loadCsvNode } from '../../src/data/csv.js';
+import { loadCsv as loadCsvBrowser } from '../../src/data/csv.browser.js';
+
+const GOOD: [string, string, Parameters<typeof loadCsvNode>[1]][] = [
+  ['mnist layout', 'label,1x1,1x2\n3,0,255\n1,12,7\n', {}],
+  ['CRLF, BOM, quotes, blank lines, no final newline', '\ufefflabel,"a",b\r\n1,"2",3\r\n\r\n0,4,5', {}],
+  ['no header', '1,2,3\n0,5,6\n', {}],
+  ['label by name', 'a,b,class\n1,2,0\n3,4,1\n', { label: 'class' }],
+  ['regression targets', 'x1,y1,x2,y2\n1,10,2,20\n3,30,4,40\n', { targets: ['y1', 3] }],
+];
+
+const BAD: [string, string][] = [
+  ['ragged', 'label,a,b\n1,2,3\n1,2\n'],
+  ['non-numeric', 'label,a,b\n1,2,3\n1,x7,3\n'],
+  ['NaN', 'label,a,b\n1,2,NaN\n'],
+  ['empty cell', 'label,a,b\n1,,2\n'],
+  ['empty', ''],
+  ['header only', 'label,a,b\n'],
+  ['fractional label', 'label,a\n1.5,2\n'],
+  ['unclosed quote', 'label,a\n1,"2\n'],
+];
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the load to fail');
+}
+
+describe('loadCsv in the browser build', () => {
+  it.each(GOOD)('reads %s as the Node loader does', async (_what, text, options) => {
+    const node = await loadCsvNode({ text }, options);
+    const fromBlob = await loadCsvBrowser(new Blob([text]), options);
+    const fromText = await loadCsvBrowser({ text }, options);
+    for (const got of [fromBlob, fromText]) {
+      expect(got.x).toEqual(node.x);
+      expect(got.y).toEqual(node.y);
+      expect(got.featureNames).toEqual(node.featureNames);
+      expect(got.targetNames).toEqual(node.targetNames);
+    }
+  });
+
+  it.each(BAD)('fails on %s with the Node loader\'s message', async (_what, text) => {
+    const name = 'data.csv';
+    const node = await failure(loadCsvNode({ text }, { name }));
+    expect(await failure(loadCsvBrowser(new File([text], name)))).toBe(node);
+  });
+
+  it('streams a large Blob in pieces and keeps line numbers', async () => {
+    const lines = ['label,' + Array.from({ length: 30 }, (_, i) => `p${i}`).join(',')];
+    for (let r = 0; r < 20_000; r++) lines.push(`${r % 10},` + Array.from({ length: 30 }, (_, i) => (r + i) % 256).join(','));
+    const text = lines.join('\n') + '\n';
+    const node = await loadCsvNode({ text });
+    const browser = await loadCsvBrowser(new Blob([text]));
+    expect(browser.x.rows).toBe(20_000);
+    expect(Buffer.from(browser.x.data.buffer).equals(Buffer.from(node.x.data.buffer))).toBe(true);
+    lines[15_000] = lines[15_000].replace(/,\d+$/, ',bad');
+    expect(await failure(loadCsvBrowser(new File([lines.join('\n')], 'big.csv'))))
+      .toMatch(/^ffnn: big\.csv, line 15001, column 31: "bad" is not a number \(column p29\)$/);
+  });
+
+  it('refuses a path, which a browser cannot open', async () => {
+    await expect(loadCsvBrowser('data.csv')).rejects.toThrow(/a browser has no file paths; pass a File/);
+  });
+
+  it('the Node loader reads a Blob or File too, naming the File in errors', async () => {
+    const d = await loadCsvNode(new Blob(['label,a\n1,2\n0,3\n']));
+    expect(d.x.data).toEqual(new Float32Array([2, 3]));
+    await expect(loadCsvNode(new File(['label,a\n1,zz\n'], 'picked.csv'))).rejects.toThrow(/^ffnn: picked\.csv, line 2, column 2: "zz" is not a number/);
+  });
+});
