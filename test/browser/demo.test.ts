@@ -191,6 +191,34 @@ describe('the demo page in Chromium', () => {
     expect(validation).toBeGreaterThanOrEqual(95);
   });
 
+  it('trains on two threads inside the worker (the page is cross-origin isolated), exactly as Node does', async () => {
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.selectOption('#data-source', 'mnist');
+    await page.selectOption('#examples', '5000');
+    await page.fill('#layers', '64');
+    await page.selectOption('#activation', 'relu');
+    await page.selectOption('#optimizer', 'adam');
+    await page.fill('#learning-rate', '0.002');
+    await page.fill('#batch-size', '32');
+    await page.fill('#epochs', '1');
+    await page.selectOption('#threads', '2');
+    await page.click('#train');
+    await page.waitForFunction(() => (document.querySelector('#status') as HTMLElement).dataset.state === 'training', null, { timeout: 30_000 });
+    expect(await waitSettled(page)).toBe('done');
+    await page.waitForFunction(() => (document.querySelector('#test-summary') as HTMLElement).dataset.correct !== undefined);
+    const inBrowser = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.correct));
+
+    // the same run in Node: same initial weights (seed 1), the same threads build, the same split
+    const train = await loadMnist('train', { limit: 5000 });
+    const test = await loadMnist('test');
+    const net = await Network.create({ inputs: 784, layers: [{ units: 64, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross-entropy', seed: 1, threads: 2 });
+    expect(net.threads).toBe(2);
+    await net.train(train.x, train.y, { optimizer: 'adam', learningRate: 0.002, batchSize: 32, epochs: 1 });
+    expect(inBrowser).toBe(net.evaluate(test.x, test.y).correct);
+    net.dispose();
+    await page.selectOption('#threads', '1');
+  });
+
   it('cancels training from the page and keeps the network reached so far', async () => {
     await page.selectOption('#data-source', 'mnist');
     await page.selectOption('#examples', '60000');
