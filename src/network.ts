@@ -20,7 +20,6 @@ import { Random } from './random.js';
 import { optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
-import { decodeOnnx, encodeOnnx } from './io/onnx.js';
 import { readText, writeText } from './io/files.js';
 import { train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
 
@@ -666,9 +665,11 @@ export class Network {
   /**
    * The network as an ONNX model (opset 17): input 'input' (batch × inputs), output 'output', the
    * input scaling as Sub/Mul nodes, each layer a Gemm and its activation. Dropout is left out, as
-   * at inference.
+   * at inference. The ONNX encoder (protobuf) loads on first use, so bundles that never export
+   * or import ONNX do not download it.
    */
-  toOnnx(): Uint8Array {
+  async toOnnx(): Promise<Uint8Array> {
+    const { encodeOnnx } = await import('./io/onnx.js');
     const heap = this.live.heap;
     return encodeOnnx({
       scaling: this.scaling,
@@ -684,6 +685,7 @@ export class Network {
    * Softmax, Identity, Flatten). The loss is cross-entropy when the output is a softmax, else mse.
    */
   static async fromOnnx(bytes: Uint8Array, options: { backend?: BackendName; source?: string } = {}): Promise<Network> {
+    const { decodeOnnx } = await import('./io/onnx.js');
     const m = decodeOnnx(bytes, options.source ?? 'ONNX model');
     const outputActivation = m.layers[m.layers.length - 1].activation;
     const net = await Network.create({

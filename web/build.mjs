@@ -19,7 +19,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 
 /** Resolves './x.js' imports inside src/ to x.<twin>.ts when it exists. */
-function twins(suffixes) {
+export function twins(suffixes) {
   return {
     name: 'ffnn-browser-twins',
     setup(build) {
@@ -50,12 +50,15 @@ const common = {
   external: [],
 };
 
+let eagerFiles = [];
+
 export async function buildBrowser({ inline = false } = {}) {
   const out = join(root, 'dist', 'browser');
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  await esbuild.build({
+  const result = await esbuild.build({
     ...common,
+    metafile: true,
     entryPoints: {
       ffnn: join(src, 'index.ts'),
       'ffnn-train-worker': join(src, 'train-worker.ts'),
@@ -70,6 +73,16 @@ export async function buildBrowser({ inline = false } = {}) {
   for (const file of await readdir(join(root, 'build'))) {
     if (file.endsWith('.wasm')) await cp(join(root, 'build', file), join(out, file));
   }
+  // what a page loads before it calls anything: ffnn.js and the chunks it imports statically
+  const outputs = result.metafile.outputs;
+  const eager = new Set();
+  const visit = (file) => {
+    if (eager.has(file)) return;
+    eager.add(file);
+    for (const i of outputs[file].imports) if (i.kind === 'import-statement' && outputs[i.path]) visit(i.path);
+  };
+  visit(Object.keys(outputs).find((f) => f.endsWith('/ffnn.js')));
+  eagerFiles = [...eager].map((f) => f.split('/').pop());
   if (inline) {
     const single = join(root, 'dist', 'browser-inline');
     await rm(single, { recursive: true, force: true });
@@ -124,5 +137,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = await buildBrowser({ inline });
   if (existsSync(join(root, 'web', 'demo.ts'))) await buildDemo();
   const sizes = await bundleSizes(out);
-  for (const r of sizes) console.log(`${r.file.padEnd(32)} ${String(r.bytes).padStart(8)} B  ${String(r.gzip).padStart(7)} B gzipped`);
+  for (const r of sizes) {
+    const role = eagerFiles.includes(r.file) ? 'loaded with ffnn.js' : r.file.endsWith('.wasm') ? 'one build per page' : r.file.includes('worker') ? 'worker' : 'loaded on first use';
+    console.log(`${r.file.padEnd(28)} ${String(r.bytes).padStart(8)} B  ${String(r.gzip).padStart(7)} B gzipped  ${role}`);
+  }
+  const core = sizes.filter((r) => eagerFiles.includes(r.file)).reduce((a, r) => a + r.gzip, 0);
+  const wasm = sizes.find((r) => r.file === 'ffnn-simd.wasm')?.gzip ?? 0;
+  console.log(`a page using ffnn loads ${((core + wasm) / 1024).toFixed(1)} KiB gzipped (JS ${(core / 1024).toFixed(1)} KiB + one .wasm ${(wasm / 1024).toFixed(1)} KiB)`);
 }

@@ -1,4 +1,4 @@
-// A small canvas chart of training: loss (left axis, log-free, from 0 to its maximum) and accuracy
+// A small canvas chart of training: loss (left axis, from 0 to its maximum) and accuracy
 // (right axis, 0–100 %) against epochs. A chart library would outweigh the library it charts.
 
 export interface ChartSeries {
@@ -36,7 +36,7 @@ export class TrainingChart {
   draw(): void {
     const c = this.canvas.getContext('2d')!;
     const { width: w, height: h } = this.canvas;
-    const left = 44, right = 44, top = 12, bottom = 30;
+    const left = 44, right = 44, top = 26, bottom = 30;
     const pw = w - left - right, ph = h - top - bottom;
     c.clearRect(0, 0, w, h);
     c.font = '11px system-ui, sans-serif';
@@ -76,9 +76,9 @@ export class TrainingChart {
     let x = left + 6;
     for (const s of this.series) {
       c.fillStyle = s.color;
-      c.fillRect(x, top + 4, 10, 3);
+      c.fillRect(x, 8, 10, 3);
       c.fillStyle = '#333';
-      c.fillText(s.name, x + 14, top + 9);
+      c.fillText(s.name, x + 14, 13);
       x += c.measureText(s.name).width + 28;
     }
   }

@@ -95,6 +95,15 @@ async function train(): Promise<void> {
     setStatus(`Training ${x.cols}-${s.layers.join('-')}-${classes} on ${x.rows} examples…`, 'training');
     state.training = new AbortController();
     const started = performance.now();
+    // the chart shows the mean loss of the batches since the last report, not the epoch's running mean
+    let seen = { epoch: 1, batch: 0, sum: 0 };
+    const recentLoss = (epoch: number, batch: number, runningMean: number): number => {
+      if (epoch !== seen.epoch) seen = { epoch, batch: 0, sum: 0 };
+      const sum = runningMean * batch;
+      const recent = batch > seen.batch ? (sum - seen.sum) / (batch - seen.batch) : runningMean;
+      seen = { epoch, batch, sum };
+      return recent;
+    };
     const { network, history } = await trainInWorker(net, x, y, {
       optimizer: s.optimizer, learningRate: s.learningRate, batchSize: s.batchSize, epochs: s.epochs,
       threads: s.threads,
@@ -104,13 +113,13 @@ async function train(): Promise<void> {
       onProgress: (p) => {
         const at = p.epoch - 1 + p.batch / p.batches;
         progressBar.value = at / s.epochs;
-        chart.add('training loss', at, p.loss);
+        chart.add('training loss', at, recentLoss(p.epoch, p.batch, p.loss));
         chart.draw();
         setStatus(`Epoch ${p.epoch} of ${s.epochs}: batch ${p.batch} / ${p.batches}, loss ${p.loss.toFixed(4)}, accuracy ${(100 * p.accuracy).toFixed(1)} %`, 'training');
       },
       onEpoch: (e) => {
         progressBar.value = e.epoch / s.epochs;
-        chart.add('training loss', e.epoch, e.loss);
+        chart.add('training loss', e.epoch, recentLoss(e.epoch, e.batches, e.loss));
         chart.add('training accuracy', e.epoch, e.accuracy);
         if (e.validation) chart.add('test accuracy', e.epoch, e.validation.accuracy);
         chart.draw();

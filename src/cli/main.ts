@@ -128,7 +128,7 @@ input scaling as Sub/Mul nodes, each layer a Gemm and its activation. onnxruntim
   run: async (v) => {
     const net = await Network.load(required(v, 'model', 'export'));
     const out = required(v, 'onnx', 'export');
-    await writeFile(out, net.toOnnx());
+    await writeFile(out, await net.toOnnx());
     log(v, `wrote ${out}`);
   },
 };

@@ -1,7 +1,6 @@
 // Browser twin of csv.ts: the same loadCsv over a File, Blob or `{ text }`, with csv-parse's browser
 // build, the same checks and the same errors. The file is decoded and parsed as it streams in.
 
-import { parse } from 'csv-parse/browser/esm';
 import { CSV_OPTIONS, parseRecords, withLine, type LinedRecord } from './csv-records.js';
 import { csvName, finish, located, planner, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 
@@ -25,6 +24,8 @@ export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Prom
 
 /** Records from a Blob: text chunks into csv-parse's stream parser, records out as they complete. */
 async function* blobRecords(blob: Blob): AsyncGenerator<LinedRecord> {
+  // csv-parse's browser build (with its stream shim) loads on first use: pages without CSV skip it
+  const { parse } = await import('csv-parse/browser/esm');
   const parser = parse({ ...CSV_OPTIONS, on_record: withLine });
   // csv-parse's browser stream calls this.destroy() when it ends, which its stream shim lacks
   const shim = parser as unknown as { destroy?: () => void };

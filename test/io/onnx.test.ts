@@ -31,13 +31,13 @@ describe('ONNX export, run by onnxruntime', () => {
       scaling: fitScaling(inputs, 'zscore'),
     });
     const ours = net.predict(inputs).data;
-    const theirs = await runOrt(net.toOnnx(), inputs);
+    const theirs = await runOrt(await net.toOnnx(), inputs);
     expect(firstMismatch(theirs, ours, 1e-5)).toBeNull();
   });
 
   it('round-trips through ONNX to the same predictions, on every backend', async () => {
     const net = await Network.create({ inputs: 5, layers: [{ units: 8, activation: 'relu' }, { units: 4 }], loss: 'cross-entropy', scaling: fitScaling(inputs, 'minmax') });
-    const bytes = net.toOnnx();
+    const bytes = await net.toOnnx();
     for (const backend of ['wasm', 'wasm-scalar', 'js'] as const) {
       const back = await Network.fromOnnx(bytes, { backend });
       expect(back.activations).toEqual(['relu', 'softmax']);
