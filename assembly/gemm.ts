@@ -89,7 +89,37 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, panel: usize): vo
     }
     return;
   }
-  // transposed or partial panel: column by column, so each source read runs along memory when csB > 1
+  if (ASC_FEATURE_SIMD && nr == NR && rsB == 1) {
+    // transposed (op(B) = Bᵀ): each panel column is a contiguous run of a stored row; 4×4 blocks
+    // are read as four vectors along those rows and transposed in registers
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      for (let jj = 0; jj < NR; jj += 4) {
+        const src = b + (<usize>(jj * csB + p) << 2);
+        const stride = <usize>csB << 2;
+        const r0 = v128.load(src);
+        const r1 = v128.load(src + stride);
+        const r2 = v128.load(src + 2 * stride);
+        const r3 = v128.load(src + 3 * stride);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const dst = panel + (<usize>(p * NR + jj) << 2);
+        v128.store(dst, v128.shuffle<i64>(t0, t2, 0, 2));
+        v128.store(dst, v128.shuffle<i64>(t0, t2, 1, 3), NR * 4);
+        v128.store(dst, v128.shuffle<i64>(t1, t3, 0, 2), NR * 8);
+        v128.store(dst, v128.shuffle<i64>(t1, t3, 1, 3), NR * 12);
+      }
+    }
+    for (; p < kc; p++) {
+      for (let j = 0; j < NR; j++) {
+        store<f32>(panel + (<usize>(p * NR + j) << 2), load<f32>(b + (<usize>(j * csB + p) << 2)));
+      }
+    }
+    return;
+  }
+  // partial panel: column by column, so each source read runs along memory when csB > 1
   for (let j = 0; j < NR; j++) {
     if (j < nr) {
       const src = b + (<usize>(j * csB) << 2);
