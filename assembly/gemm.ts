@@ -44,6 +44,12 @@ export function gemm(
         tile4x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, scratch, alpha,
           cCol + (<usize>(i * n) << 2), n, nr, overwrite);
       }
+      if (ASC_FEATURE_SIMD && i + 2 <= m) {
+        // two leftover rows (m = 10, the seed's batch) share each panel load
+        tile2x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, scratch, alpha,
+          cCol + (<usize>(i * n) << 2), n, nr, overwrite);
+        i += 2;
+      }
       for (; i < m; i++) {
         tile1x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), csA, scratch, alpha,
           cCol + (<usize>(i * n) << 2), nr, overwrite);
@@ -172,6 +178,29 @@ function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32
     tile1x8(kc, a2, csA, panel, alpha, c + (<usize>(2 * ldc) << 2), nr, overwrite);
     tile1x8(kc, a3, csA, panel, alpha, c + (<usize>(3 * ldc) << 2), nr, overwrite);
   }
+}
+
+// C[0..2, 0..nr] (+)= α · op(A)[0..2, 0..kc] · panel: a pair of leftover rows (SIMD builds only).
+function tile2x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
+  const stepA = <usize>csA << 2;
+  let a0 = a;
+  let a1 = a + (<usize>rsA << 2);
+  let bp = panel;
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let av = v128.load32_splat(a0);
+    c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+    av = v128.load32_splat(a1);
+    c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+    a0 += stepA; a1 += stepA;
+    bp += NR << 2;
+  }
+  const va = f32x4.splat(alpha);
+  addRow(c, c00, c01, va, nr, overwrite);
+  addRow(c + (<usize>ldc << 2), c10, c11, va, nr, overwrite);
 }
 
 // C[0, 0..nr] (+)= α · op(A)[0, 0..kc] · panel: the row tail (and the scalar build's whole kernel).
