@@ -116,6 +116,8 @@ export async function buildDemo() {
       },
     }],
   });
+  const inline = join(root, 'dist', 'browser-inline', 'ffnn.js');
+  if (existsSync(inline)) await cp(inline, join(out, 'ffnn-inline.js')); // for the single-file test
   await cp(join(root, 'web', 'index.html'), join(out, 'index.html'));
   await cp(join(root, 'web', 'demo.css'), join(out, 'demo.css'));
   return out;

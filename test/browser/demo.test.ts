@@ -69,6 +69,22 @@ describe('the demo page in Chromium', () => {
     expect(await page.textContent('#engine')).toMatch(/WebAssembly build: (relaxed|simd)/);
   });
 
+  it('the opt-in single-file build (WebAssembly inlined) computes what the bundle computes', async () => {
+    // a string, so the test runner leaves this import() for the browser to do
+    const outputs = await page.evaluate(`(async () => {
+      const run = async (url) => {
+        const ffnn = await import(url);
+        const net = await ffnn.Network.create({ inputs: 5, layers: [{ units: 7, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'cross-entropy', seed: 3 });
+        const x = ffnn.matrix(2, 5, [0.1, -0.2, 0.3, 0.4, -0.5, 1, 2, 3, 4, 5]);
+        return { build: net.build, out: Array.from(net.predict(x).data) };
+      };
+      return { inline: await run('./ffnn-inline.js'), bundle: await run('./ffnn.js') };
+    })()`) as { inline: { build: string; out: number[] }; bundle: { build: string; out: number[] } };
+    expect(outputs.inline.build).toBe(outputs.bundle.build);
+    expect(outputs.inline.out).toEqual(outputs.bundle.out);
+    expect(outputs.inline.out).toHaveLength(6);
+  });
+
   it('trains an MNIST subset in a worker to ≥ 90 % test accuracy while the page stays responsive', async () => {
     await page.selectOption('#examples', '10000');
     await page.fill('#layers', '64');
@@ -138,6 +154,24 @@ describe('the demo page in Chromium', () => {
     console.log(`browser: drawn "1" read as ${p.indexOf(Math.max(...p))} (${(100 * Math.max(...p)).toFixed(1)} %)`);
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'demo-after-training.png'), fullPage: true });
+  });
+
+  it('saves the trained model as a download that Node loads and predicts with as the page does', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-model')]);
+    expect(download.suggestedFilename()).toBe('ffnn-model.json');
+    const file = join(tmpdir(), `ffnn-browser-download-${process.pid}.json`);
+    await download.saveAs(file);
+    const net = await Network.load(file);
+    const test = await loadMnist('test');
+    const rows = 50;
+    const inBrowser = await page.evaluate((n) => (window as unknown as { ffnnDemo: { predictTest(n: number): Promise<number[]> } }).ffnnDemo.predictTest(n), rows);
+    const inNode = net.predict(sliceRows(test.x, 0, rows)).data;
+    let worst = 0;
+    inBrowser.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - inNode[i]))));
+    expect(worst).toBeLessThan(1e-5);
+    const correct = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.correct));
+    expect(net.evaluate(test.x, test.y).correct).toBe(correct);
+    net.dispose();
   });
 
   it('loads a model file written in Node and predicts what Node predicts', async () => {
