@@ -7,13 +7,18 @@
 // Blocking: B is packed, KC rows at a time, into a k-major panel of NR = 8 columns (two f32x4) in the
 // caller's scratch; a 4×8 tile of C lives in 8 f32x4 accumulators while the k loop runs. Packing is
 // what lets one micro-kernel serve every transpose form: only the packer and A's strides differ.
+// For Aᵀ·B with enough work, blocks of A are packed too (gemmPackedA), since A's rows are then
+// columns of the stored matrix.
 // Scratch must hold GEMM_SCRATCH_BYTES. Nothing is allocated.
 
 // @ts-ignore: decorator
 @inline export const KC: i32 = 256;
 // @ts-ignore: decorator
 @inline export const NR: i32 = 8;
-export const GEMM_SCRATCH_BYTES: i32 = KC * NR * 4;
+// @ts-ignore: decorator
+@inline export const MC: i32 = 64;
+// the B panel, then (transposed A only) MC rows of A packed in k-major groups of four
+export const GEMM_SCRATCH_BYTES: i32 = (KC * NR + KC * MC) * 4;
 
 export function gemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32,
@@ -32,6 +37,11 @@ export function gemm(
   const csA: i32 = transA ? m : 1;
   const rsB: i32 = transB ? 1 : n;
   const csB: i32 = transB ? k : 1;
+  // small k or n: copying A costs more than the strided reads it saves
+  if (ASC_FEATURE_SIMD && transA && m >= 8 && k >= 64 && n >= 16) {
+    gemmPackedA(m, n, k, alpha, a, b, rsB, csB, beta == 0, c, scratch);
+    return;
+  }
   for (let jc = 0; jc < n; jc += NR) {
     const nr = min(NR, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -53,6 +63,48 @@ export function gemm(
       for (; i < m; i++) {
         tile1x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), csA, scratch, alpha,
           cCol + (<usize>(i * n) << 2), nr, overwrite);
+      }
+    }
+  }
+}
+
+// Aᵀ·B with A stored k×m: a tile's four rows of op(A) are four adjacent floats m apart in k, and
+// with m a power of two (512: w3's second layer) that stride keeps hitting the same few L1 sets.
+// Here each MC-row block of op(A) is first copied into k-major groups of four rows (one vector per
+// k), so tiles stream it contiguously; B panels are packed per block as before.
+function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, b: usize, rsB: i32, csB: i32,
+  betaZero: bool, c: usize, scratch: usize): void {
+  const apanel = scratch + (<usize>(KC * NR) << 2);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const overwrite = betaZero && pc == 0;
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min(MC, m - ic);
+      const groups = mc >> 2;
+      // row p of stored A holds op(A)(ic.., pc + p) contiguously: one vector per group of four
+      for (let p = 0; p < kc; p++) {
+        const src = a + (<usize>((pc + p) * m + ic) << 2);
+        for (let g = 0; g < groups; g++) {
+          v128.store(apanel + (<usize>((g * kc + p) << 2) << 2), v128.load(src + (<usize>g << 4)));
+        }
+      }
+      for (let jc = 0; jc < n; jc += NR) {
+        const nr = min(NR, n - jc);
+        packB(kc, nr, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, scratch);
+        const cCol = c + (<usize>jc << 2);
+        for (let g = 0; g < groups; g++) {
+          const i = ic + (g << 2);
+          tile4x8(kc, apanel + (<usize>(g * kc) << 4), 1, 4, scratch, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
+        }
+        // the block's last rows (mc not a multiple of 4) read A where it lies
+        let i = ic + (groups << 2);
+        if (i + 2 <= ic + mc) {
+          tile2x8(kc, a + (<usize>(i + pc * m) << 2), 1, m, scratch, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
+          i += 2;
+        }
+        for (; i < ic + mc; i++) {
+          tile1x8(kc, a + (<usize>(i + pc * m) << 2), m, scratch, alpha, cCol + (<usize>(i * n) << 2), nr, overwrite);
+        }
       }
     }
   }

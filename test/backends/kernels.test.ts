@@ -73,7 +73,7 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
   describe('gemm', () => {
     const shapes: [number, number, number][] = [];
     for (const m of [1, 3, 5, 17, 33]) for (const n of [1, 5, 8, 17, 33]) for (const k of [1, 3, 33, 100]) shapes.push([m, n, k]);
-    shapes.push([10, 30, 785], [100, 33, 785], [5, 785, 17], [785, 3, 10], [17, 100, 300]);
+    shapes.push([10, 30, 785], [100, 33, 785], [5, 785, 17], [785, 3, 10], [17, 100, 300], [130, 17, 300]);
 
     for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
       it(`${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} on ${shapes.length} shapes, overwrite and accumulate`, () => {
