@@ -3,7 +3,7 @@
 
 import { sharedBackend } from './backends/wasm.js';
 import { Network, type NetworkOptions, type Workspace } from './network.js';
-import { CONTROL, STOP, type WorkerRegions } from './threads.js';
+import { CONTROL, STOP, controlViews, type WorkerRegions } from './threads.js';
 import { postToParent, workerStart } from './platform/worker.js';
 
 interface Start {
@@ -18,9 +18,7 @@ const start = (await workerStart()) as Start;
 const backend = await sharedBackend(start.module, start.memory);
 const net = Network.replicaOn(backend, start.network.options, { params: start.network.params, ...start.regions });
 const layers = start.network.options.layers.length;
-const ctrl = new Int32Array(start.control, 0, CONTROL.layers + 4 * layers);
-const slots = new Uint32Array(start.control, 0, CONTROL.layers + 4 * layers);
-const results = new Float64Array(start.control, Math.ceil((4 * (CONTROL.layers + 4 * layers)) / 8) * 8, 3);
+const { ctrl, slots, results } = controlViews(start.control, layers);
 postToParent('ready');
 
 let seen = 0;

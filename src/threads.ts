@@ -22,6 +22,20 @@ export interface WorkerRegions {
 export const CONTROL = { go: 0, done: 1, rows: 2, firstRow: 3, totalRows: 4, x: 5, y: 6, d0: 7, d1: 8, layers: 9 } as const;
 export const STOP = 0x7fffffff;
 
+/** The control block's views: slots as i32 (for Atomics) and u32 (offsets), then three f64 results. */
+export function controlViews(control: SharedArrayBuffer, layers: number): { ctrl: Int32Array; slots: Uint32Array; results: Float64Array } {
+  const n = CONTROL.layers + 4 * layers;
+  return {
+    ctrl: new Int32Array(control, 0, n),
+    slots: new Uint32Array(control, 0, n),
+    results: new Float64Array(control, Math.ceil((4 * n) / 8) * 8, 3),
+  };
+}
+
+function controlBytes(layers: number): number {
+  return Math.ceil((4 * (CONTROL.layers + 4 * layers)) / 8) * 8 + 8 * 3;
+}
+
 interface Thread {
   readonly worker: WorkerHandle;
   readonly ctrl: Int32Array;
@@ -39,10 +53,8 @@ export class ThreadPool {
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, network: unknown,
     regions: readonly WorkerRegions[], layers: number): Promise<ThreadPool> {
     const threads = await Promise.all(regions.map(async (r) => {
-      const sab = new SharedArrayBuffer(4 * (CONTROL.layers + 4 * layers) + 8 * 3 + 8);
-      const ctrl = new Int32Array(sab, 0, CONTROL.layers + 4 * layers);
-      const slots = new Uint32Array(sab, 0, CONTROL.layers + 4 * layers);
-      const results = new Float64Array(sab, Math.ceil((4 * (CONTROL.layers + 4 * layers)) / 8) * 8, 3);
+      const sab = new SharedArrayBuffer(controlBytes(layers));
+      const { ctrl, slots, results } = controlViews(sab, layers);
       const worker = startWorker('thread-worker', { module, memory, network, regions: r, control: sab });
       worker.unref(); // an idle pool never keeps the process alive
       await new Promise<void>((resolve, reject) => {

@@ -237,36 +237,41 @@ function jsKernels(heap: Heap): Kernels {
     },
     sumOfSquares(count, x) {
       const f = F();
+      const xi = ix(x);
       let s = 0;
-      for (let i = 0; i < count; i++) s += f[ix(x) + i] ** 2;
+      for (let i = 0; i < count; i++) s += f[xi + i] ** 2;
       return s;
     },
     scale(count, alpha, x) {
       const f = F();
-      for (let i = 0; i < count; i++) f[ix(x) + i] *= alpha;
+      const xi = ix(x);
+      for (let i = 0; i < count; i++) f[xi + i] *= alpha;
     },
     dropoutForward(count, rate, seed, x, mask, y) {
       const f = F();
       const threshold = Math.floor(rate * 4294967296);
       const keep = 1 / (1 - rate);
+      const mi = ix(mask), yi = ix(y), xi = ix(x);
       for (let i = 0; i < count; i++) {
         const m = hash32((seed + Math.imul(i, 0x9e3779b9)) >>> 0) < threshold ? 0 : keep;
-        f[ix(mask) + i] = m;
-        f[ix(y) + i] = f[ix(x) + i] * m;
+        f[mi + i] = m;
+        f[yi + i] = f[xi + i] * m;
       }
     },
     multiply(count, a, b, y) {
       const f = F();
-      for (let i = 0; i < count; i++) f[ix(y) + i] = f[ix(a) + i] * f[ix(b) + i];
+      const yi = ix(y), ai = ix(a), bi = ix(b);
+      for (let i = 0; i < count; i++) f[yi + i] = f[ai + i] * f[bi + i];
     },
     sigmoidCrossEntropy(m, n, z, y, p) {
       const f = F();
+      const zi = ix(z), yi = ix(y), pi = ix(p);
       let total = 0;
       for (let i = 0; i < m * n; i++) {
-        const zv = f[ix(z) + i], t = f[ix(y) + i];
+        const zv = f[zi + i], t = f[yi + i];
         const e = Math.exp(-Math.abs(zv));
         total += Math.max(zv, 0) - zv * t + Math.log1p(e);
-        f[ix(p) + i] = zv >= 0 ? 1 / (1 + e) : e / (1 + e);
+        f[pi + i] = zv >= 0 ? 1 / (1 + e) : e / (1 + e);
       }
       return total;
     },
@@ -279,7 +284,8 @@ function jsKernels(heap: Heap): Kernels {
     },
     firstNonFinite(count, x) {
       const f = F();
-      for (let i = 0; i < count; i++) if (!Number.isFinite(f[ix(x) + i])) return i;
+      const xi = ix(x);
+      for (let i = 0; i < count; i++) if (!Number.isFinite(f[xi + i])) return i;
       return -1;
     },
     countCorrect(m, n, yhat, y) {

@@ -3,7 +3,7 @@
 
 import type { WasmBuild } from './wasm-module.js';
 
-export function wasmUrl(build: WasmBuild): URL {
+function wasmUrl(build: WasmBuild): URL {
   return new URL(`./ffnn-${build}.wasm`, import.meta.url);
 }
 

@@ -9,10 +9,6 @@ import type { WasmBuild } from './wasm-module.js';
 
 const BYTES: Record<WasmBuild, Uint8Array<ArrayBuffer>> = { simd, scalar, relaxed, threads };
 
-export function wasmUrl(build: WasmBuild): URL {
-  return new URL(`inline:ffnn-${build}.wasm`);
-}
-
 export function compileSource(build: WasmBuild): Promise<WebAssembly.Module> {
   return WebAssembly.compile(BYTES[build]);
 }

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { WasmBuild } from './wasm-module.js';
 
-export function wasmUrl(build: WasmBuild): URL {
+function wasmUrl(build: WasmBuild): URL {
   // src/backends/ and dist/backends/ both sit two levels below the package root
   return new URL(`../../build/ffnn-${build}.wasm`, import.meta.url);
 }

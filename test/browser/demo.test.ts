@@ -40,6 +40,35 @@ async function draw(p: Page, strokes: [number, number][][]): Promise<void> {
   }
 }
 
+/** Sets the training form: field id → value (selects are chosen, inputs filled). */
+async function settings(p: Page, values: Record<string, string>): Promise<void> {
+  for (const [id, value] of Object.entries(values)) {
+    const tag = await p.$eval(`#${id}`, (e) => e.tagName);
+    if (tag === 'SELECT') await p.selectOption(`#${id}`, value);
+    else await p.fill(`#${id}`, value);
+  }
+}
+
+/** Presses Train and waits until the worker has started. */
+async function startTraining(p: Page): Promise<void> {
+  await p.click('#train');
+  await p.waitForFunction(() => (document.querySelector('#status') as HTMLElement).dataset.state === 'training', null, { timeout: 60_000 });
+}
+
+/** The page's network predicts the first test images as `net` does in Node, and scores the same. */
+async function expectPageAgreesWith(net: Network): Promise<void> {
+  const test = await loadMnist('test');
+  const rows = 50;
+  const inBrowser = await page.evaluate((n) => (window as unknown as { ffnnDemo: { predictTest(n: number): Promise<number[]> } }).ffnnDemo.predictTest(n), rows);
+  const inNode = net.predict(sliceRows(test.x, 0, rows)).data;
+  expect(inBrowser).toHaveLength(inNode.length);
+  let worst = 0;
+  inBrowser.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - inNode[i]))));
+  expect(worst).toBeLessThan(1e-5);
+  const correct = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.correct));
+  expect(correct).toBe(net.evaluate(test.x, test.y).correct);
+}
+
 async function probabilities(p: Page): Promise<number[]> {
   return p.$$eval('#bars .p', (spans) => spans.map((s) => Number((s as HTMLElement).dataset.p)));
 }
@@ -86,11 +115,7 @@ describe('the demo page in Chromium', () => {
   });
 
   it('trains an MNIST subset in a worker to ≥ 90 % test accuracy while the page stays responsive', async () => {
-    await page.selectOption('#examples', '10000');
-    await page.fill('#layers', '64');
-    await page.selectOption('#optimizer', 'adam');
-    await page.fill('#learning-rate', '0.002');
-    await page.fill('#epochs', '3');
+    await settings(page, { examples: '10000', layers: '64', optimizer: 'adam', 'learning-rate': '0.002', epochs: '3' });
     // the page's event loop: the longest gap between 20 ms timer ticks while the worker trains
     await page.evaluate(() => {
       const w = window as unknown as { lag: number; ticks: number; gaps: string[] };
@@ -162,21 +187,12 @@ describe('the demo page in Chromium', () => {
     const file = join(tmpdir(), `ffnn-browser-download-${process.pid}.json`);
     await download.saveAs(file);
     const net = await Network.load(file);
-    const test = await loadMnist('test');
-    const rows = 50;
-    const inBrowser = await page.evaluate((n) => (window as unknown as { ffnnDemo: { predictTest(n: number): Promise<number[]> } }).ffnnDemo.predictTest(n), rows);
-    const inNode = net.predict(sliceRows(test.x, 0, rows)).data;
-    let worst = 0;
-    inBrowser.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - inNode[i]))));
-    expect(worst).toBeLessThan(1e-5);
-    const correct = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.correct));
-    expect(net.evaluate(test.x, test.y).correct).toBe(correct);
+    await expectPageAgreesWith(net);
     net.dispose();
   });
 
   it('loads a model file written in Node and predicts what Node predicts', async () => {
     const train = await loadMnist('train', { limit: 2000 });
-    const test = await loadMnist('test');
     const net = await Network.create({ inputs: 784, layers: [{ units: 32, activation: 'tanh' }, { units: 10, activation: 'softmax' }], loss: 'cross-entropy', seed: 7 });
     await net.train(train.x, train.y, { epochs: 2, learningRate: 0.1, batchSize: 20 });
     const file = join(tmpdir(), `ffnn-browser-model-${process.pid}.json`);
@@ -184,15 +200,7 @@ describe('the demo page in Chromium', () => {
     await page.setInputFiles('#load-model', file);
     await page.waitForFunction(() => (document.querySelector('#test-summary') as HTMLElement).textContent!.includes('of 10000'));
     expect(await state(page)).toBe('done');
-    const rows = 50;
-    const inBrowser = await page.evaluate((n) => (window as unknown as { ffnnDemo: { predictTest(n: number): Promise<number[]> } }).ffnnDemo.predictTest(n), rows);
-    const inNode = net.predict(sliceRows(test.x, 0, rows)).data;
-    expect(inBrowser).toHaveLength(inNode.length);
-    let worst = 0;
-    inBrowser.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - inNode[i]))));
-    expect(worst).toBeLessThan(1e-5);
-    const correct = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.correct));
-    expect(correct).toBe(net.evaluate(test.x, test.y).correct);
+    await expectPageAgreesWith(net);
     net.dispose();
   });
 
@@ -213,12 +221,8 @@ describe('the demo page in Chromium', () => {
     await page.setInputFiles('#load-csv', join(dir, 'ffnn-good.csv'));
     await page.waitForFunction(() => document.querySelector('#data-status')!.textContent!.includes('300 rows'));
     expect(await page.$eval('#data-source', (s) => (s as HTMLSelectElement).value)).toBe('csv');
-    await page.fill('#layers', '8');
-    await page.fill('#learning-rate', '0.02');
-    await page.fill('#epochs', '20');
-    await page.fill('#batch-size', '16');
-    await page.click('#train');
-    await page.waitForFunction(() => (document.querySelector('#status') as HTMLElement).dataset.state === 'training', null, { timeout: 30_000 });
+    await settings(page, { layers: '8', 'learning-rate': '0.02', epochs: '20', 'batch-size': '16' });
+    await startTraining(page);
     expect(await waitSettled(page)).toBe('done');
     const status = (await page.textContent('#status'))!;
     const validation = Number(/validation accuracy ([\d.]+) %/.exec(status)?.[1]);
@@ -227,17 +231,11 @@ describe('the demo page in Chromium', () => {
 
   it('trains on two threads inside the worker (the page is cross-origin isolated), exactly as Node does', async () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    await page.selectOption('#data-source', 'mnist');
-    await page.selectOption('#examples', '5000');
-    await page.fill('#layers', '64');
-    await page.selectOption('#activation', 'relu');
-    await page.selectOption('#optimizer', 'adam');
-    await page.fill('#learning-rate', '0.002');
-    await page.fill('#batch-size', '32');
-    await page.fill('#epochs', '1');
-    await page.selectOption('#threads', '2');
-    await page.click('#train');
-    await page.waitForFunction(() => (document.querySelector('#status') as HTMLElement).dataset.state === 'training', null, { timeout: 30_000 });
+    await settings(page, {
+      'data-source': 'mnist', examples: '5000', layers: '64', activation: 'relu', optimizer: 'adam',
+      'learning-rate': '0.002', 'batch-size': '32', epochs: '1', threads: '2',
+    });
+    await startTraining(page);
     expect(await waitSettled(page)).toBe('done');
     await page.waitForFunction(() => (document.querySelector('#test-summary') as HTMLElement).dataset.correct !== undefined);
     const inBrowser = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.correct));
@@ -254,10 +252,7 @@ describe('the demo page in Chromium', () => {
   });
 
   it('cancels training from the page and keeps the network reached so far', async () => {
-    await page.selectOption('#data-source', 'mnist');
-    await page.selectOption('#examples', '60000');
-    await page.fill('#layers', '256');
-    await page.fill('#epochs', '20');
+    await settings(page, { 'data-source': 'mnist', examples: '60000', layers: '256', epochs: '20' });
     await page.click('#train');
     await page.waitForFunction(() => (document.querySelector('#progress') as HTMLProgressElement).value > 0, null, { timeout: 60_000 });
     await page.click('#cancel');
