@@ -47,7 +47,7 @@ export function gemm(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const overwrite = beta == 0 && pc == 0;
-      packB(kc, nr, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, scratch);
+      packB(kc, nr, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, pc + kc == k, scratch);
       let i = 0;
       const cCol = c + (<usize>jc << 2);
       for (; i + 4 <= m; i += 4) {
@@ -90,7 +90,7 @@ function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, b: usize, rsB
       }
       for (let jc = 0; jc < n; jc += NR) {
         const nr = min(NR, n - jc);
-        packB(kc, nr, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, scratch);
+        packB(kc, nr, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, pc + kc == k, scratch);
         const cCol = c + (<usize>jc << 2);
         for (let g = 0; g < groups; g++) {
           const i = ic + (g << 2);
@@ -131,8 +131,9 @@ function scaleMatrix(count: i32, beta: f32, c: usize): void {
   }
 }
 
-// Copies op(B)[0..kc, 0..nr] into a kc×8 k-major panel, zero-padding columns nr..7.
-function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, panel: usize): void {
+// Copies op(B)[0..kc, 0..nr] into a kc×8 k-major panel, zero-padding columns nr..7. lastRow: the
+// block ends at B's last row (nothing may be read past it).
+function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, panel: usize): void {
   if (nr == NR && csB == 1) {
     // rows of 8 contiguous floats: two vector moves per row
     for (let p = 0; p < kc; p++) {
@@ -173,6 +174,27 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, panel: usize): vo
     for (; p < kc; p++) {
       for (let j = 0; j < NR; j++) {
         store<f32>(panel + (<usize>(p * NR + j) << 2), load<f32>(b + (<usize>(j * csB + p) << 2)));
+      }
+    }
+    return;
+  }
+  if (ASC_FEATURE_SIMD && csB == 1) {
+    // a partial panel of contiguous rows (n = 30: w1's hidden layer): read eight floats and keep nr
+    // of them; the lanes past nr belong to the next row, so the matrix's very last row goes lane by lane
+    const lanes = i32x4(0, 1, 2, 3);
+    const keepLo = i32x4.lt_s(lanes, i32x4.splat(nr));
+    const keepHi = i32x4.lt_s(lanes, i32x4.splat(nr - 4));
+    const last = lastRow ? kc - 1 : kc;
+    let p = 0;
+    for (; p < last; p++) {
+      const src = b + (<usize>(p * rsB) << 2);
+      const dst = panel + (<usize>(p * NR) << 2);
+      v128.store(dst, v128.and(v128.load(src), keepLo));
+      v128.store(dst, v128.and(v128.load(src, 16), keepHi), 16);
+    }
+    for (; p < kc; p++) {
+      for (let j = 0; j < NR; j++) {
+        store<f32>(panel + (<usize>(p * NR + j) << 2), j < nr ? load<f32>(b + (<usize>(p * rsB + j) << 2)) : 0);
       }
     }
     return;

@@ -341,11 +341,12 @@ export class Network {
 
   /**
    * @internal Forward pass, cost and output gradient (scaled by 1/rows, so gradients are batch means),
-   * then backpropagation into the gradient block. Returns the cost summed over the rows, the
-   * unscaled output gradient's squared norm, and how many rows were classified correctly.
+   * then backpropagation into the gradient block (with sgdRate, into the weights: see backward).
+   * Returns the cost summed over the rows, the unscaled output gradient's squared norm, and how many
+   * rows were classified correctly.
    */
   computeGradients(ws: Workspace, rows: number, x: number, y: number,
-    part?: { totalRows: number; dropout: DropoutDraw }): StepResult {
+    part?: { totalRows: number; dropout: DropoutDraw }, sgdRate?: number): StepResult {
     if (!part && this.pool && rows > 1) {
       const dropout = this.drawDropout();
       return this.pool.step(this.k, rows, x, y, this.inputs, this.outputs, this.workerWorkspaces, dropout,
@@ -359,12 +360,18 @@ export class Network {
     const correct = k.countCorrect(rows, last.units, out, y);
     const gradSq = this.lossFn.grad(k, rows, last.units, out, y, 1 / part.totalRows, ws.d0);
     if (this.lossFn.fuses === null) last.activation.backward(k, rows, last.units, last.slope, out, ws.d0, ws.d0);
-    this.backward(ws, rows, x);
+    this.backward(ws, rows, x, sgdRate);
     return { cost, gradSq, correct };
   }
 
-  /** @internal ws.d0 holds ∂cost/∂z of the output layer; fills the gradient block, last layer first. */
-  backward(ws: Workspace, rows: number, x: number): void {
+  /**
+   * @internal ws.d0 holds ∂cost/∂z of the output layer; fills the gradient block, last layer first.
+   * With sgdRate, plain SGD is folded in instead: each layer's weights take −rate·∂W as the GEMM
+   * makes it (α = −rate, β = 1 onto the weights), so the gradient block is neither written nor read
+   * back — at batch 10 that pass over weights and gradients was a tenth of a step. A layer's ∂z below
+   * is computed before its weights change.
+   */
+  backward(ws: Workspace, rows: number, x: number, sgdRate?: number): void {
     const k = this.k;
     let d = ws.d0;
     let other = ws.d1;
@@ -372,16 +379,38 @@ export class Network {
       const layer = this.layerList[l];
       const below = l === 0 ? null : this.layerList[l - 1];
       const input = l === 0 ? x : below!.dropout > 0 ? ws.drops[l - 1] : ws.outs[l - 1];
+      if (below) {
+        // ∂z below = f′(z below) ⊙ ∂z·Wᵀ (the inputs have no weighted input to pass a gradient to)
+        k.gemm(false, true, rows, layer.inputs, layer.units, 1, d, layer.w, 0, other, this.scratch);
+        if (below.dropout > 0) k.multiply(rows * below.units, other, ws.masks[l - 1], other); // dropped units pass nothing back
+        below.activation.backward(k, rows, below.units, below.slope, ws.outs[l - 1], other, other);
+      }
       // ∂W = inputᵀ·∂z, ∂b = column sums of ∂z
-      k.gemm(true, false, layer.inputs, layer.units, rows, 1, input, d, 0, layer.gw, this.scratch);
       k.colSums(rows, layer.units, d, layer.gb);
-      if (l === 0) break; // the inputs have no weighted input to pass a gradient to
-      // ∂z below = f′(z below) ⊙ ∂z·Wᵀ
-      k.gemm(false, true, rows, layer.inputs, layer.units, 1, d, layer.w, 0, other, this.scratch);
-      if (below!.dropout > 0) k.multiply(rows * below!.units, other, ws.masks[l - 1], other); // dropped units pass nothing back
-      below!.activation.backward(k, rows, below!.units, below!.slope, ws.outs[l - 1], other, other);
+      if (sgdRate === undefined) {
+        k.gemm(true, false, layer.inputs, layer.units, rows, 1, input, d, 0, layer.gw, this.scratch);
+      } else {
+        k.gemm(true, false, layer.inputs, layer.units, rows, -sgdRate, input, d, 1, layer.w, this.scratch);
+        k.sgdUpdate(layer.units, sgdRate, layer.gb, layer.b);
+      }
       [d, other] = [other, d];
     }
+  }
+
+  /**
+   * @internal One training step on rows examples: gradients, then the optimizer's update (skipped
+   * when the cost or gradient is not finite; the caller restores the weights then). Plain SGD without
+   * weight decay or clipping, on one thread, updates during backprop (see backward).
+   */
+  trainStep(ws: Workspace, rows: number, x: number, y: number,
+    optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number): StepResult {
+    if (optimizer !== 'sgd' || settings.weightDecay !== 0 || clipNorm > 0 || (this.pool && rows > 1)) {
+      const r = this.computeGradients(ws, rows, x, y);
+      if (Number.isFinite(r.cost) && Number.isFinite(r.gradSq)) this.step(optimizer, settings, learningRate, clipNorm);
+      return r;
+    }
+    this.countStep(optimizer);
+    return this.computeGradients(ws, rows, x, y, undefined, learningRate);
   }
 
   /**
@@ -390,18 +419,22 @@ export class Network {
    */
   step(optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number): void {
     const k = this.k;
+    this.countStep(optimizer);
+    if (clipNorm > 0) {
+      const norm = Math.sqrt(k.sumOfSquares(this.parameterCount, this.gradBase));
+      if (norm > clipNorm) k.scale(this.parameterCount, clipNorm / norm, this.gradBase);
+    }
+    optimizerStep(k, optimizer, settings, this.blocks, learningRate, this.progress.steps);
+  }
+
+  private countStep(optimizer: OptimizerName): void {
     if (this.progress.optimizer !== optimizer) {
       const f = this.live.heap.floats();
       f.fill(0, this.state0 >> 2, (this.state0 >> 2) + this.parameterCount);
       f.fill(0, this.state1 >> 2, (this.state1 >> 2) + this.parameterCount);
       this.progress = { ...this.progress, optimizer, steps: 0 };
     }
-    if (clipNorm > 0) {
-      const norm = Math.sqrt(k.sumOfSquares(this.parameterCount, this.gradBase));
-      if (norm > clipNorm) k.scale(this.parameterCount, clipNorm / norm, this.gradBase);
-    }
     this.progress.steps++;
-    optimizerStep(k, optimizer, settings, this.blocks, learningRate, this.progress.steps);
   }
 
   /** @internal Copies of the parameter block, for keeping the best weights. */

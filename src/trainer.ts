@@ -236,15 +236,15 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
         const rows = Math.min(batchSize, n - first);
         k.gatherRows(rows, net.inputs, xs, order + first * 4, ws.x);
         k.gatherRows(rows, net.outputs, ys, order + first * 4, ws.y);
-        const step = net.computeGradients(ws, rows, ws.x, ws.y);
+        const at = net.progress.epochs + batch / batches;
+        const lr = learningRateAt(o.learningRate, o.schedule, o.warmup, at);
+        const step = net.trainStep(ws, rows, ws.x, ws.y, o.optimizer, o.settings, lr, o.clipNorm);
         if (!Number.isFinite(step.cost) || !Number.isFinite(step.gradSq)) {
           // back to the epoch's starting weights; the optimizer's moments may hold NaN, so they restart
           net.restoreParameters();
           net.progress = { ...net.progress, optimizer: null };
           throw new TrainingDivergedError(epoch, batch + 1, epochs);
         }
-        const at = net.progress.epochs + batch / batches;
-        net.step(o.optimizer, o.settings, learningRateAt(o.learningRate, o.schedule, o.warmup, at), o.clipNorm);
         cost += step.cost;
         gradSq += step.gradSq;
         correct += step.correct;

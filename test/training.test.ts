@@ -31,6 +31,29 @@ describe('optimizers', () => {
     const h = await net.train(train.x, train.y, { learningRate: 5, clipNorm: 0.01, batchSize: 50, epochs: 2 });
     expect(h.epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
   });
+
+  // Plain SGD updates the weights inside backprop; a clipNorm that never bites takes the separate
+  // optimizer step instead, so the two paths must give the same weights.
+  it.each(['wasm', 'wasm-scalar', 'js'] as const)('plain SGD folded into backprop equals the separate step (%s)', async (backend) => {
+    const train = await mnist('train', { limit: 300 });
+    const make = () => Network.create({
+      inputs: 784, backend, seed: 5, loss: 'mse',
+      layers: [{ units: 17, activation: 'sigmoid', dropout: 0.2 }, { units: 5, activation: 'tanh' }, { units: 10, activation: 'sigmoid' }],
+    });
+    const [fused, separate] = [await make(), await make()];
+    const options: TrainOptions = { learningRate: 3, batchSize: 10, epochs: 2, schedule: { type: 'cosine', epochs: 2 } };
+    const hf = await fused.train(train.x, train.y, options);
+    const hs = await separate.train(train.x, train.y, { ...options, clipNorm: 1e30 });
+    expect(hf.epochs[1].loss).toBeLessThan(hf.epochs[0].loss);
+    if (backend === 'js') {
+      // the JS GEMM adds each row's share into C as it goes: equal up to float32 rounding
+      const a = weightsOf(fused), b = weightsOf(separate);
+      a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-5 * (1 + Math.abs(b[i]))));
+    } else {
+      expect(bitsOf(fused)).toBe(bitsOf(separate));
+      expect(hf.epochs.map((e) => e.loss)).toEqual(hs.epochs.map((e) => e.loss));
+    }
+  });
 });
 
 describe('schedules', () => {
