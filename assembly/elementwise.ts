@@ -5,6 +5,8 @@
 // is how the host runs activations in place. Backward passes take the activation's *output* y, so no
 // pre-activation buffer has to be kept.
 
+import { expNonPositive } from './vexp';
+
 // c[i, j] += bias[j] for an m×n row-major c (accumulates).
 export function addBias(m: i32, n: i32, bias: usize, c: usize): void {
   for (let i = 0; i < m; i++) {
@@ -44,7 +46,18 @@ export function colSums(m: i32, n: i32, a: usize, out: usize): void {
 
 // y = 1 / (1 + e^-x), computed from e^-|x| so the exponent is never positive: no overflow for any x.
 export function sigmoid(count: i32, x: usize, y: usize): void {
-  for (let i = 0; i < count; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; i + 4 <= count; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(x + o);
+      const e = expNonPositive(f32x4.neg(f32x4.abs(v)));
+      const s = f32x4.div(one, f32x4.add(one, e));
+      v128.store(y + o, v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(v, f32x4.splat(0))));
+    }
+  }
+  for (; i < count; i++) {
     const v = load<f32>(x + (<usize>i << 2));
     const e = Mathf.exp(-Mathf.abs(v));
     const s: f32 = 1 / (1 + e);

@@ -249,3 +249,20 @@ describe('kernels are stable at extreme inputs (±1e4)', () => {
     expect(loss).toBeCloseTo(2e4 + Math.log(2), 0);
   });
 });
+
+describe('NaN is never hidden', () => {
+  // the SIMD sigmoid clamps its exponent from below; a NaN must still come out as NaN, in the
+  // vector lanes and in the scalar tail, so divergence is seen by the trainer
+  it.each(['js', 'wasm', 'wasm-scalar'] as BackendName[])('%s: sigmoid of NaN is NaN', (name) => {
+    const b = backends[name];
+    const x = Float32Array.from([NaN, -1e4, 0.5, NaN, -90, NaN]);
+    const px = b.heap.alloc(x.length), py = b.heap.alloc(x.length);
+    b.heap.write(px, x);
+    b.kernels.sigmoid(x.length, px, py);
+    const y = b.heap.read(py, x.length);
+    expect([0, 3, 5].map((i) => Number.isNaN(y[i]))).toEqual([true, true, true]);
+    expect(y[1]).toBe(0);
+    expect(y[2]).toBeCloseTo(1 / (1 + Math.exp(-0.5)), 6);
+    expect(y[4]).toBeLessThan(1e-37);
+  });
+});
