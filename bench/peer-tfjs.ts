@@ -1,8 +1,13 @@
 // The peer: TensorFlow.js with its WASM backend (SIMD; one thread in Node), trained the way its users
-// train (tf.layers, model.fit) on the same MNIST data, batch sizes and optimizers. Run as its own
-// process by run.ts, which reads the JSON line it prints.
+// train (tf.layers, model.fit) on the same MNIST data, batch sizes and optimizers.
 //
-//   node dist-bench/peer-tfjs.js ROWS_W1 ROWS_W2 ROWS_W3
+// A child process of run.ts (forked, so its global backend and memory stay apart from ours) that
+// takes one command at a time over IPC, so run.ts can alternate it with ffnn run by run: this
+// machine's speed drifts by up to 2× within a minute, and only alternating runs compare like with like.
+//
+//   { cmd: 'setup', workload }          build and compile the model, warm up; replies { ok }
+//   { cmd: 'train', first, rows }       model.fit over rows [first, first + rows); replies { seconds }
+//   { cmd: 'infer' }                    predict the 10 000 test images; replies { seconds }
 
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -10,47 +15,77 @@ import '@tensorflow/tfjs-backend-wasm';
 import { loadMnist } from '../dist/data/mnist.js';
 import { WORKLOADS } from './workloads.js';
 
+export type PeerCommand =
+  | { cmd: 'setup'; workload: string }
+  | { cmd: 'train'; first: number; rows: number }
+  | { cmd: 'infer' };
+export type PeerReply = { ok: true; seconds?: number } | { ok: false; error: string };
+
 async function main(): Promise<void> {
+  if (!process.send) throw new Error('peer-tfjs runs as a child of bench/run.ts (forked with IPC)');
   await tf.setBackend('wasm');
   await tf.ready();
-  const rowsFor = process.argv.slice(2).map(Number);
   const train = await loadMnist('train');
   const test = await loadMnist('test');
-  const results: Record<string, { rows: number; seconds: number; epochSeconds: number; inferencePerSecond?: number }> = {};
-  for (const [i, w] of WORKLOADS.entries()) {
-    const rows = rowsFor[i] ?? 60000;
-    const x = tf.tensor2d(train.x.data.subarray(0, rows * 784), [rows, 784]);
-    const y = tf.tensor2d(train.y.data.subarray(0, rows * 10), [rows, 10]);
-    const layers = [
-      ...w.hidden.map((units, j) => tfl.layers.dense({ units, activation: w.activation, ...(j === 0 ? { inputShape: [784] } : {}) })),
-      tfl.layers.dense({ units: 10, activation: w.loss === 'mse' ? 'sigmoid' : 'softmax' }),
-    ];
-    const model = tfl.sequential({ layers });
-    model.compile({
-      optimizer: w.optimizer === 'sgd' ? tf.train.sgd(w.learningRate) : tf.train.adam(w.learningRate),
-      loss: w.loss === 'mse' ? 'meanSquaredError' : 'categoricalCrossentropy',
-    });
-    // a short warm-up so kernel compilation is not billed to the epoch
-    await model.fit(tf.slice(x, 0, w.batchSize * 5), tf.slice(y, 0, w.batchSize * 5), { batchSize: w.batchSize, epochs: 1, verbose: 0 });
-    const t0 = performance.now();
-    await model.fit(x, y, { batchSize: w.batchSize, epochs: 1, shuffle: true, verbose: 0 });
-    const seconds = (performance.now() - t0) / 1000;
-    const entry: (typeof results)[string] = { rows, seconds, epochSeconds: (seconds * 60000) / rows };
-    if (w.name === 'w3') {
-      const tx = tf.tensor2d(test.x.data, [10000, 784]);
-      (model.predict(tf.slice(tx, 0, 1000)) as tf.Tensor).dataSync(); // warm-up
-      const t1 = performance.now();
-      (model.predict(tx, { batchSize: 1000 }) as tf.Tensor).dataSync();
-      entry.inferencePerSecond = 10000 / ((performance.now() - t1) / 1000);
-      tx.dispose();
+  const x = tf.tensor2d(train.x.data, [train.x.rows, 784]);
+  const y = tf.tensor2d(train.y.data, [train.y.rows, 10]);
+  const tx = tf.tensor2d(test.x.data, [test.x.rows, 784]);
+  let model: tfl.Sequential | null = null;
+  let batchSize = 0;
+
+  const run = async (c: PeerCommand): Promise<number | undefined> => {
+    if (c.cmd === 'setup') {
+      const w = WORKLOADS.find((v) => v.name === c.workload);
+      if (!w) throw new Error(`no workload ${c.workload}`);
+      model?.dispose();
+      model = tfl.sequential({
+        layers: [
+          ...w.hidden.map((units, j) => tfl.layers.dense({ units, activation: w.activation, ...(j === 0 ? { inputShape: [784] } : {}) })),
+          tfl.layers.dense({ units: 10, activation: w.loss === 'mse' ? 'sigmoid' : 'softmax' }),
+        ],
+      });
+      model.compile({
+        optimizer: w.optimizer === 'sgd' ? tf.train.sgd(w.learningRate) : tf.train.adam(w.learningRate),
+        loss: w.loss === 'mse' ? 'meanSquaredError' : 'categoricalCrossentropy',
+      });
+      batchSize = w.batchSize;
+      // a warm-up (at least 1000 images) so kernel compilation is not billed to the first timed run
+      const warm = Math.max(batchSize * 5, 1000);
+      const [wx, wy] = [tf.slice(x, 0, warm), tf.slice(y, 0, warm)];
+      await model.fit(wx, wy, { batchSize, epochs: 1, verbose: 0 });
+      wx.dispose();
+      wy.dispose();
+      return undefined;
     }
-    results[w.name] = entry;
-    process.stderr.write(`tfjs-wasm ${w.name}: ${entry.epochSeconds.toFixed(2)} s/epoch (${rows} rows in ${seconds.toFixed(2)} s)\n`);
-    x.dispose();
-    y.dispose();
-    model.dispose();
-  }
-  process.stdout.write(JSON.stringify(results) + '\n');
+    if (!model) throw new Error('setup first');
+    if (c.cmd === 'train') {
+      const xs = tf.slice(x, c.first, c.rows), ys = tf.slice(y, c.first, c.rows);
+      const t0 = performance.now();
+      await model.fit(xs, ys, { batchSize, epochs: 1, shuffle: true, verbose: 0 });
+      const seconds = (performance.now() - t0) / 1000;
+      xs.dispose();
+      ys.dispose();
+      return seconds;
+    }
+    const warm = model.predict(tf.slice(tx, 0, 1000)) as tf.Tensor; // warm-up
+    warm.dataSync();
+    warm.dispose();
+    const t0 = performance.now();
+    const p = model.predict(tx, { batchSize: 1000 }) as tf.Tensor;
+    p.dataSync();
+    const seconds = (performance.now() - t0) / 1000;
+    p.dispose();
+    return seconds;
+  };
+
+  process.on('message', (c: PeerCommand) => {
+    run(c).then(
+      (seconds) => process.send!({ ok: true, seconds } satisfies PeerReply),
+      (error: unknown) => process.send!({ ok: false, error: String((error as Error)?.stack ?? error) } satisfies PeerReply),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ ok: true } satisfies PeerReply); // ready
 }
 
 main().catch((error: unknown) => {
