@@ -236,7 +236,8 @@ export class Network {
     const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
     const module = await compileBuild('threads');
     const net = new Network(await sharedBackend(module, memory), options);
-    net.pool = await ThreadPool.start(module, memory, { options: net.replicaOptions(), params: net.paramBase },
+    const sources = net.workerRegions.map((r) => r.grads);
+    net.pool = await ThreadPool.start(module, memory, { options: net.replicaOptions(), params: net.paramBase, blocks: net.blocks, sources },
       net.workerRegions, net.layerList.length);
     poolsToStop.register(net, net.pool);
     return net;
@@ -347,11 +348,7 @@ export class Network {
    */
   computeGradients(ws: Workspace, rows: number, x: number, y: number,
     part?: { totalRows: number; dropout: DropoutDraw }, sgdRate?: number): StepResult {
-    if (!part && this.pool && rows > 1) {
-      const dropout = this.drawDropout();
-      return this.pool.step(this.k, rows, x, y, this.inputs, this.outputs, this.workerWorkspaces, dropout,
-        this.parameterCount, this.gradBase, (mine) => this.computeGradients(ws, mine, x, y, { totalRows: rows, dropout }));
-    }
+    if (!part && this.pool && rows > 1) return this.pooledGradients(this.pool, ws, rows, x, y, true);
     part ??= { totalRows: rows, dropout: this.drawDropout() };
     const k = this.k;
     const last = this.layerList[this.layerList.length - 1];
@@ -362,6 +359,13 @@ export class Network {
     if (this.lossFn.fuses === null) last.activation.backward(k, rows, last.units, last.slope, out, ws.d0, ws.d0);
     this.backward(ws, rows, x, sgdRate);
     return { cost, gradSq, correct };
+  }
+
+  /** The batch split over the pool's threads; with reduce false the workers' gradients stay apart for pool.update. */
+  private pooledGradients(pool: ThreadPool, ws: Workspace, rows: number, x: number, y: number, reduce: boolean): StepResult {
+    const dropout = this.drawDropout();
+    return pool.step(this.k, rows, x, y, this.inputs, this.outputs, this.workerWorkspaces, dropout,
+      this.parameterCount, this.gradBase, (mine) => this.computeGradients(ws, mine, x, y, { totalRows: rows, dropout }), reduce);
   }
 
   /**
@@ -399,14 +403,25 @@ export class Network {
 
   /**
    * @internal One training step on rows examples: gradients, then the optimizer's update (skipped
-   * when the cost or gradient is not finite; the caller restores the weights then). Plain SGD without
-   * weight decay or clipping, on one thread, updates during backprop (see backward).
+   * when the cost or gradient is not finite; the caller restores the weights then). With threads
+   * (and no clipping, which needs the whole gradient's norm first), every thread reduces and updates
+   * its part of the parameters. Plain SGD without weight decay or clipping, on one thread, updates
+   * during backprop (see backward).
    */
   trainStep(ws: Workspace, rows: number, x: number, y: number,
     optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number): StepResult {
+    const finite = (r: StepResult) => Number.isFinite(r.cost) && Number.isFinite(r.gradSq);
+    if (this.pool && rows > 1 && !(clipNorm > 0)) {
+      const r = this.pooledGradients(this.pool, ws, rows, x, y, false);
+      if (finite(r)) {
+        this.countStep(optimizer);
+        this.pool.update(this.k, this.blocks, optimizer, settings, learningRate, this.progress.steps);
+      }
+      return r;
+    }
     if (optimizer !== 'sgd' || settings.weightDecay !== 0 || clipNorm > 0 || (this.pool && rows > 1)) {
       const r = this.computeGradients(ws, rows, x, y);
-      if (Number.isFinite(r.cost) && Number.isFinite(r.gradSq)) this.step(optimizer, settings, learningRate, clipNorm);
+      if (finite(r)) this.step(optimizer, settings, learningRate, clipNorm);
       return r;
     }
     this.countStep(optimizer);

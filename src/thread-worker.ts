@@ -1,15 +1,18 @@
 // A training thread: a replica network over the shared heap, computing the gradients of its part of
-// each batch when the control block says go (see threads.ts).
+// each batch, or reducing and updating its part of the parameters, when the control block says go
+// (see threads.ts).
 
 import { sharedBackend } from './backends/wasm.js';
 import { Network, type NetworkOptions, type Workspace } from './network.js';
-import { CONTROL, STOP, controlViews, type WorkerRegions } from './threads.js';
+import { CONTROL, OP, STOP, UPDATE_ARGS, controlViews, updatePart, type WorkerRegions } from './threads.js';
+import { OPTIMIZERS, type Blocks } from './optimizers.js';
 import { postToParent, workerStart } from './platform/worker.js';
 
 interface Start {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  network: { options: NetworkOptions; params: number };
+  /** the main network's options and blocks, and every worker's gradient region in worker order */
+  network: { options: NetworkOptions; params: number; blocks: Blocks; sources: number[] };
   regions: WorkerRegions;
   control: SharedArrayBuffer;
 }
@@ -18,7 +21,7 @@ const start = (await workerStart()) as Start;
 const backend = await sharedBackend(start.module, start.memory);
 const net = Network.replicaOn(backend, start.network.options, { params: start.network.params, ...start.regions });
 const layers = start.network.options.layers.length;
-const { ctrl, slots, results } = controlViews(start.control, layers);
+const { ctrl, slots, results, args } = controlViews(start.control, layers);
 postToParent('ready');
 
 let seen = 0;
@@ -26,6 +29,17 @@ for (;;) {
   Atomics.wait(ctrl, CONTROL.go, seen);
   seen = Atomics.load(ctrl, CONTROL.go);
   if (seen === STOP) break;
+  if (slots[CONTROL.op] === OP.update) {
+    const a = args;
+    updatePart(backend.kernels, start.network.blocks, slots[CONTROL.first], slots[CONTROL.count],
+      start.network.sources.slice(0, slots[CONTROL.contributors]), OPTIMIZERS[a[UPDATE_ARGS.optimizer]],
+      { momentum: a[UPDATE_ARGS.momentum], beta1: a[UPDATE_ARGS.beta1], beta2: a[UPDATE_ARGS.beta2],
+        epsilon: a[UPDATE_ARGS.epsilon], weightDecay: a[UPDATE_ARGS.weightDecay] },
+      a[UPDATE_ARGS.lr], a[UPDATE_ARGS.t]);
+    Atomics.store(ctrl, CONTROL.done, seen);
+    Atomics.notify(ctrl, CONTROL.done);
+    continue;
+  }
   const at = (l: number, i: number) => slots[CONTROL.layers + 4 * l + i];
   const ws: Workspace = {
     rows: slots[CONTROL.rows], x: 0, y: 0, d0: slots[CONTROL.d0], d1: slots[CONTROL.d1],

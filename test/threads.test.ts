@@ -28,6 +28,24 @@ describe('threads', () => {
     for (const net of [one, many, again]) net.dispose();
   });
 
+  // Each thread reduces and updates its own part of the parameters; a clipNorm that never bites
+  // takes the serial path (reduce everything, then one update on the main thread) over the same
+  // gradient parts, so the two must agree bit for bit.
+  it.each([
+    [2, 'adam'], [3, 'adamw'], [2, 'momentum'],
+  ] as const)('%s threads updating by parts equal the serial update bit for bit (%s)', async (threads, optimizer) => {
+    const train = await mnist('train', { limit: 600 });
+    const spec = { inputs: 784, layers: [{ units: 37, activation: 'relu' as const }, { units: 10 }], loss: 'cross-entropy' as const, seed: 8, threads };
+    const options = { optimizer, learningRate: 0.003, weightDecay: 1e-3, batchSize: 64, epochs: 2 };
+    const parts = await Network.create(spec), serial = await Network.create(spec);
+    const hp = await parts.train(train.x, train.y, options);
+    const hs = await serial.train(train.x, train.y, { ...options, clipNorm: 1e30 });
+    expect(hp.epochs[1].loss).toBeLessThan(hp.epochs[0].loss);
+    expect(Buffer.from(flat(parts).buffer).equals(Buffer.from(flat(serial).buffer))).toBe(true);
+    expect(hp.epochs.map((e) => e.loss)).toEqual(hs.epochs.map((e) => e.loss));
+    for (const net of [parts, serial]) net.dispose();
+  });
+
   it('refuses threads on a backend without the threads build', async () => {
     await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], threads: 2, backend: 'js' })).rejects.toThrow(/threads run on the 'wasm' backend/);
     await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], threads: 0 })).rejects.toThrow(/threads must be a whole number from 1 to 64, got 0/);
