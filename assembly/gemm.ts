@@ -148,12 +148,14 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
     }
     return;
   }
-  if (ASC_FEATURE_SIMD && nr == NR && rsB == 1) {
+  if (ASC_FEATURE_SIMD && nr >= 4 && rsB == 1) {
     // transposed (op(B) = Bᵀ): each panel column is a contiguous run of a stored row; 4×4 blocks
-    // are read as four vectors along those rows and transposed in registers
+    // are read as four vectors along those rows and transposed in registers. A partial panel
+    // (n = 100: 12 panels and 4 columns) does its whole blocks so and the rest column by column.
+    const blocked = nr & ~3;
     let p = 0;
     for (; p + 4 <= kc; p += 4) {
-      for (let jj = 0; jj < NR; jj += 4) {
+      for (let jj = 0; jj < blocked; jj += 4) {
         const src = b + (<usize>(jj * csB + p) << 2);
         const stride = <usize>csB << 2;
         const r0 = v128.load(src);
@@ -172,8 +174,14 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
       }
     }
     for (; p < kc; p++) {
-      for (let j = 0; j < NR; j++) {
+      for (let j = 0; j < blocked; j++) {
         store<f32>(panel + (<usize>(p * NR + j) << 2), load<f32>(b + (<usize>(j * csB + p) << 2)));
+      }
+    }
+    for (let j = blocked; j < NR; j++) {
+      const src = b + (<usize>(j * csB) << 2);
+      for (let p = 0; p < kc; p++) {
+        store<f32>(panel + (<usize>(p * NR + j) << 2), j < nr ? load<f32>(src + (<usize>p << 2)) : 0);
       }
     }
     return;

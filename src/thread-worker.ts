@@ -4,7 +4,7 @@
 
 import { sharedBackend } from './backends/wasm.js';
 import { Network, type NetworkOptions, type Workspace } from './network.js';
-import { CONTROL, OP, STOP, UPDATE_ARGS, controlViews, updatePart, type WorkerRegions } from './threads.js';
+import { CONTROL, OP, STOP, UPDATE_ARGS, controlViews, updatePart, waitForChange, type WorkerRegions } from './threads.js';
 import { OPTIMIZERS, type Blocks } from './optimizers.js';
 import { postToParent, workerStart } from './platform/worker.js';
 
@@ -26,8 +26,7 @@ postToParent('ready');
 
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctrl, CONTROL.go, seen);
-  seen = Atomics.load(ctrl, CONTROL.go);
+  seen = waitForChange(ctrl, CONTROL.go, seen);
   if (seen === STOP) break;
   if (slots[CONTROL.op] === OP.update) {
     const a = args;

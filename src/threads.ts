@@ -53,6 +53,24 @@ function controlBytes(layers: number): number {
 }
 
 /**
+ * How long a thread spins on the control block before it sleeps in Atomics.wait. Waking a sleeping
+ * thread took 0.5–1 ms here (a VM: the wake-up crosses to another virtual CPU), as much as the whole
+ * optimizer step; the gap between two training steps is shorter than this, so during training
+ * neither side ever sleeps, and an idle pool sleeps after 2 ms.
+ */
+const SPIN_MS = 2;
+
+/** Waits until ctrl[index] is no longer `value`, and returns what it became. */
+export function waitForChange(ctrl: Int32Array, index: number, value: number): number {
+  const until = performance.now() + SPIN_MS;
+  for (;;) {
+    const now = Atomics.load(ctrl, index);
+    if (now !== value) return now;
+    if (performance.now() > until) Atomics.wait(ctrl, index, value);
+  }
+}
+
+/**
  * One thread's share of a parallel update: parameters [first, first + count) of the blocks get the
  * listed gradient regions added (in order), then one optimizer step.
  */
@@ -185,11 +203,8 @@ export class ThreadPool {
   }
 
   private waitFor(t: Thread, seq: number): void {
-    for (;;) {
-      const done = Atomics.load(t.ctrl, CONTROL.done);
-      if (done === seq) return;
-      Atomics.wait(t.ctrl, CONTROL.done, done);
-    }
+    let done = Atomics.load(t.ctrl, CONTROL.done);
+    while (done !== seq) done = waitForChange(t.ctrl, CONTROL.done, done);
   }
 
   dispose(): void {
