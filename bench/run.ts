@@ -316,7 +316,7 @@ async function main(): Promise<void> {
     const one = await createFor(w, 'wasm'), two = await createFor(w, 'threads');
     await trainChunk(one, w, 0, 1280);
     await trainChunk(two, w, 0, 1280);
-    for (let r = 0; r < (quick ? 1 : 4); r++) {
+    for (let r = 0; r < (quick ? 1 : 6); r++) {
       const first = Math.min((r * rows.ffnn) % 60000, 60000 - rows.ffnn);
       const single = await trainChunk(one, w, first, rows.ffnn);
       const double = await trainChunk(two, w, first, rows.ffnn);
