@@ -54,16 +54,7 @@ export function gemm(
         tile4x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, scratch, alpha,
           cCol + (<usize>(i * n) << 2), n, nr, overwrite);
       }
-      if (ASC_FEATURE_SIMD && i + 2 <= m) {
-        // two leftover rows (m = 10, the seed's batch) share each panel load
-        tile2x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, scratch, alpha,
-          cCol + (<usize>(i * n) << 2), n, nr, overwrite);
-        i += 2;
-      }
-      for (; i < m; i++) {
-        tile1x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), csA, scratch, alpha,
-          cCol + (<usize>(i * n) << 2), nr, overwrite);
-      }
+      leftoverRows(i, m, kc, a + (<usize>(pc * csA) << 2), rsA, csA, scratch, alpha, cCol, n, nr, overwrite);
     }
   }
 }
@@ -97,16 +88,23 @@ function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, b: usize, rsB
           tile4x8(kc, apanel + (<usize>(g * kc) << 4), 1, 4, scratch, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
         }
         // the block's last rows (mc not a multiple of 4) read A where it lies
-        let i = ic + (groups << 2);
-        if (i + 2 <= ic + mc) {
-          tile2x8(kc, a + (<usize>(i + pc * m) << 2), 1, m, scratch, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
-          i += 2;
-        }
-        for (; i < ic + mc; i++) {
-          tile1x8(kc, a + (<usize>(i + pc * m) << 2), m, scratch, alpha, cCol + (<usize>(i * n) << 2), nr, overwrite);
-        }
+        leftoverRows(ic + (groups << 2), ic + mc, kc, a + (<usize>(pc * m) << 2), 1, m, scratch, alpha, cCol, n, nr, overwrite);
       }
     }
+  }
+}
+
+// Rows i..end of C's panel columns, after the 4×8 tiles: a pair shares each panel load (m = 10, the
+// seed's batch, is 4 + 4 + 2; SIMD builds only), the rest go one by one. a is op(A)(0, pc).
+// @ts-ignore: decorator
+@inline function leftoverRows(i: i32, end: i32, kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32,
+  cCol: usize, n: i32, nr: i32, overwrite: bool): void {
+  if (ASC_FEATURE_SIMD && i + 2 <= end) {
+    tile2x8(kc, a + (<usize>(i * rsA) << 2), rsA, csA, panel, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
+    i += 2;
+  }
+  for (; i < end; i++) {
+    tile1x8(kc, a + (<usize>(i * rsA) << 2), csA, panel, alpha, cCol + (<usize>(i * n) << 2), nr, overwrite);
   }
 }
 

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadMnist } from '../dist/data/mnist.js';
 import { Network } from '../dist/index.js';
-import { WORKLOADS } from './workloads.js';
+import { chunkStart, WORKLOADS } from './workloads.js';
 
 async function main(): Promise<void> {
   const [other, name = 'w1', pairsArg = '9'] = process.argv.slice(2);
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   await run(nets.other, 0);
   const ratios: number[] = [];
   for (let r = 0; r < Number(pairsArg); r++) {
-    const first = (r * rows) % (60000 - rows);
+    const first = chunkStart(r, rows);
     const a = await run(nets.this, first), b = await run(nets.other, first);
     ratios.push(a / b);
     console.log(`${w.name} pair ${r + 1}: this ${a.toFixed(3)} s/epoch, other ${b.toFixed(3)}, ratio ${(a / b).toFixed(3)}`);

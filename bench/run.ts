@@ -19,7 +19,7 @@ import type { Backend } from '../dist/backends/backend.js';
 import { loadMnist, writeMnistCsv } from '../dist/data/mnist.js';
 import { loadCsv } from '../dist/data/csv.js';
 import { Network } from '../dist/index.js';
-import { flopsPerExample, WORKLOADS, type Workload } from './workloads.js';
+import { chunkStart, flopsPerExample, WORKLOADS, type Workload } from './workloads.js';
 import type { PeerCommand, PeerReply } from './peer-tfjs.js';
 
 const quick = process.argv.includes('--quick');
@@ -282,7 +282,7 @@ async function main(): Promise<void> {
     const p: Paired = { ffnn: [], peer: [], ratios: [] };
     for (let r = 0; r < pairs; r++) {
       const peakNow = w.name === 'w1' ? simdProbe() : NaN;
-      const ours = await trainChunk(net, w, Math.min((r * rows.ffnn) % 60000, 60000 - rows.ffnn), rows.ffnn);
+      const ours = await trainChunk(net, w, chunkStart(r, rows.ffnn), rows.ffnn);
       p.ffnn.push(ours);
       if (w.name === 'w1') {
         const boundNow = (flopsPerExample(w) * 60000) / (peakNow * 1e9);
@@ -290,7 +290,7 @@ async function main(): Promise<void> {
         bound.ratios.push(ours / boundNow);
       }
       if (peer) {
-        const first = Math.min((r * rows.peer) % 60000, 60000 - rows.peer);
+        const first = chunkStart(r, rows.peer);
         const theirs = ((await peer.send({ cmd: 'train', first, rows: rows.peer }))! * 60000) / rows.peer;
         p.peer.push(theirs);
         p.ratios.push(theirs / ours);
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
     await trainChunk(one, w, 0, 1280);
     await trainChunk(two, w, 0, 1280);
     for (let r = 0; r < (quick ? 1 : 6); r++) {
-      const first = Math.min((r * rows.ffnn) % 60000, 60000 - rows.ffnn);
+      const first = chunkStart(r, rows.ffnn);
       const single = await trainChunk(one, w, first, rows.ffnn);
       const double = await trainChunk(two, w, first, rows.ffnn);
       twoThreads.oneThread.push(single);

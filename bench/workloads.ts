@@ -25,3 +25,8 @@ export function flopsPerExample(w: Workload): number {
   const inputGradient = forward - 784 * sizes[1]; // the first layer passes no gradient to the inputs
   return 2 * (forward + forward + inputGradient);
 }
+
+/** Where run r of a series of `rows`-image chunks starts in the 60 000 training images (always a whole chunk). */
+export function chunkStart(r: number, rows: number): number {
+  return Math.min((r * rows) % 60000, 60000 - rows);
+}

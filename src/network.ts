@@ -21,7 +21,7 @@ import { optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings 
 import { checkScaling, type InputScaling } from './scaling.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
 import { readText, writeText } from './io/files.js';
-import { train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
+import { stepIsFinite, train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
 
 export interface LayerSpec {
   /** Perceptrons in this layer. */
@@ -410,18 +410,18 @@ export class Network {
    */
   trainStep(ws: Workspace, rows: number, x: number, y: number,
     optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number): StepResult {
-    const finite = (r: StepResult) => Number.isFinite(r.cost) && Number.isFinite(r.gradSq);
-    if (this.pool && rows > 1 && !(clipNorm > 0)) {
-      const r = this.pooledGradients(this.pool, ws, rows, x, y, false);
-      if (finite(r)) {
+    const pooled = this.pool !== null && rows > 1;
+    if (pooled && !(clipNorm > 0)) {
+      const r = this.pooledGradients(this.pool!, ws, rows, x, y, false);
+      if (stepIsFinite(r)) {
         this.countStep(optimizer);
-        this.pool.update(this.k, this.blocks, optimizer, settings, learningRate, this.progress.steps);
+        this.pool!.update(this.k, this.blocks, { optimizer, settings, lr: learningRate, t: this.progress.steps });
       }
       return r;
     }
-    if (optimizer !== 'sgd' || settings.weightDecay !== 0 || clipNorm > 0 || (this.pool && rows > 1)) {
+    if (pooled || optimizer !== 'sgd' || settings.weightDecay !== 0 || clipNorm > 0) {
       const r = this.computeGradients(ws, rows, x, y);
-      if (finite(r)) this.step(optimizer, settings, learningRate, clipNorm);
+      if (stepIsFinite(r)) this.step(optimizer, settings, learningRate, clipNorm);
       return r;
     }
     this.countStep(optimizer);

@@ -4,8 +4,8 @@
 
 import { sharedBackend } from './backends/wasm.js';
 import { Network, type NetworkOptions, type Workspace } from './network.js';
-import { CONTROL, OP, STOP, UPDATE_ARGS, controlViews, updatePart, waitForChange, type WorkerRegions } from './threads.js';
-import { OPTIMIZERS, type Blocks } from './optimizers.js';
+import { CONTROL, OP, STOP, controlViews, readUpdateArgs, updatePart, waitForChange, type WorkerRegions } from './threads.js';
+import type { Blocks } from './optimizers.js';
 import { postToParent, workerStart } from './platform/worker.js';
 
 interface Start {
@@ -29,12 +29,8 @@ for (;;) {
   seen = waitForChange(ctrl, CONTROL.go, seen);
   if (seen === STOP) break;
   if (slots[CONTROL.op] === OP.update) {
-    const a = args;
     updatePart(backend.kernels, start.network.blocks, slots[CONTROL.first], slots[CONTROL.count],
-      start.network.sources.slice(0, slots[CONTROL.contributors]), OPTIMIZERS[a[UPDATE_ARGS.optimizer]],
-      { momentum: a[UPDATE_ARGS.momentum], beta1: a[UPDATE_ARGS.beta1], beta2: a[UPDATE_ARGS.beta2],
-        epsilon: a[UPDATE_ARGS.epsilon], weightDecay: a[UPDATE_ARGS.weightDecay] },
-      a[UPDATE_ARGS.lr], a[UPDATE_ARGS.t]);
+      start.network.sources.slice(0, slots[CONTROL.contributors]), readUpdateArgs(args));
     Atomics.store(ctrl, CONTROL.done, seen);
     Atomics.notify(ctrl, CONTROL.done);
     continue;

@@ -34,7 +34,38 @@ export const CONTROL = {
 export const OP = { gradients: 0, update: 1 } as const;
 export const STOP = 0x7fffffff;
 /** f64 argument slots of an update: the optimizer (index in OPTIMIZERS), its rate and step, its settings. */
-export const UPDATE_ARGS = { optimizer: 0, lr: 1, t: 2, momentum: 3, beta1: 4, beta2: 5, epsilon: 6, weightDecay: 7, length: 8 } as const;
+const UPDATE_ARGS = { optimizer: 0, lr: 1, t: 2, momentum: 3, beta1: 4, beta2: 5, epsilon: 6, weightDecay: 7, length: 8 } as const;
+
+/** An update's arguments as they cross the control block (written by the pool, read by a worker). */
+export interface UpdateArgs {
+  optimizer: OptimizerName;
+  settings: OptimizerSettings;
+  lr: number;
+  t: number;
+}
+
+function writeUpdateArgs(to: Float64Array, u: UpdateArgs): void {
+  to[UPDATE_ARGS.optimizer] = OPTIMIZERS.indexOf(u.optimizer);
+  to[UPDATE_ARGS.lr] = u.lr;
+  to[UPDATE_ARGS.t] = u.t;
+  to[UPDATE_ARGS.momentum] = u.settings.momentum;
+  to[UPDATE_ARGS.beta1] = u.settings.beta1;
+  to[UPDATE_ARGS.beta2] = u.settings.beta2;
+  to[UPDATE_ARGS.epsilon] = u.settings.epsilon;
+  to[UPDATE_ARGS.weightDecay] = u.settings.weightDecay;
+}
+
+export function readUpdateArgs(from: Float64Array): UpdateArgs {
+  return {
+    optimizer: OPTIMIZERS[from[UPDATE_ARGS.optimizer]],
+    settings: {
+      momentum: from[UPDATE_ARGS.momentum], beta1: from[UPDATE_ARGS.beta1], beta2: from[UPDATE_ARGS.beta2],
+      epsilon: from[UPDATE_ARGS.epsilon], weightDecay: from[UPDATE_ARGS.weightDecay],
+    },
+    lr: from[UPDATE_ARGS.lr],
+    t: from[UPDATE_ARGS.t],
+  };
+}
 
 /** The control block's views: slots as i32 (for Atomics) and u32 (offsets), three f64 results, the update's f64 arguments. */
 export function controlViews(control: SharedArrayBuffer, layers: number): { ctrl: Int32Array; slots: Uint32Array; results: Float64Array; args: Float64Array } {
@@ -74,12 +105,11 @@ export function waitForChange(ctrl: Int32Array, index: number, value: number): n
  * One thread's share of a parallel update: parameters [first, first + count) of the blocks get the
  * listed gradient regions added (in order), then one optimizer step.
  */
-export function updatePart(k: Kernels, b: Blocks, first: number, count: number, sources: readonly number[],
-  optimizer: OptimizerName, settings: OptimizerSettings, lr: number, t: number): void {
+export function updatePart(k: Kernels, b: Blocks, first: number, count: number, sources: readonly number[], u: UpdateArgs): void {
   const o = first * 4;
   for (const g of sources) k.axpy(count, 1, g + o, b.grads + o);
-  optimizerStep(k, optimizer, settings,
-    { count, params: b.params + o, grads: b.grads + o, state0: b.state0 + o, state1: b.state1 + o }, lr, t);
+  optimizerStep(k, u.optimizer, u.settings,
+    { count, params: b.params + o, grads: b.grads + o, state0: b.state0 + o, state1: b.state1 + o }, u.lr, u.t);
 }
 
 interface Thread {
@@ -170,7 +200,7 @@ export class ThreadPool {
    * The optimizer step after a step() that left its gradients unreduced: each thread reduces and
    * updates its own part of the parameter block (see updatePart), the main thread the first.
    */
-  update(k: Kernels, blocks: Blocks, optimizer: OptimizerName, settings: OptimizerSettings, lr: number, t: number): void {
+  update(k: Kernels, blocks: Blocks, u: UpdateArgs): void {
     // parts of whole vectors (4 floats), so the cuts never split a SIMD lane group
     const per = Math.ceil(blocks.count / this.size / 4) * 4;
     const sources = this.threads.slice(0, this.pending).map((th) => th.regions.grads);
@@ -184,20 +214,12 @@ export class ThreadPool {
       th.slots[CONTROL.first] = first;
       th.slots[CONTROL.count] = count;
       th.slots[CONTROL.contributors] = this.pending;
-      const a = th.args;
-      a[UPDATE_ARGS.optimizer] = OPTIMIZERS.indexOf(optimizer);
-      a[UPDATE_ARGS.lr] = lr;
-      a[UPDATE_ARGS.t] = t;
-      a[UPDATE_ARGS.momentum] = settings.momentum;
-      a[UPDATE_ARGS.beta1] = settings.beta1;
-      a[UPDATE_ARGS.beta2] = settings.beta2;
-      a[UPDATE_ARGS.epsilon] = settings.epsilon;
-      a[UPDATE_ARGS.weightDecay] = settings.weightDecay;
+      writeUpdateArgs(th.args, u);
       Atomics.store(th.ctrl, CONTROL.go, seq);
       Atomics.notify(th.ctrl, CONTROL.go);
       busy.push(th);
     });
-    updatePart(k, blocks, 0, Math.min(per, blocks.count), sources, optimizer, settings, lr, t);
+    updatePart(k, blocks, 0, Math.min(per, blocks.count), sources, u);
     for (const th of busy) this.waitFor(th, seq);
     this.pending = 0;
   }

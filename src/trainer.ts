@@ -3,9 +3,14 @@
 
 import type { Diagnostic } from './diagnostics.js';
 import type { Matrix } from './matrix.js';
-import type { Evaluation, Network } from './network.js';
+import type { Evaluation, Network, StepResult } from './network.js';
 import { DEFAULT_SETTINGS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedules.js';
+
+/** @internal Whether a step's cost and output gradient are finite (else training has diverged). */
+export function stepIsFinite(r: StepResult): boolean {
+  return Number.isFinite(r.cost) && Number.isFinite(r.gradSq);
+}
 
 export interface TrainOptions {
   /** Step size r in w ← w − r·∇C (default 0.1; the seed used 3 with sum-of-squares). */
@@ -239,7 +244,7 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
         const at = net.progress.epochs + batch / batches;
         const lr = learningRateAt(o.learningRate, o.schedule, o.warmup, at);
         const step = net.trainStep(ws, rows, ws.x, ws.y, o.optimizer, o.settings, lr, o.clipNorm);
-        if (!Number.isFinite(step.cost) || !Number.isFinite(step.gradSq)) {
+        if (!stepIsFinite(step)) {
           // back to the epoch's starting weights; the optimizer's moments may hold NaN, so they restart
           net.restoreParameters();
           net.progress = { ...net.progress, optimizer: null };
