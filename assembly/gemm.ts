@@ -1,7 +1,9 @@
 // Matrix multiply C = αA·B + βC in the three forms backprop needs (NN, NT, TN), register-blocked.
 //
 // Shapes: op(A) is m×k, op(B) is k×n, C is m×n, all row-major f32. With transA, A is stored k×m
-// (so op(A) = Aᵀ); with transB, B is stored n×k. C is overwritten when β = 0 (never read, so stale
+// (so op(A) = Aᵀ); with transB, B is stored n×k. lda, when not 0, is the stored A's row length: op(A)
+// is then a block of a wider matrix (a training thread's rows of a weight gradient, Aᵀ·B over
+// columns i0.. of A). C is overwritten when β = 0 (never read, so stale
 // NaN cannot leak in) and accumulated into otherwise.
 //
 // Blocking: B is packed, KC rows at a time, into a k-major panel of NR = 8 columns (two f32x4) in the
@@ -22,7 +24,7 @@ export const GEMM_SCRATCH_BYTES: i32 = (KC * NR + KC * MC) * 4;
 
 export function gemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32,
-  alpha: f32, a: usize, b: usize, beta: f32, c: usize, scratch: usize,
+  alpha: f32, a: usize, b: usize, beta: f32, c: usize, scratch: usize, lda: i32,
 ): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0) {
@@ -33,13 +35,14 @@ export function gemm(
   // every k-block accumulates
   if (beta != 0) scaleMatrix(m * n, beta, c);
   // element strides of op(A)(i, p) and op(B)(p, j)
-  const rsA: i32 = transA ? 1 : k;
-  const csA: i32 = transA ? m : 1;
+  if (lda == 0) lda = transA ? m : k;
+  const rsA: i32 = transA ? 1 : lda;
+  const csA: i32 = transA ? lda : 1;
   const rsB: i32 = transB ? 1 : n;
   const csB: i32 = transB ? k : 1;
   // small k or n: copying A costs more than the strided reads it saves
   if (ASC_FEATURE_SIMD && transA && m >= 8 && k >= 64 && n >= 16) {
-    gemmPackedA(m, n, k, alpha, a, b, rsB, csB, beta == 0, c, scratch);
+    gemmPackedA(m, n, k, alpha, a, lda, b, rsB, csB, beta == 0, c, scratch);
     return;
   }
   for (let jc = 0; jc < n; jc += NR) {
@@ -59,11 +62,11 @@ export function gemm(
   }
 }
 
-// Aᵀ·B with A stored k×m: a tile's four rows of op(A) are four adjacent floats m apart in k, and
+// Aᵀ·B with A stored k×lda: a tile's four rows of op(A) are four adjacent floats lda apart in k, and
 // with m a power of two (512: w3's second layer) that stride keeps hitting the same few L1 sets.
 // Here each MC-row block of op(A) is first copied into k-major groups of four rows (one vector per
 // k), so tiles stream it contiguously; B panels are packed per block as before.
-function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, b: usize, rsB: i32, csB: i32,
+function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32, b: usize, rsB: i32, csB: i32,
   betaZero: bool, c: usize, scratch: usize): void {
   const apanel = scratch + (<usize>(KC * NR) << 2);
   for (let pc = 0; pc < k; pc += KC) {
@@ -74,7 +77,7 @@ function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, b: usize, rsB
       const groups = mc >> 2;
       // row p of stored A holds op(A)(ic.., pc + p) contiguously: one vector per group of four
       for (let p = 0; p < kc; p++) {
-        const src = a + (<usize>((pc + p) * m + ic) << 2);
+        const src = a + (<usize>((pc + p) * lda + ic) << 2);
         for (let g = 0; g < groups; g++) {
           v128.store(apanel + (<usize>((g * kc + p) << 2) << 2), v128.load(src + (<usize>g << 4)));
         }
@@ -88,7 +91,7 @@ function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, b: usize, rsB
           tile4x8(kc, apanel + (<usize>(g * kc) << 4), 1, 4, scratch, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
         }
         // the block's last rows (mc not a multiple of 4) read A where it lies
-        leftoverRows(ic + (groups << 2), ic + mc, kc, a + (<usize>(pc * m) << 2), 1, m, scratch, alpha, cCol, n, nr, overwrite);
+        leftoverRows(ic + (groups << 2), ic + mc, kc, a + (<usize>(pc * lda) << 2), 1, lda, scratch, alpha, cCol, n, nr, overwrite);
       }
     }
   }

@@ -2,7 +2,7 @@
 // network each on alternating chunks of MNIST in one process, and the median of the per-pair ratios.
 // On a machine whose speed drifts within seconds this is what tells a 5 % change from noise.
 //
-//   npm run build && node dist-bench/ab.js ../other-checkout [w1|w2|w3] [pairs]
+//   npm run build && node dist-bench/ab.js ../other-checkout [w1|w2|w3] [pairs] [threads]
 //
 // The other checkout must have run `npm run build` (its dist/ and build/ are what is imported).
 
@@ -13,12 +13,12 @@ import { Network } from '../dist/index.js';
 import { chunkStart, WORKLOADS } from './workloads.js';
 
 async function main(): Promise<void> {
-  const [other, name = 'w1', pairsArg = '9'] = process.argv.slice(2);
+  const [other, name = 'w1', pairsArg = '9', threadsArg = '1'] = process.argv.slice(2);
   const w = WORKLOADS.find((v) => v.name === name);
-  if (!other || !w) throw new Error('usage: node dist-bench/ab.js OTHER_CHECKOUT [w1|w2|w3] [pairs]');
+  if (!other || !w) throw new Error('usage: node dist-bench/ab.js OTHER_CHECKOUT [w1|w2|w3] [pairs] [threads]');
   const theirs = (await import(pathToFileURL(resolve(other, 'dist/index.js')).href)) as { Network: typeof Network };
   const spec = {
-    inputs: 784, seed: 1, loss: w.loss,
+    inputs: 784, seed: 1, loss: w.loss, threads: Number(threadsArg),
     layers: [...w.hidden.map((units) => ({ units, activation: w.activation })), { units: 10 }],
   };
   const nets = { this: await Network.create(spec), other: await theirs.Network.create(spec) };

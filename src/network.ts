@@ -11,7 +11,7 @@ import { ALL_BACKENDS } from './backends/backend.js';
 import { createBackend } from './backends/index.js';
 import { sharedBackend } from './backends/wasm.js';
 import { compileBuild } from './backends/wasm-module.js';
-import { ThreadPool, type WorkerRegions } from './threads.js';
+import { ThreadPool, type Team, type UpdateArgs } from './threads.js';
 import { diagnoseCollapse, type Diagnostic } from './diagnostics.js';
 import { INITS, initLayer, type InitName } from './init.js';
 import { lossNamed, type Loss, type LossName } from './losses.js';
@@ -105,9 +105,13 @@ export interface Workspace {
   /** for layers with dropout: the mask and the dropped output the next layer reads (else 0) */
   readonly masks: readonly number[];
   readonly drops: readonly number[];
-  /** two rows × widest-layer gradient buffers, used in turn by backward */
+  /**
+   * rows × widest-layer ∂z buffers, used in turn by backward; the third (0 on one thread) lets a
+   * team's threads write a layer's ∂z while others still read the ∂z two layers up
+   */
   readonly d0: number;
   readonly d1: number;
+  readonly d2: number;
 }
 
 /** The dropout masks of one training step: a seed per layer, and where this part of the batch starts. */
@@ -126,6 +130,15 @@ const NO_DROPOUT: DropoutDraw = { seeds: [], firstRow: 0 };
 
 /** Rows per chunk when predicting or evaluating outside training. */
 const CHUNK_ROWS = 256;
+
+/**
+ * Weight-gradient rows per block a team's thread claims: the GEMM's own row block (64: its B panels
+ * are packed once per 64 rows anyway, so blocks cost no extra packing), about eight blocks for
+ * narrower layers; a multiple of four, the GEMM's tile height.
+ */
+function gradientBlockRows(inputs: number): number {
+  return Math.min(64, Math.max(4, Math.ceil(inputs / 32) * 4));
+}
 
 export class Network {
   private backendRef: Backend | null;
@@ -153,13 +166,13 @@ export class Network {
   /** Threads that share each training step (1: the main thread alone). */
   readonly threads: number;
   private pool: ThreadPool | null = null;
-  private readonly workerRegions: WorkerRegions[] = [];
-  private workerWorkspaces: Workspace[] = [];
+  /** each worker thread's GEMM scratch */
+  private readonly workerScratch: number[] = [];
   /** The input scaling, if any: shift and scale per feature, kept in the heap beside the weights. */
   readonly scaling: InputScaling | undefined;
   private readonly scalingAt: { shift: number; scale: number } | null;
 
-  private constructor(backend: Backend, options: NetworkOptions, replica?: { params: number } & WorkerRegions) {
+  private constructor(backend: Backend, options: NetworkOptions, replica?: { blocks: Blocks; scratch: number }) {
     const loss = options.loss ?? 'mse';
     this.lossFn = lossNamed(loss);
     const seed = options.seed ?? 1;
@@ -186,19 +199,16 @@ export class Network {
     });
     this.parameterCount = count;
     this.threads = options.threads ?? 1;
-    // a replica (a training thread's view) reads the parent's parameters and allocates nothing
-    const alloc = (n: number) => (replica ? 0 : heap.alloc(n));
-    this.paramBase = replica ? replica.params : heap.alloc(count);
-    this.gradBase = replica ? replica.grads : heap.alloc(count);
-    this.backupBase = alloc(count);
-    this.state0 = alloc(count);
-    this.state1 = alloc(count);
+    // a replica (a training thread's view) works on the parent's blocks and allocates nothing
+    this.paramBase = replica ? replica.blocks.params : heap.alloc(count);
+    this.gradBase = replica ? replica.blocks.grads : heap.alloc(count);
+    this.backupBase = replica ? 0 : heap.alloc(count);
+    this.state0 = replica ? replica.blocks.state0 : heap.alloc(count);
+    this.state1 = replica ? replica.blocks.state1 : heap.alloc(count);
     this.scratch = replica ? replica.scratch : heap.alloc(backend.gemmScratchBytes / 4);
     this.blocks = { count, params: this.paramBase, grads: this.gradBase, state0: this.state0, state1: this.state1 };
     if (!replica) {
-      for (let t = 1; t < this.threads; t++) {
-        this.workerRegions.push({ grads: heap.alloc(count), scratch: heap.alloc(backend.gemmScratchBytes / 4) });
-      }
+      for (let t = 1; t < this.threads; t++) this.workerScratch.push(heap.alloc(backend.gemmScratchBytes / 4));
     }
     this.scaling = options.scaling
       ? { method: options.scaling.method, shift: Float32Array.from(options.scaling.shift), scale: Float32Array.from(options.scaling.scale) }
@@ -236,16 +246,15 @@ export class Network {
     const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
     const module = await compileBuild('threads');
     const net = new Network(await sharedBackend(module, memory), options);
-    const sources = net.workerRegions.map((r) => r.grads);
-    net.pool = await ThreadPool.start(module, memory, { options: net.replicaOptions(), params: net.paramBase, blocks: net.blocks, sources },
-      net.workerRegions, net.layerList.length);
+    net.pool = await ThreadPool.start(module, memory, { options: net.replicaOptions(), blocks: net.blocks },
+      net.workerScratch, net.layerList.length);
     poolsToStop.register(net, net.pool);
     return net;
   }
 
-  /** @internal A training thread's network: the parent's parameters, its own gradients and scratch. */
-  static replicaOn(backend: Backend, options: NetworkOptions, regions: { params: number } & WorkerRegions): Network {
-    return new Network(backend, { ...options, threads: 1 }, regions);
+  /** @internal A training thread's network: the parent's parameter, gradient and state blocks, its own scratch. */
+  static replicaOn(backend: Backend, options: NetworkOptions, replica: { blocks: Blocks; scratch: number }): Network {
+    return new Network(backend, { ...options, threads: 1 }, replica);
   }
 
   private replicaOptions(): NetworkOptions {
@@ -348,7 +357,7 @@ export class Network {
    */
   computeGradients(ws: Workspace, rows: number, x: number, y: number,
     part?: { totalRows: number; dropout: DropoutDraw }, sgdRate?: number): StepResult {
-    if (!part && this.pool && rows > 1) return this.pooledGradients(this.pool, ws, rows, x, y, true);
+    if (!part && this.pool && rows > 1) return this.teamGradients(this.pool, ws, rows, x, y, null);
     part ??= { totalRows: rows, dropout: this.drawDropout() };
     const k = this.k;
     const last = this.layerList[this.layerList.length - 1];
@@ -361,11 +370,83 @@ export class Network {
     return { cost, gradSq, correct };
   }
 
-  /** The batch split over the pool's threads; with reduce false the workers' gradients stay apart for pool.update. */
-  private pooledGradients(pool: ThreadPool, ws: Workspace, rows: number, x: number, y: number, reduce: boolean): StepResult {
+  /** One step on the pool's threads (see threads.ts): the gradient block filled, and with `update` the parameters updated. */
+  private teamGradients(pool: ThreadPool, ws: Workspace, rows: number, x: number, y: number, update: UpdateArgs | null): StepResult {
     const dropout = this.drawDropout();
-    return pool.step(this.k, rows, x, y, this.inputs, this.outputs, this.workerWorkspaces, dropout,
-      this.parameterCount, this.gradBase, (mine) => this.computeGradients(ws, mine, x, y, { totalRows: rows, dropout }), reduce);
+    return pool.step(ws, rows, x, y, dropout, update, () => this.teamStep(ws, rows, x, y, 0, pool.team, dropout, update));
+  }
+
+  /**
+   * @internal Thread `thread`'s share of a step taken by a team of threads over one heap (every
+   * thread calls this with the same batch-wide workspace). First the forward pass, cost and ∂z of
+   * its own rows; then, for each layer from the top, once every thread has its ∂z below (so the
+   * layer's weights are no longer read), whichever blocks of that layer's weight-gradient rows this
+   * thread claims, each over the whole batch, each updated at once when `update` is given and the
+   * step's cost and gradient are finite. Block b > 0 is weight rows [(b−1)·R, b·R); block 0 is the
+   * bias. ∂z cycles through three buffers: a thread may write a layer's ∂z while another still reads
+   * the ∂z two layers up for its gradient blocks.
+   */
+  teamStep(ws: Workspace, rows: number, x: number, y: number, thread: number, team: Team,
+    dropout: DropoutDraw, update: UpdateArgs | null): void {
+    const k = this.k;
+    const layers = this.layerList;
+    const top = layers.length - 1;
+    const { first, count } = team.share(thread, rows);
+    // row `first` of a rows × width buffer
+    const mine = (base: number, width: number) => base + first * width * 4;
+    const dz = (l: number) => [ws.d0, ws.d1, ws.d2][(top - l) % 3];
+    const own: Workspace = {
+      rows: count, x: mine(x, this.inputs), y: mine(y, this.outputs), d0: 0, d1: 0, d2: 0,
+      outs: ws.outs.map((o, l) => mine(o, layers[l].units)),
+      masks: ws.masks.map((o, l) => (o ? mine(o, layers[l].units) : 0)),
+      drops: ws.drops.map((o, l) => (o ? mine(o, layers[l].units) : 0)),
+    };
+    const last = layers[top];
+    const result = { cost: 0, gradSq: 0, correct: 0 };
+    if (count > 0) {
+      const out = this.forward(own, count, own.x, true, { seeds: dropout.seeds, firstRow: first });
+      const d = mine(dz(top), last.units);
+      result.cost = this.lossFn.cost(k, count, last.units, out, own.y);
+      result.correct = k.countCorrect(count, last.units, out, own.y);
+      result.gradSq = this.lossFn.grad(k, count, last.units, out, own.y, 1 / rows, d);
+      if (this.lossFn.fuses === null) last.activation.backward(k, count, last.units, last.slope, out, d, d);
+    }
+    team.publish(thread, result);
+    let updating = update !== null;
+    for (let l = top; l >= 0; l--) {
+      const layer = layers[l];
+      const below = l === 0 ? null : layers[l - 1];
+      if (below && count > 0) {
+        const other = mine(dz(l - 1), below.units);
+        k.gemm(false, true, count, layer.inputs, layer.units, 1, mine(dz(l), layer.units), layer.w, 0, other, this.scratch);
+        if (below.dropout > 0) k.multiply(count * below.units, other, own.masks[l - 1], other);
+        below.activation.backward(k, count, below.units, below.slope, own.outs[l - 1], other, other);
+      }
+      team.barrier();
+      if (l === top && updating) updating = stepIsFinite(team.total());
+      const input = l === 0 ? x : below!.dropout > 0 ? ws.drops[l - 1] : ws.outs[l - 1];
+      const d = dz(l);
+      const blockRows = gradientBlockRows(layer.inputs);
+      const blocks = 1 + Math.ceil(layer.inputs / blockRows);
+      for (let b = team.claim(l); b < blocks; b = team.claim(l)) {
+        let at: number, n: number;
+        if (b === 0) {
+          k.colSums(rows, layer.units, d, layer.gb);
+          [at, n] = [layer.b - this.paramBase, layer.units];
+        } else {
+          const i0 = (b - 1) * blockRows;
+          const m = Math.min(blockRows, layer.inputs - i0);
+          at = layer.w - this.paramBase + i0 * layer.units * 4;
+          n = m * layer.units;
+          k.gemm(true, false, m, layer.units, rows, 1, input + i0 * 4, d, 0, this.gradBase + at, this.scratch, layer.inputs);
+        }
+        if (updating) {
+          const b4 = this.blocks;
+          optimizerStep(k, update!.optimizer, update!.settings,
+            { count: n, params: b4.params + at, grads: b4.grads + at, state0: b4.state0 + at, state1: b4.state1 + at }, update!.lr, update!.t);
+        }
+      }
+    }
   }
 
   /**
@@ -404,20 +485,17 @@ export class Network {
   /**
    * @internal One training step on rows examples: gradients, then the optimizer's update (skipped
    * when the cost or gradient is not finite; the caller restores the weights then). With threads
-   * (and no clipping, which needs the whole gradient's norm first), every thread reduces and updates
-   * its part of the parameters. Plain SGD without weight decay or clipping, on one thread, updates
-   * during backprop (see backward).
+   * (and no clipping, which needs the whole gradient's norm first), the team updates each block of
+   * weight-gradient rows as it makes it (see teamStep). Plain SGD without weight decay or clipping,
+   * on one thread, updates during backprop (see backward).
    */
   trainStep(ws: Workspace, rows: number, x: number, y: number,
     optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number): StepResult {
     const pooled = this.pool !== null && rows > 1;
     if (pooled && !(clipNorm > 0)) {
-      const r = this.pooledGradients(this.pool!, ws, rows, x, y, false);
-      if (stepIsFinite(r)) {
-        this.countStep(optimizer);
-        this.pool!.update(this.k, this.blocks, { optimizer, settings, lr: learningRate, t: this.progress.steps });
-      }
-      return r;
+      // the threads update as they go (skipping the update when the step is not finite)
+      this.countStep(optimizer);
+      return this.teamGradients(this.pool!, ws, rows, x, y, { optimizer, settings, lr: learningRate, t: this.progress.steps });
     }
     if (pooled || optimizer !== 'sgd' || settings.weightDecay !== 0 || clipNorm > 0) {
       const r = this.computeGradients(ws, rows, x, y);
@@ -493,9 +571,6 @@ export class Network {
   openWorkspace(rows: number): Workspace {
     const heap = this.live.heap;
     heap.release(this.modelMark);
-    // each training thread gets buffers for its part of the batch; it reads x and y in place
-    const per = Math.ceil(rows / this.threads);
-    this.workerWorkspaces = this.workerRegions.map(() => this.layerBuffers(per, 0, 0));
     return this.layerBuffers(rows, heap.alloc(rows * this.inputs), heap.alloc(rows * this.outputs));
   }
 
@@ -510,6 +585,7 @@ export class Network {
       drops: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(rows * l.units) : 0)),
       d0: heap.alloc(rows * widest),
       d1: heap.alloc(rows * widest),
+      d2: this.threads > 1 ? heap.alloc(rows * widest) : 0,
     };
   }
 

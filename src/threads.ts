@@ -1,37 +1,29 @@
-// Data-parallel training steps on worker threads over one shared WebAssembly memory.
+// Training steps shared by a team of threads over one shared WebAssembly memory.
 //
 // Each worker instantiates the threads build over the network's shared memory and holds a replica
-// network that reads the same parameters but owns its gradient block, scratch and workspace. A step
-// splits the batch into contiguous parts: the main thread computes the first, each worker one more;
-// the workers' gradients are then added to the main block in worker order, so results are
-// deterministic for a given thread count. Workers wait on Atomics, not on messages: a step costs
-// microseconds of coordination.
+// network over the same parameters, gradients and optimizer state, with its own GEMM scratch. In a
+// step every thread (the main one is thread 0) runs Network.teamStep: the forward pass, cost and ∂z
+// of its own contiguous rows of the batch, written into the batch-wide workspace; then, per layer
+// from the top, a barrier, after which the rows of that layer's weight gradient are claimed block by
+// block by whichever thread is free, each block one GEMM over the whole batch, updated (when
+// training) while it is still in cache.
 //
-// The update is parallel too: the parameter block is cut into one contiguous part per thread, and
-// each thread adds the workers' gradients into its part (in worker order, so every element gets
-// exactly the sums of a serial reduction) and runs the optimizer over it. Element-wise kernels make
-// the result independent of where the cuts fall.
+// So no thread keeps a gradient of its own and nothing is reduced; and since a GEMM's rows do not
+// depend on how its rows are split (see Kernels.gemm), a team's step is the one-thread step bit for
+// bit, whatever the thread count. Claiming blocks, rather than owning fixed parts, balances the
+// threads when one core runs slower than the other, as the cores of a shared machine often do.
+// Threads wait on Atomics, not on messages: a barrier costs microseconds.
 
 import { startWorker, type WorkerHandle } from './platform/worker.js';
-import type { Kernels } from './backends/backend.js';
 import type { DropoutDraw, StepResult, Workspace } from './network.js';
-import { OPTIMIZERS, optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings } from './optimizers.js';
+import { OPTIMIZERS, type Blocks, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 
-/** Where a worker's own regions sit in the shared heap (byte offsets). */
-export interface WorkerRegions {
-  readonly grads: number;
-  readonly scratch: number;
-}
-
-// Control block layout (Uint32 slots): 0 go (sequence, or STOP), 1 done, 2 op (GRADIENTS or UPDATE),
-// 3 rows, 4 first row, 5 total rows, 6 x, 7 y, 8 d0, 9 d1, 10 first parameter, 11 parameter count,
-// 12 contributing workers, then per layer: outs, masks, drops, dropout seed. After the slots, f64s:
-// three results (cost, gradSq, correct), then the update's arguments (UPDATE_ARGS).
-export const CONTROL = {
-  go: 0, done: 1, op: 2, rows: 3, firstRow: 4, totalRows: 5, x: 6, y: 7, d0: 8, d1: 9,
-  first: 10, count: 11, contributors: 12, layers: 13,
-} as const;
-export const OP = { gradients: 0, update: 1 } as const;
+// A worker's control block (Uint32 slots): 0 go (sequence, or STOP), 1 done, 2 op (STEP or STEP_UPDATE),
+// 3 rows, 4 x, 5 y, 6–8 the three ∂z buffers, then per layer: outs, masks, drops, dropout seed.
+// After the slots, the update's f64 arguments (UPDATE_ARGS).
+export const CONTROL = { go: 0, done: 1, op: 2, rows: 3, x: 4, y: 5, d0: 6, d1: 7, d2: 8, layers: 9 } as const;
+/** What a step's op asks: gradients only (they are left in the gradient block), or gradients and the update. */
+export const OP = { step: 0, stepAndUpdate: 1 } as const;
 export const STOP = 0x7fffffff;
 /** f64 argument slots of an update: the optimizer (index in OPTIMIZERS), its rate and step, its settings. */
 const UPDATE_ARGS = { optimizer: 0, lr: 1, t: 2, momentum: 3, beta1: 4, beta2: 5, epsilon: 6, weightDecay: 7, length: 8 } as const;
@@ -41,6 +33,7 @@ export interface UpdateArgs {
   optimizer: OptimizerName;
   settings: OptimizerSettings;
   lr: number;
+  /** this optimizer's step count, from 1 (Adam's bias correction) */
   t: number;
 }
 
@@ -67,24 +60,38 @@ export function readUpdateArgs(from: Float64Array): UpdateArgs {
   };
 }
 
-/** The control block's views: slots as i32 (for Atomics) and u32 (offsets), three f64 results, the update's f64 arguments. */
-export function controlViews(control: SharedArrayBuffer, layers: number): { ctrl: Int32Array; slots: Uint32Array; results: Float64Array; args: Float64Array } {
+/** The control block's views: slots as i32 (for Atomics) and u32 (offsets), the update's f64 arguments. */
+export function controlViews(control: SharedArrayBuffer, layers: number): { ctrl: Int32Array; slots: Uint32Array; args: Float64Array } {
   const n = CONTROL.layers + 4 * layers;
-  const at = Math.ceil((4 * n) / 8) * 8;
   return {
     ctrl: new Int32Array(control, 0, n),
     slots: new Uint32Array(control, 0, n),
-    results: new Float64Array(control, at, 3),
-    args: new Float64Array(control, at + 8 * 3, UPDATE_ARGS.length),
+    args: new Float64Array(control, slotBytes(layers), UPDATE_ARGS.length),
   };
 }
 
-function controlBytes(layers: number): number {
-  return Math.ceil((4 * (CONTROL.layers + 4 * layers)) / 8) * 8 + 8 * (3 + UPDATE_ARGS.length);
+function slotBytes(layers: number): number {
+  return Math.ceil((4 * (CONTROL.layers + 4 * layers)) / 8) * 8;
+}
+
+/** The batch-wide workspace a worker reads from its control block (x and y are the step's rows). */
+export function workspaceFrom(slots: Uint32Array, layers: number): Workspace {
+  const at = (l: number, i: number) => slots[CONTROL.layers + 4 * l + i];
+  return {
+    rows: slots[CONTROL.rows], x: slots[CONTROL.x], y: slots[CONTROL.y],
+    d0: slots[CONTROL.d0], d1: slots[CONTROL.d1], d2: slots[CONTROL.d2],
+    outs: Array.from({ length: layers }, (_, l) => at(l, 0)),
+    masks: Array.from({ length: layers }, (_, l) => at(l, 1)),
+    drops: Array.from({ length: layers }, (_, l) => at(l, 2)),
+  };
+}
+
+export function dropoutFrom(slots: Uint32Array, layers: number): DropoutDraw {
+  return { seeds: Array.from({ length: layers }, (_, l) => slots[CONTROL.layers + 4 * l + 3]), firstRow: 0 };
 }
 
 /**
- * How long a thread spins on the control block before it sleeps in Atomics.wait. Waking a sleeping
+ * How long a thread spins on a shared slot before it sleeps in Atomics.wait. Waking a sleeping
  * thread took 0.5–1 ms here (a VM: the wake-up crosses to another virtual CPU), as much as the whole
  * optimizer step; the gap between two training steps is shorter than this, so during training
  * neither side ever sleeps, and an idle pool sleeps after 2 ms.
@@ -101,48 +108,115 @@ export function waitForChange(ctrl: Int32Array, index: number, value: number): n
   }
 }
 
-/**
- * One thread's share of a parallel update: parameters [first, first + count) of the blocks get the
- * listed gradient regions added (in order), then one optimizer step.
- */
-export function updatePart(k: Kernels, b: Blocks, first: number, count: number, sources: readonly number[], u: UpdateArgs): void {
-  const o = first * 4;
-  for (const g of sources) k.axpy(count, 1, g + o, b.grads + o);
-  optimizerStep(k, u.optimizer, u.settings,
-    { count, params: b.params + o, grads: b.grads + o, state0: b.state0 + o, state1: b.state1 + o }, u.lr, u.t);
+// The team block, shared by every thread (Int32 slots): 0 threads arrived at the barrier, 1 barrier
+// generation, then one block counter per layer; after them, f64 partial results (cost, gradSq,
+// correct) per thread.
+const TEAM = { arrived: 0, generation: 1, claims: 2 } as const;
+
+/** What the threads of one step share: a barrier, a block counter per layer, each thread's partial result. */
+export class Team {
+  private readonly i32: Int32Array;
+  private readonly partials: Float64Array;
+
+  constructor(readonly sab: SharedArrayBuffer, readonly size: number, layers: number) {
+    const slots = TEAM.claims + layers;
+    this.i32 = new Int32Array(sab, 0, slots);
+    this.partials = new Float64Array(sab, Math.ceil((4 * slots) / 8) * 8, 3 * size);
+  }
+
+  static create(size: number, layers: number): Team {
+    const bytes = Math.ceil((4 * (TEAM.claims + layers)) / 8) * 8 + 8 * 3 * size;
+    return new Team(new SharedArrayBuffer(bytes), size, layers);
+  }
+
+  /** Rows [first, first + count) of a `rows`-row batch are thread `thread`'s to run forward and back. */
+  share(thread: number, rows: number): { first: number; count: number } {
+    const per = Math.ceil(rows / this.size);
+    const first = Math.min(rows, per * thread);
+    return { first, count: Math.min(per, rows - first) };
+  }
+
+  /** Returns once every thread of the team has called it. */
+  barrier(): void {
+    const generation = Atomics.load(this.i32, TEAM.generation);
+    if (Atomics.add(this.i32, TEAM.arrived, 1) === this.size - 1) {
+      Atomics.store(this.i32, TEAM.arrived, 0);
+      Atomics.add(this.i32, TEAM.generation, 1);
+      Atomics.notify(this.i32, TEAM.generation);
+    } else {
+      waitForChange(this.i32, TEAM.generation, generation);
+    }
+  }
+
+  /** The next unclaimed block of a layer's gradient (counting past the last one once all are taken). */
+  claim(layer: number): number {
+    return Atomics.add(this.i32, TEAM.claims + layer, 1);
+  }
+
+  /** Before a step, while no other thread runs: every layer's blocks unclaimed. */
+  reset(): void {
+    this.i32.fill(0, TEAM.claims);
+  }
+
+  publish(thread: number, r: StepResult): void {
+    this.partials[3 * thread] = r.cost;
+    this.partials[3 * thread + 1] = r.gradSq;
+    this.partials[3 * thread + 2] = r.correct;
+  }
+
+  /** The step's result: every thread's part added in thread order (read after a barrier). */
+  total(): StepResult {
+    const r = { cost: 0, gradSq: 0, correct: 0 };
+    for (let t = 0; t < this.size; t++) {
+      r.cost += this.partials[3 * t];
+      r.gradSq += this.partials[3 * t + 1];
+      r.correct += this.partials[3 * t + 2];
+    }
+    return r;
+  }
+}
+
+/** What a worker is started with: the main network's options, blocks and heap layout, its own scratch. */
+export interface WorkerStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  network: { options: unknown; blocks: Blocks; scratch: number };
+  /** this worker's thread number (1, 2, …) and the team's size */
+  thread: number;
+  size: number;
+  team: SharedArrayBuffer;
+  control: SharedArrayBuffer;
 }
 
 interface Thread {
   readonly worker: WorkerHandle;
   readonly ctrl: Int32Array;
   readonly slots: Uint32Array;
-  readonly results: Float64Array;
   readonly args: Float64Array;
-  readonly regions: WorkerRegions;
 }
 
 export class ThreadPool {
   private seq = 0;
-  /** How many workers (a prefix) computed a part of the last step whose gradients are not yet reduced. */
-  private pending = 0;
 
-  private constructor(private readonly threads: Thread[], private readonly layers: number) {}
+  private constructor(private readonly threads: Thread[], readonly team: Team, private readonly layers: number) {}
 
-  /** Starts `regions.length` workers; resolves once each has built its replica. */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, network: unknown,
-    regions: readonly WorkerRegions[], layers: number): Promise<ThreadPool> {
-    const threads = await Promise.all(regions.map(async (r) => {
-      const sab = new SharedArrayBuffer(controlBytes(layers));
-      const { ctrl, slots, results, args } = controlViews(sab, layers);
-      const worker = startWorker('thread-worker', { module, memory, network, regions: r, control: sab });
+  /** Starts one worker per scratch region (threads 1, 2, …); resolves once each has built its replica. */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, network: { options: unknown; blocks: Blocks },
+    scratch: readonly number[], layers: number): Promise<ThreadPool> {
+    const team = Team.create(scratch.length + 1, layers);
+    const threads = await Promise.all(scratch.map(async (at, w) => {
+      const sab = new SharedArrayBuffer(slotBytes(layers) + 8 * UPDATE_ARGS.length);
+      const { ctrl, slots, args } = controlViews(sab, layers);
+      const start: WorkerStart = { module, memory, network: { ...network, scratch: at }, thread: w + 1, size: team.size, team: team.sab, control: sab };
+      const worker = startWorker('thread-worker', start);
       worker.unref(); // an idle pool never keeps the process alive
       await new Promise<void>((resolve, reject) => {
         worker.onMessage(() => resolve());
         worker.onError(reject);
       });
-      return { worker, ctrl, slots, results, args, regions: r };
+      return { worker, ctrl, slots, args };
     }));
-    return new ThreadPool(threads, layers);
+    return new ThreadPool(threads, team, layers);
   }
 
   get size(): number {
@@ -150,83 +224,38 @@ export class ThreadPool {
   }
 
   /**
-   * One step over `rows` rows of x/y: parts to the workers, the first part to `mine`, then the
-   * workers' gradients added into `gradBase` in order — or, with `reduce` false, left where they are
-   * for the next update() to add part by part.
+   * One step over `rows` rows of x/y, in the batch-wide workspace `ws`: every worker is told to go, `mine` runs
+   * the main thread's part (thread 0), and once all are done the summed result is returned. With
+   * `update`, the parameters are updated too (unless the cost or gradient is not finite).
    */
-  step(k: Kernels, rows: number, x: number, y: number, inputs: number, outputs: number,
-    workspaces: readonly Workspace[], dropout: DropoutDraw, count: number, gradBase: number,
-    mine: (rows: number) => StepResult, reduce = true): StepResult {
-    const per = Math.ceil(rows / this.size);
+  step(ws: Workspace, rows: number, x: number, y: number, dropout: DropoutDraw, update: UpdateArgs | null, mine: () => void): StepResult {
     const seq = ++this.seq;
-    const busy: Thread[] = [];
-    this.threads.forEach((t, w) => {
-      const first = per * (w + 1);
-      const part = Math.min(per, rows - first);
-      if (part <= 0) return;
-      const ws = workspaces[w];
+    this.team.reset();
+    for (const t of this.threads) {
       const s = t.slots;
-      s[CONTROL.op] = OP.gradients;
-      s[CONTROL.rows] = part;
-      s[CONTROL.firstRow] = first;
-      s[CONTROL.totalRows] = rows;
-      s[CONTROL.x] = x + first * inputs * 4;
-      s[CONTROL.y] = y + first * outputs * 4;
+      s[CONTROL.op] = update ? OP.stepAndUpdate : OP.step;
+      s[CONTROL.rows] = rows;
+      s[CONTROL.x] = x;
+      s[CONTROL.y] = y;
       s[CONTROL.d0] = ws.d0;
       s[CONTROL.d1] = ws.d1;
+      s[CONTROL.d2] = ws.d2;
       for (let l = 0; l < this.layers; l++) {
         s[CONTROL.layers + 4 * l] = ws.outs[l];
         s[CONTROL.layers + 4 * l + 1] = ws.masks[l];
         s[CONTROL.layers + 4 * l + 2] = ws.drops[l];
         s[CONTROL.layers + 4 * l + 3] = dropout.seeds[l];
       }
+      if (update) writeUpdateArgs(t.args, update);
       Atomics.store(t.ctrl, CONTROL.go, seq);
       Atomics.notify(t.ctrl, CONTROL.go);
-      busy.push(t);
-    });
-    const result = mine(Math.min(per, rows));
-    for (const t of busy) {
-      this.waitFor(t, seq);
-      result.cost += t.results[0];
-      result.gradSq += t.results[1];
-      result.correct += t.results[2];
-      if (reduce) k.axpy(count, 1, t.regions.grads, gradBase);
     }
-    this.pending = reduce ? 0 : busy.length;
-    return result;
-  }
-
-  /**
-   * The optimizer step after a step() that left its gradients unreduced: each thread reduces and
-   * updates its own part of the parameter block (see updatePart), the main thread the first.
-   */
-  update(k: Kernels, blocks: Blocks, u: UpdateArgs): void {
-    // parts of whole vectors (4 floats), so the cuts never split a SIMD lane group
-    const per = Math.ceil(blocks.count / this.size / 4) * 4;
-    const sources = this.threads.slice(0, this.pending).map((th) => th.regions.grads);
-    const seq = ++this.seq;
-    const busy: Thread[] = [];
-    this.threads.forEach((th, w) => {
-      const first = per * (w + 1);
-      const count = Math.min(per, blocks.count - first);
-      if (count <= 0) return;
-      th.slots[CONTROL.op] = OP.update;
-      th.slots[CONTROL.first] = first;
-      th.slots[CONTROL.count] = count;
-      th.slots[CONTROL.contributors] = this.pending;
-      writeUpdateArgs(th.args, u);
-      Atomics.store(th.ctrl, CONTROL.go, seq);
-      Atomics.notify(th.ctrl, CONTROL.go);
-      busy.push(th);
-    });
-    updatePart(k, blocks, 0, Math.min(per, blocks.count), sources, u);
-    for (const th of busy) this.waitFor(th, seq);
-    this.pending = 0;
-  }
-
-  private waitFor(t: Thread, seq: number): void {
-    let done = Atomics.load(t.ctrl, CONTROL.done);
-    while (done !== seq) done = waitForChange(t.ctrl, CONTROL.done, done);
+    mine();
+    for (const t of this.threads) {
+      let done = Atomics.load(t.ctrl, CONTROL.done);
+      while (done !== seq) done = waitForChange(t.ctrl, CONTROL.done, done);
+    }
+    return this.team.total();
   }
 
   dispose(): void {

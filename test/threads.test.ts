@@ -1,4 +1,4 @@
-// Training on several threads over one shared memory equals training on one, to float32 rounding.
+// Training on several threads over one shared memory equals training on one, bit for bit.
 
 import { describe, expect, it } from 'vitest';
 import { Network } from '../src/index.js';
@@ -7,43 +7,39 @@ import { mnist } from './helpers/mnist.js';
 const flat = (net: Network) => Float32Array.from(net.parameters().flatMap((l) => [...l.weights.data, ...l.biases]));
 
 describe('threads', () => {
-  it.each([2, 3])('%s threads give the weights of one thread to 1e-5 (SGD, dropout, odd batch split)', async (threads) => {
-    const train = await mnist('train', { limit: 1000 });
-    const spec = { inputs: 784, layers: [{ units: 48, activation: 'relu' as const, dropout: 0.3 }, { units: 10 }], loss: 'cross-entropy' as const, seed: 6 };
-    const options = { learningRate: 0.1, batchSize: 101, epochs: 2 };
+  // A team's step splits the batch's rows for the forward pass and ∂z, and the weight-gradient rows
+  // for ∂W and the update; a GEMM's rows do not depend on how its rows are split, and the updates
+  // are element-wise, so the weights must come out exactly as on one thread.
+  it.each([
+    [2, 'sgd', 101], [3, 'sgd', 101], [2, 'adam', 64], [3, 'adamw', 50], [2, 'momentum', 64], [3, 'nesterov', 2],
+  ] as const)('%s threads give the weights of one thread bit for bit (%s, batch %s, dropout)', async (threads, optimizer, batchSize) => {
+    const train = await mnist('train', { limit: batchSize === 2 ? 40 : 1000 });
+    const spec = { inputs: 784, layers: [{ units: 48, activation: 'relu' as const, dropout: 0.3 }, { units: 21, activation: 'tanh' as const }, { units: 10 }], loss: 'cross-entropy' as const, seed: 6 };
+    const options = { optimizer, learningRate: optimizer === 'sgd' ? 0.1 : 0.003, weightDecay: optimizer === 'sgd' ? 0 : 1e-3, batchSize, epochs: 2 };
     const one = await Network.create(spec);
     const many = await Network.create({ ...spec, threads });
     expect(many.threads).toBe(threads);
     const h1 = await one.train(train.x, train.y, options);
     const h2 = await many.train(train.x, train.y, options);
-    const a = flat(one), b = flat(many);
-    let worst = 0;
-    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    expect(worst, `largest weight difference ${worst}`).toBeLessThan(1e-5);
-    expect(h2.epochs[1].loss).toBeCloseTo(h1.epochs[1].loss, 5);
-    // and the threaded run is deterministic for its thread count
-    const again = await Network.create({ ...spec, threads });
-    await again.train(train.x, train.y, options);
-    expect(Buffer.from(flat(again).buffer).equals(Buffer.from(b.buffer))).toBe(true);
-    for (const net of [one, many, again]) net.dispose();
+    expect(h2.epochs[1].loss).toBeLessThan(h2.epochs[0].loss);
+    expect(Buffer.from(flat(many).buffer).equals(Buffer.from(flat(one).buffer))).toBe(true);
+    // the reported loss sums each thread's part, so only its last bits may differ
+    expect(h2.epochs[1].loss).toBeCloseTo(h1.epochs[1].loss, 10);
+    for (const net of [one, many]) net.dispose();
   });
 
-  // Each thread reduces and updates its own part of the parameters; a clipNorm that never bites
-  // takes the serial path (reduce everything, then one update on the main thread) over the same
-  // gradient parts, so the two must agree bit for bit.
-  it.each([
-    [2, 'adam'], [3, 'adamw'], [2, 'momentum'],
-  ] as const)('%s threads updating by parts equal the serial update bit for bit (%s)', async (threads, optimizer) => {
+  // Clipping needs the whole gradient's norm before any update: the threads fill the gradient
+  // block, and the main thread clips and updates.
+  it.each([1e30, 0.05])('clipping at %s on 2 threads gives the weights of one thread bit for bit', async (clipNorm) => {
     const train = await mnist('train', { limit: 600 });
-    const spec = { inputs: 784, layers: [{ units: 37, activation: 'relu' as const }, { units: 10 }], loss: 'cross-entropy' as const, seed: 8, threads };
-    const options = { optimizer, learningRate: 0.003, weightDecay: 1e-3, batchSize: 64, epochs: 2 };
-    const parts = await Network.create(spec), serial = await Network.create(spec);
-    const hp = await parts.train(train.x, train.y, options);
-    const hs = await serial.train(train.x, train.y, { ...options, clipNorm: 1e30 });
-    expect(hp.epochs[1].loss).toBeLessThan(hp.epochs[0].loss);
-    expect(Buffer.from(flat(parts).buffer).equals(Buffer.from(flat(serial).buffer))).toBe(true);
-    expect(hp.epochs.map((e) => e.loss)).toEqual(hs.epochs.map((e) => e.loss));
-    for (const net of [parts, serial]) net.dispose();
+    const spec = { inputs: 784, layers: [{ units: 37, activation: 'relu' as const }, { units: 10 }], loss: 'cross-entropy' as const, seed: 8 };
+    const options = { optimizer: 'adam' as const, learningRate: 0.003, batchSize: 64, epochs: 2, clipNorm };
+    const one = await Network.create(spec), two = await Network.create({ ...spec, threads: 2 });
+    await one.train(train.x, train.y, options);
+    const h = await two.train(train.x, train.y, options);
+    expect(h.epochs[1].loss).toBeLessThan(h.epochs[0].loss);
+    expect(Buffer.from(flat(two).buffer).equals(Buffer.from(flat(one).buffer))).toBe(true);
+    for (const net of [one, two]) net.dispose();
   });
 
   it('refuses threads on a backend without the threads build', async () => {

@@ -13,9 +13,13 @@ export const BACKENDS: readonly BackendName[] = ['wasm', 'wasm-scalar', 'js'];
 export const ALL_BACKENDS: readonly BackendName[] = ['wasm', 'wasm-relaxed', 'wasm-scalar', 'js'];
 
 export interface Kernels {
-  /** C = α·op(A)·op(B) + β·C; op(A) m×k, op(B) k×n, C m×n. With trans, A is stored k×m / B n×k. */
+  /**
+   * C = α·op(A)·op(B) + β·C; op(A) m×k, op(B) k×n, C m×n. With trans, A is stored k×m / B n×k.
+   * lda (default 0: k, or m with transA) is the stored A's row length when op(A) is a block of a
+   * wider matrix. Each row of C depends only on its row of op(A): splitting m changes no bit.
+   */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: number, b: number, beta: number, c: number, scratch: number): void;
+    alpha: number, a: number, b: number, beta: number, c: number, scratch: number, lda?: number): void;
   /** c[i, j] += bias[j] (m×n, accumulates). */
   addBias(m: number, n: number, bias: number, c: number): void;
   /** out[j] = Σ_i a[i, j] (m×n, overwrites). */

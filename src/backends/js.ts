@@ -77,8 +77,9 @@ function jsKernels(heap: Heap): Kernels {
   };
 
   return {
-    gemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
+    gemm(transA, transB, m, n, k, alpha, a, b, beta, c, _scratch, lda = 0) {
       const f = F();
+      const ld = lda || (transA ? m : k);
       const ai = ix(a), bi = ix(b), ci = ix(c);
       for (let i = 0; i < m * n; i++) f[ci + i] = beta === 0 ? 0 : beta * f[ci + i];
       if (alpha === 0) return;
@@ -86,7 +87,7 @@ function jsKernels(heap: Heap): Kernels {
         // i-p-j: the inner loop runs along rows of B and C
         for (let i = 0; i < m; i++) {
           for (let p = 0; p < k; p++) {
-            const av = alpha * (transA ? f[ai + p * m + i] : f[ai + i * k + p]);
+            const av = alpha * (transA ? f[ai + p * ld + i] : f[ai + i * ld + p]);
             const br = bi + p * n, cr = ci + i * n;
             for (let j = 0; j < n; j++) f[cr + j] += av * f[br + j];
           }
@@ -97,7 +98,7 @@ function jsKernels(heap: Heap): Kernels {
           for (let j = 0; j < n; j++) {
             let s = 0;
             const br = bi + j * k;
-            for (let p = 0; p < k; p++) s += (transA ? f[ai + p * m + i] : f[ai + i * k + p]) * f[br + p];
+            for (let p = 0; p < k; p++) s += (transA ? f[ai + p * ld + i] : f[ai + i * ld + p]) * f[br + p];
             f[ci + i * n + j] += alpha * s;
           }
         }

@@ -13,7 +13,7 @@ interface KernelExports {
   heapBase(): number;
   GEMM_SCRATCH_BYTES: WebAssembly.Global | number;
   gemm(transA: number, transB: number, m: number, n: number, k: number,
-    alpha: number, a: number, b: number, beta: number, c: number, scratch: number): void;
+    alpha: number, a: number, b: number, beta: number, c: number, scratch: number, lda: number): void;
   [name: string]: unknown;
 }
 
@@ -85,8 +85,8 @@ async function backendOver(name: Exclude<BackendName, 'js'>, build: WasmBuild, m
   const gemm = raw<KernelExports['gemm']>(ex.gemm);
   const kernels: Kernels = {
     // booleans cross the boundary as i32
-    gemm: (transA, transB, m, n, k, alpha, a, b, beta, c, scratchAt) =>
-      gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta, c, scratchAt),
+    gemm: (transA, transB, m, n, k, alpha, a, b, beta, c, scratchAt, lda = 0) =>
+      gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta, c, scratchAt, lda),
     addBias: fn('addBias'),
     colSums: fn('colSums'),
     sigmoid: fn('sigmoid'),

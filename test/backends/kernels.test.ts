@@ -104,6 +104,34 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
       });
     }
 
+    // A team of threads computes a weight gradient's rows in blocks, op(A) being a block of columns
+    // of the stored A (lda = its full width); every row of C must come out as the whole GEMM makes
+    // it, bit for bit, however the rows are cut (the threaded step equals the one-thread step).
+    for (const transA of [true, false]) {
+      it(`${transA ? 'T' : 'N'}N row blocks of op(A) through lda give the whole GEMM's rows, bit for bit, and equal the JS reference`, () => {
+        const cases: [number, number, number, number[]][] = [[785, 33, 100, [64, 17, 5, 3, 1]], [100, 17, 33, [8, 33, 3]], [130, 5, 300, [64, 4, 65]], [17, 100, 10, [5, 3]]];
+        for (const [m, n, k, blocks] of cases) {
+          const a = randomArray(rng, m * k), bm = randomArray(rng, k * n);
+          for (const [alpha, beta] of [[1, 0], [-0.3, 1]]) {
+            const whole = race(name, [a, bm], [m * n], (kk, [pa, pb], [pc], s) =>
+              kk.gemm(transA, false, m, n, k, alpha, pa, pb, beta, pc, s));
+            for (const rowsPerBlock of blocks) {
+              const split = race(name, [a, bm], [m * n], (kk, [pa, pb], [pc], s) => {
+                for (let i0 = 0; i0 < m; i0 += rowsPerBlock) {
+                  const rows = Math.min(rowsPerBlock, m - i0);
+                  kk.gemm(transA, false, rows, n, k, alpha, pa + (transA ? i0 : i0 * k) * 4, pb, beta, pc + i0 * n * 4, s, transA ? m : k);
+                }
+              });
+              const where = `${m}×${n}×${k} in blocks of ${rowsPerBlock}, α=${alpha} β=${beta}`;
+              expect(firstMismatch(split.wasm.data[0], whole.wasm.data[0], 0), where).toBeNull();
+              const scale = whole.js.data[0].reduce((mx, v) => Math.max(mx, Math.abs(v)), 1);
+              expect(firstMismatch(split.js.data[0], whole.js.data[0], TOL * scale), `js: ${where}`).toBeNull();
+            }
+          }
+        }
+      });
+    }
+
     it('never reads C when β = 0, so stale NaN cannot leak in', () => {
       const b = backends[name];
       const [m, n, k] = [5, 9, 7];
