@@ -48,14 +48,25 @@ export function colSums(m: i32, n: i32, a: usize, out: usize): void {
 export function sigmoid(count: i32, x: usize, y: usize): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
-      const v = v128.load(x + o);
-      const e = expNonPositive(f32x4.neg(f32x4.abs(v)));
-      const s = f32x4.div(one, f32x4.add(one, e));
-      v128.store(y + o, v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(v, f32x4.splat(0))));
+      v128.store(y + o, sigmoid4(v128.load(x + o)));
     }
+    // the last one to three values go through the same four lanes: a value's bits must not depend
+    // on where it falls (a team of threads splits the batch at any row; see src/threads.ts)
+    const rest = count - i;
+    if (rest > 0) {
+      const src = x + (<usize>i << 2);
+      const dst = y + (<usize>i << 2);
+      let v = f32x4.splat(load<f32>(src));
+      if (rest > 1) v = f32x4.replace_lane(v, 1, load<f32>(src, 4));
+      if (rest > 2) v = f32x4.replace_lane(v, 2, load<f32>(src, 8));
+      const s = sigmoid4(v);
+      store<f32>(dst, f32x4.extract_lane(s, 0));
+      if (rest > 1) store<f32>(dst, f32x4.extract_lane(s, 1), 4);
+      if (rest > 2) store<f32>(dst, f32x4.extract_lane(s, 2), 8);
+    }
+    return;
   }
   for (; i < count; i++) {
     const v = load<f32>(x + (<usize>i << 2));
@@ -63,6 +74,14 @@ export function sigmoid(count: i32, x: usize, y: usize): void {
     const s: f32 = 1 / (1 + e);
     store<f32>(y + (<usize>i << 2), v >= 0 ? s : e * s);
   }
+}
+
+// @ts-ignore: decorator
+@inline function sigmoid4(v: v128): v128 {
+  const one = f32x4.splat(1);
+  const e = expNonPositive(f32x4.neg(f32x4.abs(v)));
+  const s = f32x4.div(one, f32x4.add(one, e));
+  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(v, f32x4.splat(0)));
 }
 
 // dx = dy · y(1 − y), with y the sigmoid's output.
@@ -79,7 +98,7 @@ export function sigmoidBackward(count: i32, y: usize, dy: usize, dx: usize): voi
   for (; i < count; i++) {
     const o = <usize>i << 2;
     const yv = load<f32>(y + o);
-    store<f32>(dx + o, load<f32>(dy + o) * yv * (1 - yv));
+    store<f32>(dx + o, load<f32>(dy + o) * (yv * (1 - yv))); // grouped as the lanes are
   }
 }
 

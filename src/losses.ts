@@ -12,8 +12,11 @@ export interface Loss {
    * respect to the logits, which is what makes softmax + cross-entropy stable.
    */
   readonly fuses: ActivationName | null;
-  /** The cost summed over a rows×cols block. A fused loss turns out from logits into outputs here. */
-  cost(k: Kernels, rows: number, cols: number, out: number, y: number): number;
+  /**
+   * The cost summed over a rows×cols block. A fused loss turns the logits in out into outputs here,
+   * written to p (default: over out, in place).
+   */
+  cost(k: Kernels, rows: number, cols: number, out: number, y: number, p?: number): number;
   /** grad = scale · ∂cost/∂(out, or logits when fused); returns the unscaled gradient's squared norm. */
   grad(k: Kernels, rows: number, cols: number, out: number, y: number, scale: number, grad: number): number;
 }
@@ -27,14 +30,14 @@ export const LOSSES: Readonly<Record<LossName, Loss>> = {
   },
   'cross-entropy': {
     fuses: 'softmax',
-    cost: (k, r, c, out, y) => k.softmaxCrossEntropy(r, c, out, y, out),
+    cost: (k, r, c, out, y, p = out) => k.softmaxCrossEntropy(r, c, out, y, p),
     grad: (k, r, c, out, y, scale, g) => k.softmaxCrossEntropyGrad(r, c, out, y, scale, g),
   },
   // Independent yes/no outputs: sigmoid fused with binary cross-entropy. Its gradient with respect
   // to the logits is p − y, the same expression as softmax + cross-entropy, so it shares that kernel.
   'binary-cross-entropy': {
     fuses: 'sigmoid',
-    cost: (k, r, c, out, y) => k.sigmoidCrossEntropy(r, c, out, y, out),
+    cost: (k, r, c, out, y, p = out) => k.sigmoidCrossEntropy(r, c, out, y, p),
     grad: (k, r, c, out, y, scale, g) => k.softmaxCrossEntropyGrad(r, c, out, y, scale, g),
   },
 };

@@ -373,7 +373,16 @@ export class Network {
   /** One step on the pool's threads (see threads.ts): the gradient block filled, and with `update` the parameters updated. */
   private teamGradients(pool: ThreadPool, ws: Workspace, rows: number, x: number, y: number, update: UpdateArgs | null): StepResult {
     const dropout = this.drawDropout();
-    return pool.step(ws, rows, x, y, dropout, update, () => this.teamStep(ws, rows, x, y, 0, pool.team, dropout, update));
+    pool.step(ws, rows, x, y, dropout, update, () => this.teamStep(ws, rows, x, y, 0, pool.team, dropout, update));
+    // The threads' partial sums served their finiteness check. What the step reports is summed over
+    // the whole batch, from the logits the threads left in place, exactly as one thread sums it:
+    // partial sums would differ in their last bits with the split, which follows the cores' speeds.
+    const k = this.k;
+    const last = this.layerList[this.layerList.length - 1];
+    const out = ws.outs[this.layerList.length - 1];
+    const p = this.lossFn.fuses ? ws.d2 : out;
+    const cost = this.lossFn.cost(k, rows, last.units, out, y, p);
+    return { cost, correct: k.countCorrect(rows, last.units, p, y), gradSq: this.lossFn.grad(k, rows, last.units, p, y, 1 / rows, ws.d0) };
   }
 
   /**
@@ -391,7 +400,10 @@ export class Network {
     const k = this.k;
     const layers = this.layerList;
     const top = layers.length - 1;
-    const { first, count } = team.share(thread, rows);
+    const { first, count } = team.share(thread);
+    // the time of this thread's own rows (all but barriers and claimed blocks) sets its next share
+    const started = performance.now();
+    let elsewhere = 0;
     // row `first` of a rows × width buffer
     const mine = (base: number, width: number) => base + first * width * 4;
     const dz = (l: number) => [ws.d0, ws.d1, ws.d2][(top - l) % 3];
@@ -406,9 +418,12 @@ export class Network {
     if (count > 0) {
       const out = this.forward(own, count, own.x, true, { seeds: dropout.seeds, firstRow: first });
       const d = mine(dz(top), last.units);
-      result.cost = this.lossFn.cost(k, count, last.units, out, own.y);
-      result.correct = k.countCorrect(count, last.units, out, own.y);
-      result.gradSq = this.lossFn.grad(k, count, last.units, out, own.y, 1 / rows, d);
+      // a fused loss's outputs go to the third ∂z buffer (free until the layer two below the top
+      // writes it, after the first barrier), so the logits stay for the step's report
+      const p = this.lossFn.fuses ? mine(ws.d2, last.units) : out;
+      result.cost = this.lossFn.cost(k, count, last.units, out, own.y, p);
+      result.correct = k.countCorrect(count, last.units, p, own.y);
+      result.gradSq = this.lossFn.grad(k, count, last.units, p, own.y, 1 / rows, d);
       if (this.lossFn.fuses === null) last.activation.backward(k, count, last.units, last.slope, out, d, d);
     }
     team.publish(thread, result);
@@ -422,7 +437,10 @@ export class Network {
         if (below.dropout > 0) k.multiply(count * below.units, other, own.masks[l - 1], other);
         below.activation.backward(k, count, below.units, below.slope, own.outs[l - 1], other, other);
       }
-      team.barrier();
+      const waiting = performance.now();
+      // the first layer's weights are read by no thread's backward pass, and its ∂z was complete at
+      // the last barrier: its blocks follow the second layer's without one
+      if (l > 0 || top === 0) team.barrier();
       if (l === top && updating) updating = stepIsFinite(team.total());
       const input = l === 0 ? x : below!.dropout > 0 ? ws.drops[l - 1] : ws.outs[l - 1];
       const d = dz(l);
@@ -446,7 +464,9 @@ export class Network {
             { count: n, params: b4.params + at, grads: b4.grads + at, state0: b4.state0 + at, state1: b4.state1 + at }, update!.lr, update!.t);
         }
       }
+      elsewhere += performance.now() - waiting;
     }
+    team.publishTime(thread, performance.now() - started - elsewhere);
   }
 
   /**

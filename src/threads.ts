@@ -109,31 +109,46 @@ export function waitForChange(ctrl: Int32Array, index: number, value: number): n
 }
 
 // The team block, shared by every thread (Int32 slots): 0 threads arrived at the barrier, 1 barrier
-// generation, then one block counter per layer; after them, f64 partial results (cost, gradSq,
-// correct) per thread.
+// generation, one block counter per layer, then each thread's first row and row count; after them,
+// f64s per thread: its partial result (cost, gradSq, correct) and the milliseconds its rows took.
 const TEAM = { arrived: 0, generation: 1, claims: 2 } as const;
+const PER_THREAD = 4;
 
-/** What the threads of one step share: a barrier, a block counter per layer, each thread's partial result. */
+/**
+ * What the threads of one step share: a barrier, a block counter per layer, the rows each thread
+ * runs, and each thread's partial result and time.
+ */
 export class Team {
   private readonly i32: Int32Array;
+  private readonly shares: number;
   private readonly partials: Float64Array;
 
   constructor(readonly sab: SharedArrayBuffer, readonly size: number, layers: number) {
-    const slots = TEAM.claims + layers;
+    this.shares = TEAM.claims + layers;
+    const slots = this.shares + 2 * size;
     this.i32 = new Int32Array(sab, 0, slots);
-    this.partials = new Float64Array(sab, Math.ceil((4 * slots) / 8) * 8, 3 * size);
+    this.partials = new Float64Array(sab, Math.ceil((4 * slots) / 8) * 8, PER_THREAD * size);
   }
 
   static create(size: number, layers: number): Team {
-    const bytes = Math.ceil((4 * (TEAM.claims + layers)) / 8) * 8 + 8 * 3 * size;
+    const bytes = Math.ceil((4 * (TEAM.claims + layers + 2 * size)) / 8) * 8 + 8 * PER_THREAD * size;
     return new Team(new SharedArrayBuffer(bytes), size, layers);
   }
 
-  /** Rows [first, first + count) of a `rows`-row batch are thread `thread`'s to run forward and back. */
-  share(thread: number, rows: number): { first: number; count: number } {
-    const per = Math.ceil(rows / this.size);
-    const first = Math.min(rows, per * thread);
-    return { first, count: Math.min(per, rows - first) };
+  /** Rows [first, first + count) of the batch are thread `thread`'s to run forward and back. */
+  share(thread: number): { first: number; count: number } {
+    return { first: this.i32[this.shares + 2 * thread], count: this.i32[this.shares + 2 * thread + 1] };
+  }
+
+  /** Before a step, while no other thread runs: the rows per thread (in thread order), every layer's blocks unclaimed. */
+  reset(counts: readonly number[]): void {
+    this.i32.fill(0, TEAM.claims, this.shares);
+    let first = 0;
+    counts.forEach((count, t) => {
+      this.i32[this.shares + 2 * t] = first;
+      this.i32[this.shares + 2 * t + 1] = count;
+      first += count;
+    });
   }
 
   /** Returns once every thread of the team has called it. */
@@ -153,27 +168,51 @@ export class Team {
     return Atomics.add(this.i32, TEAM.claims + layer, 1);
   }
 
-  /** Before a step, while no other thread runs: every layer's blocks unclaimed. */
-  reset(): void {
-    this.i32.fill(0, TEAM.claims);
+  publish(thread: number, r: StepResult): void {
+    this.partials[PER_THREAD * thread] = r.cost;
+    this.partials[PER_THREAD * thread + 1] = r.gradSq;
+    this.partials[PER_THREAD * thread + 2] = r.correct;
   }
 
-  publish(thread: number, r: StepResult): void {
-    this.partials[3 * thread] = r.cost;
-    this.partials[3 * thread + 1] = r.gradSq;
-    this.partials[3 * thread + 2] = r.correct;
+  /** How long a thread's own rows took (milliseconds, not counting barriers and claimed blocks). */
+  publishTime(thread: number, ms: number): void {
+    this.partials[PER_THREAD * thread + 3] = ms;
+  }
+
+  timeOf(thread: number): number {
+    return this.partials[PER_THREAD * thread + 3];
   }
 
   /** The step's result: every thread's part added in thread order (read after a barrier). */
   total(): StepResult {
     const r = { cost: 0, gradSq: 0, correct: 0 };
     for (let t = 0; t < this.size; t++) {
-      r.cost += this.partials[3 * t];
-      r.gradSq += this.partials[3 * t + 1];
-      r.correct += this.partials[3 * t + 2];
+      r.cost += this.partials[PER_THREAD * t];
+      r.gradSq += this.partials[PER_THREAD * t + 1];
+      r.correct += this.partials[PER_THREAD * t + 2];
     }
     return r;
   }
+}
+
+/**
+ * Rows per thread for a batch: in proportion to each thread's recent speed on its own rows, in
+ * multiples of four (the GEMM's tile height), each thread at least four. Weights do not depend on
+ * the split (see the top of this file), so it can follow whichever core is slower at the moment.
+ */
+export function splitRows(rows: number, speeds: readonly number[]): number[] {
+  const n = speeds.length;
+  if (rows < 4 * n) {
+    const per = Math.ceil(rows / n);
+    return speeds.map((_, t) => Math.max(0, Math.min(per, rows - per * t)));
+  }
+  const total = speeds.reduce((a, b) => a + b, 0);
+  const counts = speeds.map((v) => Math.max(4, Math.round((rows * v) / total / 4) * 4));
+  // the rounding's excess or shortfall goes to (or comes from) the fastest thread
+  const fastest = speeds.indexOf(Math.max(...speeds));
+  counts[fastest] += rows - counts.reduce((a, b) => a + b, 0);
+  if (counts[fastest] < 4) return splitRows(rows, speeds.map(() => 1));
+  return counts;
 }
 
 /** What a worker is started with: the main network's options, blocks and heap layout, its own scratch. */
@@ -197,8 +236,12 @@ interface Thread {
 
 export class ThreadPool {
   private seq = 0;
+  /** Each thread's rows per millisecond on its own rows, smoothed over recent steps (0: not yet known). */
+  private readonly speeds: number[];
 
-  private constructor(private readonly threads: Thread[], readonly team: Team, private readonly layers: number) {}
+  private constructor(private readonly threads: Thread[], readonly team: Team, private readonly layers: number) {
+    this.speeds = new Array<number>(team.size).fill(0);
+  }
 
   /** Starts one worker per scratch region (threads 1, 2, …); resolves once each has built its replica. */
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, network: { options: unknown; blocks: Blocks },
@@ -230,7 +273,8 @@ export class ThreadPool {
    */
   step(ws: Workspace, rows: number, x: number, y: number, dropout: DropoutDraw, update: UpdateArgs | null, mine: () => void): StepResult {
     const seq = ++this.seq;
-    this.team.reset();
+    const counts = splitRows(rows, this.speeds.includes(0) ? this.speeds.map(() => 1) : this.speeds);
+    this.team.reset(counts);
     for (const t of this.threads) {
       const s = t.slots;
       s[CONTROL.op] = update ? OP.stepAndUpdate : OP.step;
@@ -255,6 +299,12 @@ export class ThreadPool {
       let done = Atomics.load(t.ctrl, CONTROL.done);
       while (done !== seq) done = waitForChange(t.ctrl, CONTROL.done, done);
     }
+    // a moving average over about five steps: the cores' speeds drift over seconds
+    counts.forEach((count, t) => {
+      const ms = this.team.timeOf(t);
+      if (count < 4 || !(ms > 0)) return;
+      this.speeds[t] = this.speeds[t] === 0 ? count / ms : 0.8 * this.speeds[t] + 0.2 * (count / ms);
+    });
     return this.team.total();
   }
 

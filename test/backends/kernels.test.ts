@@ -145,6 +145,40 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
     });
   });
 
+  // A team of threads runs a layer's rows in parts that start anywhere, so a value's bits must not
+  // depend on where it falls: in the four-lane body or the one-to-three-value tail.
+  it('element-wise kernels give each value the same bits wherever a call starts and ends', () => {
+    const b = backends[name];
+    const n = 37;
+    const x = randomArray(rng, n, -9, 9), y = randomArray(rng, n, 0.01, 0.99), dy = randomArray(rng, n);
+    const calls: [string, (k: Kernels, count: number, at: (p: number) => number, out: number) => void][] = [
+      ['sigmoid', (k, c, at, out) => k.sigmoid(c, at(0), out)],
+      ['tanh', (k, c, at, out) => k.tanh(c, at(0), out)],
+      ['leakyRelu', (k, c, at, out) => k.leakyRelu(c, 0.01, at(0), out)],
+      ['sigmoidBackward', (k, c, at, out) => k.sigmoidBackward(c, at(1), at(2), out)],
+      ['tanhBackward', (k, c, at, out) => k.tanhBackward(c, at(1), at(2), out)],
+      ['leakyReluBackward', (k, c, at, out) => k.leakyReluBackward(c, 0.01, at(1), at(2), out)],
+      ['multiply', (k, c, at, out) => k.multiply(c, at(0), at(2), out)],
+    ];
+    for (const [kernel, call] of calls) {
+      const mark = b.heap.mark();
+      const ins = [x, y, dy].map((arr) => {
+        const p = b.heap.alloc(n);
+        b.heap.write(p, arr);
+        return p;
+      });
+      const whole = b.heap.alloc(n), parts = b.heap.alloc(n);
+      call(b.kernels, n, (i) => ins[i], whole);
+      const cuts = [0, 5, 6, 13, 30, 37];
+      for (let c = 0; c + 1 < cuts.length; c++) {
+        const first = cuts[c], count = cuts[c + 1] - first;
+        call(b.kernels, count, (i) => ins[i] + first * 4, parts + first * 4);
+      }
+      expect(firstMismatch(b.heap.read(parts, n), b.heap.read(whole, n), 0), kernel).toBeNull();
+      b.heap.release(mark);
+    }
+  });
+
   for (const size of SIZES) {
     it(`element-wise kernels on ${size} values`, () => {
       const x = randomArray(rng, size, -6, 6), dy = randomArray(rng, size);
