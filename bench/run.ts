@@ -312,14 +312,22 @@ async function main(): Promise<void> {
       }
     }
     coreScaling.push(...await twoCoreScaling(quick ? 3 : 7));
-    // two threads against one, alternating (a fresh pair of networks, the same images each turn)
+    // two threads against one, alternating in short runs (20 steps: the machine's speed drifts over
+    // seconds, and each core's on its own), one-two then two-one, on the same images each turn
     const one = await createFor(w, 'wasm'), two = await createFor(w, 'threads');
     await trainChunk(one, w, 0, 1280);
     await trainChunk(two, w, 0, 1280);
-    for (let r = 0; r < (quick ? 1 : 6); r++) {
-      const first = chunkStart(r, rows.ffnn);
-      const single = await trainChunk(one, w, first, rows.ffnn);
-      const double = await trainChunk(two, w, first, rows.ffnn);
+    const threadRows = quick ? 1280 : 2560;
+    for (let r = 0; r < (quick ? 2 : 30); r++) {
+      const first = chunkStart(r, threadRows);
+      let single: number, double: number;
+      if (r % 2 === 0) {
+        single = await trainChunk(one, w, first, threadRows);
+        double = await trainChunk(two, w, first, threadRows);
+      } else {
+        double = await trainChunk(two, w, first, threadRows);
+        single = await trainChunk(one, w, first, threadRows);
+      }
       twoThreads.oneThread.push(single);
       twoThreads.ffnn.push(double);
       twoThreads.ratios.push(double / single);
@@ -452,7 +460,7 @@ async function main(): Promise<void> {
       `peaks ${runsOf(bound.peaks, 1)} GFLOP/s): **${median(bound.ratios).toFixed(2)}×** the bound (range ${range(bound.ratios, 2)}).`,
     `- w3 inference over the 10 000 test images: ffnn ${median(inference.ffnn).toFixed(0)} images/s` +
       (peer ? `, tfjs-wasm ${median(inference.peer).toFixed(0)}: **${median(inference.ratios).toFixed(2)}×** (range ${range(inference.ratios, 2)}).` : '.'),
-    `- w3 on two threads (each batch split over one shared memory), alternating with one thread on the same images: ` +
+    `- w3 on two threads (each step shared over one memory), alternating with one thread in runs of ${quick ? 1280 : 2560} images (${twoThreads.ratios.length} pairs): ` +
       `${median(twoThreads.ffnn).toFixed(2)} s/epoch against ${median(twoThreads.oneThread).toFixed(2)}, **${median(twoThreads.ratios).toFixed(2)}×** (range ${range(twoThreads.ratios, 2)}).`,
     `- What a second core gives on this machine: the register-only loop on two worker threads at once does ` +
       `**${median(coreScaling).toFixed(2)}×** the work of one alone (range ${range(coreScaling, 2)}; 2× would be perfect), so no two-thread run ` +
