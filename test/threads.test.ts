@@ -5,6 +5,18 @@ import { Network } from '../src/index.js';
 import { splitRows } from '../src/threads.js';
 import { mnist } from './helpers/mnist.js';
 
+/** Counts the steps a network's threads share (its pool's step calls). */
+function countShared(net: Network): { count: number } {
+  const pool = (net as unknown as { pool: { step: (...args: unknown[]) => unknown } }).pool;
+  const counter = { count: 0 };
+  const step = pool.step.bind(pool);
+  pool.step = (...args: unknown[]) => {
+    counter.count++;
+    return step(...args);
+  };
+  return counter;
+}
+
 const flat = (net: Network) => Float32Array.from(net.parameters().flatMap((l) => [...l.weights.data, ...l.biases]));
 
 describe('threads', () => {
@@ -16,13 +28,16 @@ describe('threads', () => {
     [3, 'adamw', 50, 'cross-entropy'], [2, 'momentum', 64, 'mse'], [3, 'nesterov', 2, 'cross-entropy'],
   ] as const)('%s threads give the weights and history of one thread bit for bit (%s, batch %s, %s, dropout)', async (threads, optimizer, batchSize, loss) => {
     const train = await mnist('train', { limit: batchSize === 2 ? 40 : 1000 });
-    const spec = { inputs: 784, layers: [{ units: 48, activation: 'relu' as const, dropout: 0.3 }, { units: 21, activation: 'tanh' as const }, { units: 10 }], loss, seed: 6 };
+    // steps big enough to be shared (see TEAM_MIN_MACS): batch 2 needs a wide layer
+    const spec = { inputs: 784, layers: [{ units: batchSize === 2 ? 700 : 48, activation: 'relu' as const, dropout: 0.3 }, { units: 21, activation: 'tanh' as const }, { units: 10 }], loss, seed: 6 };
     const options = { optimizer, learningRate: optimizer === 'sgd' ? 0.1 : 0.003, weightDecay: optimizer === 'sgd' ? 0 : 1e-3, batchSize, epochs: 2 };
     const one = await Network.create(spec);
     const many = await Network.create({ ...spec, threads });
     expect(many.threads).toBe(threads);
+    const shared = countShared(many);
     const h1 = await one.train(train.x, train.y, options);
     const h2 = await many.train(train.x, train.y, options);
+    expect(shared.count).toBe(2 * Math.ceil(train.x.rows / batchSize));
     expect(h2.epochs[1].loss).toBeLessThan(h2.epochs[0].loss);
     expect(Buffer.from(flat(many).buffer).equals(Buffer.from(flat(one).buffer))).toBe(true);
     expect(h2.epochs.map((e) => [e.loss, e.accuracy, e.gradientNorm])).toEqual(h1.epochs.map((e) => [e.loss, e.accuracy, e.gradientNorm]));
@@ -36,8 +51,10 @@ describe('threads', () => {
     const spec = { inputs: 784, layers: [{ units: 37, activation: 'relu' as const }, { units: 10 }], loss: 'cross-entropy' as const, seed: 8 };
     const options = { optimizer: 'adam' as const, learningRate: 0.003, batchSize: 64, epochs: 2, clipNorm };
     const one = await Network.create(spec), two = await Network.create({ ...spec, threads: 2 });
+    const shared = countShared(two);
     await one.train(train.x, train.y, options);
     const h = await two.train(train.x, train.y, options);
+    expect(shared.count).toBeGreaterThan(0);
     expect(h.epochs[1].loss).toBeLessThan(h.epochs[0].loss);
     expect(Buffer.from(flat(two).buffer).equals(Buffer.from(flat(one).buffer))).toBe(true);
     for (const net of [one, two]) net.dispose();
@@ -58,6 +75,17 @@ describe('threads', () => {
     // a thread three times as fast gets about three times the rows
     const [slow, fast] = splitRows(128, [1, 3]);
     expect(fast / slow).toBeGreaterThan(2.5);
+  });
+
+  it('takes small steps on the main thread alone, where sharing them costs more than it saves', async () => {
+    const train = await mnist('train', { limit: 200 });
+    const net = await Network.create({ inputs: 784, layers: [{ units: 30 }, { units: 10 }], seed: 3, threads: 2 });
+    const shared = countShared(net);
+    await net.train(train.x, train.y, { learningRate: 3, batchSize: 10, epochs: 1 }); // 10 × 23 820 multiply-adds
+    expect(shared.count).toBe(0);
+    await net.train(train.x, train.y, { learningRate: 3, batchSize: 100, epochs: 1 }); // 2.4 M
+    expect(shared.count).toBe(2);
+    net.dispose();
   });
 
   it('refuses threads on a backend without the threads build', async () => {
