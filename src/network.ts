@@ -465,8 +465,8 @@ export class Network {
       const input = l === 0 ? x : below!.dropout > 0 ? ws.drops[l - 1] : ws.outs[l - 1];
       const d = dz(l);
       const blockRows = gradientBlockRows(layer.inputs);
-      const blocks = 1 + Math.ceil(layer.inputs / blockRows);
-      for (let b = team.claim(l); b < blocks; b = team.claim(l)) {
+      const blockCount = 1 + Math.ceil(layer.inputs / blockRows);
+      for (let b = team.claim(l); b < blockCount; b = team.claim(l)) {
         let at: number, n: number;
         if (b === 0) {
           k.colSums(rows, layer.units, d, layer.gb);
@@ -479,9 +479,9 @@ export class Network {
           k.gemm(true, false, m, layer.units, rows, 1, input + i0 * 4, d, 0, this.gradBase + at, this.scratch, layer.inputs);
         }
         if (updating) {
-          const b4 = this.blocks;
+          const { params, grads, state0, state1 } = this.blocks;
           optimizerStep(k, update!.optimizer, update!.settings,
-            { count: n, params: b4.params + at, grads: b4.grads + at, state0: b4.state0 + at, state1: b4.state1 + at }, update!.lr, update!.t);
+            { count: n, params: params + at, grads: grads + at, state0: state0 + at, state1: state1 + at }, update!.lr, update!.t);
         }
       }
       elsewhere += performance.now() - waiting;
