@@ -53,9 +53,10 @@ export interface NetworkOptions {
   /** Applied to every input row before the first layer (see fitScaling); saved with the model. */
   readonly scaling?: InputScaling;
   /**
-   * Threads for training steps (default 1): each batch is split across this many threads sharing
-   * one WebAssembly memory (the 'wasm' backend's threads build). Results are deterministic for a
-   * given thread count and agree with one thread to float32 rounding. Threads need SharedArrayBuffer
+   * Threads for training steps (default 1): each step big enough to pay (about a million
+   * multiply-adds in its forward pass) is shared by this many threads over one WebAssembly memory
+   * (the 'wasm' backend's threads build). The weights and the history are those of one thread, bit
+   * for bit (on the plain SIMD build; see threads.ts). Threads need SharedArrayBuffer
    * and Atomics.wait: Node, or a worker of a crossOriginIsolated page (trainInWorker); elsewhere the
    * network uses one thread (`net.threads` says how many it has).
    */

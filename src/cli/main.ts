@@ -83,8 +83,9 @@ DATA is a CSV file (label in the first column unless --label), an IDX images fil
   --patience P            early stopping: epochs without improvement (needs --test or --validation-split);
                           the best epoch's weights are kept      --monitor loss|accuracy
   --resume FILE           continue training a saved model (its architecture, weights, optimizer state)
-  --threads N             split each batch across N threads sharing one memory (default 1; pays
-                          for large layers and batches, e.g. 512-unit layers at batch 128)
+  --threads N             share each training step among N threads over one memory (default 1;
+                          pays for large layers and batches, e.g. 512-unit layers at batch 128;
+                          smaller steps stay on one thread; the same weights as one thread)
   --scale auto|none|255|minmax|zscore|NUMBER
                           input scaling fitted on the training data and saved with the model
                           (auto: divide by 255 for images, minmax for CSV)
