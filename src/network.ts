@@ -106,13 +106,11 @@ export interface Workspace {
   /** for layers with dropout: the mask and the dropped output the next layer reads (else 0) */
   readonly masks: readonly number[];
   readonly drops: readonly number[];
-  /**
-   * rows × widest-layer ∂z buffers, used in turn by backward; the third (0 on one thread) lets a
-   * team's threads write a layer's ∂z while others still read the ∂z two layers up
-   */
+  /** two rows × widest-layer ∂z buffers, used in turn by backward */
   readonly d0: number;
   readonly d1: number;
-  readonly d2: number;
+  /** with threads, each layer's ∂z, rows × units (a team keeps them all until the step's end) */
+  readonly dz: readonly number[];
 }
 
 /** The dropout masks of one training step: a seed per layer, and where this part of the batch starts. */
@@ -401,20 +399,21 @@ export class Network {
     const k = this.k;
     const last = this.layerList[this.layerList.length - 1];
     const out = ws.outs[this.layerList.length - 1];
-    const p = this.lossFn.fuses ? ws.d2 : out;
+    const p = this.lossFn.fuses ? ws.d0 : out;
     const cost = this.lossFn.cost(k, rows, last.units, out, y, p);
-    return { cost, correct: k.countCorrect(rows, last.units, p, y), gradSq: this.lossFn.grad(k, rows, last.units, p, y, 1 / rows, ws.d0) };
+    return { cost, correct: k.countCorrect(rows, last.units, p, y), gradSq: this.lossFn.grad(k, rows, last.units, p, y, 1 / rows, ws.d1) };
   }
 
   /**
    * @internal Thread `thread`'s share of a step taken by a team of threads over one heap (every
-   * thread calls this with the same batch-wide workspace). First the forward pass, cost and ∂z of
-   * its own rows; then, for each layer from the top, once every thread has its ∂z below (so the
-   * layer's weights are no longer read), whichever blocks of that layer's weight-gradient rows this
-   * thread claims, each over the whole batch, each updated at once when `update` is given and the
-   * step's cost and gradient are finite. Block b > 0 is weight rows [(b−1)·R, b·R); block 0 is the
-   * bias. ∂z cycles through three buffers: a thread may write a layer's ∂z while another still reads
-   * the ∂z two layers up for its gradient blocks.
+   * thread calls this with the same batch-wide workspace). First its own rows: the forward pass, the
+   * cost and every layer's ∂z, top down, each layer's announced to the team when done. Then the
+   * weight gradients, top layer first, in blocks of rows claimed by whichever thread is free, each
+   * over the whole batch; so a thread that finishes its rows early starts on the gradients the
+   * others' ∂z already allow, and no barrier holds it. A block (block 0: the bias, block b > 0:
+   * weight rows [(b−1)·R, b·R)) needs its layer's ∂z from every thread; its update, when `update` is
+   * given and the step's cost and gradient are finite, waits until no thread still reads the
+   * weights (every thread has the ∂z below, the weights' last use), and is made as soon as it may.
    */
   teamStep(ws: Workspace, rows: number, x: number, y: number, thread: number, team: Team,
     dropout: DropoutDraw, update: UpdateArgs | null): void {
@@ -422,14 +421,11 @@ export class Network {
     const layers = this.layerList;
     const top = layers.length - 1;
     const { first, count } = team.share(thread);
-    // the time of this thread's own rows (all but barriers and claimed blocks) sets its next share
     const started = performance.now();
-    let elsewhere = 0;
     // row `first` of a rows × width buffer
     const mine = (base: number, width: number) => base + first * width * 4;
-    const dz = (l: number) => [ws.d0, ws.d1, ws.d2][(top - l) % 3];
     const own: Workspace = {
-      rows: count, x: mine(x, this.inputs), y: mine(y, this.outputs), d0: 0, d1: 0, d2: 0,
+      rows: count, x: mine(x, this.inputs), y: mine(y, this.outputs), d0: 0, d1: 0, dz: [],
       outs: ws.outs.map((o, l) => mine(o, layers[l].units)),
       masks: ws.masks.map((o, l) => (o ? mine(o, layers[l].units) : 0)),
       drops: ws.drops.map((o, l) => (o ? mine(o, layers[l].units) : 0)),
@@ -438,56 +434,74 @@ export class Network {
     const result = { cost: 0, gradSq: 0, correct: 0 };
     if (count > 0) {
       const out = this.forward(own, count, own.x, true, { seeds: dropout.seeds, firstRow: first });
-      const d = mine(dz(top), last.units);
-      // a fused loss's outputs go to the third ∂z buffer (free until the layer two below the top
-      // writes it, after the first barrier), so the logits stay for the step's report
-      const p = this.lossFn.fuses ? mine(ws.d2, last.units) : out;
+      const d = mine(ws.dz[top], last.units);
+      // a fused loss writes its outputs to d0, so the logits stay for the step's report
+      const p = this.lossFn.fuses ? mine(ws.d0, last.units) : out;
       result.cost = this.lossFn.cost(k, count, last.units, out, own.y, p);
       result.correct = k.countCorrect(count, last.units, p, own.y);
       result.gradSq = this.lossFn.grad(k, count, last.units, p, own.y, 1 / rows, d);
       if (this.lossFn.fuses === null) last.activation.backward(k, count, last.units, last.slope, out, d, d);
     }
     team.publish(thread, result);
-    let updating = update !== null;
-    for (let l = top; l >= 0; l--) {
-      const layer = layers[l];
-      const below = l === 0 ? null : layers[l - 1];
-      if (below && count > 0) {
-        const other = mine(dz(l - 1), below.units);
-        k.gemm(false, true, count, layer.inputs, layer.units, 1, mine(dz(l), layer.units), layer.w, 0, other, this.scratch);
-        if (below.dropout > 0) k.multiply(count * below.units, other, own.masks[l - 1], other);
+    team.announce(top);
+    for (let l = top; l > 0; l--) {
+      const layer = layers[l], below = layers[l - 1];
+      if (count > 0) {
+        // ∂z below = f′(z below) ⊙ ∂z·Wᵀ
+        const other = mine(ws.dz[l - 1], below.units);
+        k.gemm(false, true, count, layer.inputs, layer.units, 1, mine(ws.dz[l], layer.units), layer.w, 0, other, this.scratch);
+        if (below.dropout > 0) k.multiply(count * below.units, other, own.masks[l - 1], other); // dropped units pass nothing back
         below.activation.backward(k, count, below.units, below.slope, own.outs[l - 1], other, other);
       }
-      const waiting = performance.now();
-      // the first layer's weights are read by no thread's backward pass, and its ∂z was complete at
-      // the last barrier: its blocks follow the second layer's without one
-      if (l > 0 || top === 0) team.barrier();
-      if (l === top && updating) updating = stepIsFinite(team.total());
-      const input = l === 0 ? x : below!.dropout > 0 ? ws.drops[l - 1] : ws.outs[l - 1];
-      const d = dz(l);
+      team.announce(l - 1);
+    }
+    // how long this thread's own rows took sets its next share
+    team.publishTime(thread, performance.now() - started);
+
+    team.awaitAll(top);
+    const updating = update !== null && stepIsFinite(team.total());
+    const { params, grads, state0, state1 } = this.blocks;
+    const apply = (at: number, n: number) => optimizerStep(k, update!.optimizer, update!.settings,
+      { count: n, params: params + at, grads: grads + at, state0: state0 + at, state1: state1 + at }, update!.lr, update!.t);
+    // a layer's weights may change once no thread reads them: the first layer's are read by no ∂z,
+    // the others' last by the ∂z of the layer below
+    const free = (l: number) => l === 0 || team.allAnnounced(l - 1);
+    // weight blocks made before then: [offset, count, layer]
+    let waiting: [number, number, number][] = [];
+    const applyFreed = () => {
+      const still: typeof waiting = [];
+      for (const block of waiting) {
+        if (free(block[2])) apply(block[0], block[1]);
+        else still.push(block);
+      }
+      waiting = still;
+    };
+    for (let l = top; l >= 0; l--) {
+      const layer = layers[l];
+      const input = l === 0 ? x : layers[l - 1].dropout > 0 ? ws.drops[l - 1] : ws.outs[l - 1];
+      const d = ws.dz[l];
       const blockRows = gradientBlockRows(layer.inputs);
       const blockCount = 1 + Math.ceil(layer.inputs / blockRows);
+      team.awaitAll(l);
       for (let b = team.claim(l); b < blockCount; b = team.claim(l)) {
-        let at: number, n: number;
         if (b === 0) {
+          // biases are read only by forward passes, all done (every ∂z of the top layer is)
           k.colSums(rows, layer.units, d, layer.gb);
-          [at, n] = [layer.b - this.paramBase, layer.units];
+          if (updating) apply(layer.b - this.paramBase, layer.units);
         } else {
           const i0 = (b - 1) * blockRows;
           const m = Math.min(blockRows, layer.inputs - i0);
-          at = layer.w - this.paramBase + i0 * layer.units * 4;
-          n = m * layer.units;
+          const at = layer.w - this.paramBase + i0 * layer.units * 4;
           k.gemm(true, false, m, layer.units, rows, 1, input + i0 * 4, d, 0, this.gradBase + at, this.scratch, layer.inputs);
+          if (updating) waiting.push([at, m * layer.units, l]);
         }
-        if (updating) {
-          const { params, grads, state0, state1 } = this.blocks;
-          optimizerStep(k, update!.optimizer, update!.settings,
-            { count: n, params: params + at, grads: grads + at, state0: state0 + at, state1: state1 + at }, update!.lr, update!.t);
-        }
+        if (waiting.length > 0) applyFreed();
       }
-      elsewhere += performance.now() - waiting;
     }
-    team.publishTime(thread, performance.now() - started - elsewhere);
+    for (const [at, n, l] of waiting) {
+      team.awaitAll(l - 1);
+      apply(at, n);
+    }
   }
 
   /**
@@ -627,7 +641,7 @@ export class Network {
       drops: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(rows * l.units) : 0)),
       d0: heap.alloc(rows * widest),
       d1: heap.alloc(rows * widest),
-      d2: this.threads > 1 ? heap.alloc(rows * widest) : 0,
+      dz: this.threads > 1 ? this.layerList.map((l) => heap.alloc(rows * l.units)) : [],
     };
   }
 

@@ -2,26 +2,27 @@
 //
 // Each worker instantiates the threads build over the network's shared memory and holds a replica
 // network over the same parameters, gradients and optimizer state, with its own GEMM scratch. In a
-// step every thread (the main one is thread 0) runs Network.teamStep: the forward pass, cost and ∂z
-// of its own contiguous rows of the batch, written into the batch-wide workspace; then, per layer
-// from the top, a barrier, after which the rows of that layer's weight gradient are claimed block by
-// block by whichever thread is free, each block one GEMM over the whole batch, updated (when
-// training) while it is still in cache.
+// step every thread (the main one is thread 0) runs Network.teamStep: the forward pass, cost and
+// every layer's ∂z for its own contiguous rows of the batch (its share follows its recent speed),
+// announcing each layer's ∂z when done; then the rows of each weight gradient, top layer first, are
+// claimed block by block by whichever thread is free, each block one GEMM over the whole batch,
+// updated (when training) as soon as no thread reads those weights any more. A thread waits only
+// for what its next block needs, so one that is ahead works on while the others finish their rows.
 //
 // So no thread keeps a gradient of its own and nothing is reduced; and since a GEMM's rows do not
 // depend on how its rows are split (see Kernels.gemm), a team's step is the one-thread step bit for
-// bit, whatever the thread count. Claiming blocks, rather than owning fixed parts, balances the
-// threads when one core runs slower than the other, as the cores of a shared machine often do.
-// Threads wait on Atomics, not on messages: a barrier costs microseconds.
+// bit, whatever the thread count and split. Threads wait on Atomics, not on messages: a hand-over
+// costs microseconds.
 
 import { startWorker, type WorkerHandle } from './platform/worker.js';
 import type { DropoutDraw, StepResult, Workspace } from './network.js';
 import { OPTIMIZERS, type Blocks, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 
 // A worker's control block (Uint32 slots): 0 go (sequence, or STOP), 1 done, 2 op (STEP or STEP_UPDATE),
-// 3 rows, 4 x, 5 y, 6–8 the three ∂z buffers, then per layer: outs, masks, drops, dropout seed.
-// After the slots, the update's f64 arguments (UPDATE_ARGS).
-export const CONTROL = { go: 0, done: 1, op: 2, rows: 3, x: 4, y: 5, d0: 6, d1: 7, d2: 8, layers: 9 } as const;
+// 3 rows, 4 x, 5 y, 6 and 7 the ∂z buffers d0 and d1, then per layer (PER_LAYER slots): outs, masks,
+// drops, ∂z, dropout seed. After the slots, the update's f64 arguments (UPDATE_ARGS).
+export const CONTROL = { go: 0, done: 1, op: 2, rows: 3, x: 4, y: 5, d0: 6, d1: 7, layers: 8 } as const;
+const PER_LAYER = 5;
 /** What a step's op asks: gradients only (they are left in the gradient block), or gradients and the update. */
 export const OP = { step: 0, stepAndUpdate: 1 } as const;
 export const STOP = 0x7fffffff;
@@ -62,7 +63,7 @@ export function readUpdateArgs(from: Float64Array): UpdateArgs {
 
 /** The control block's views: slots as i32 (for Atomics) and u32 (offsets), the update's f64 arguments. */
 export function controlViews(control: SharedArrayBuffer, layers: number): { ctrl: Int32Array; slots: Uint32Array; args: Float64Array } {
-  const n = CONTROL.layers + 4 * layers;
+  const n = CONTROL.layers + PER_LAYER * layers;
   return {
     ctrl: new Int32Array(control, 0, n),
     slots: new Uint32Array(control, 0, n),
@@ -71,23 +72,23 @@ export function controlViews(control: SharedArrayBuffer, layers: number): { ctrl
 }
 
 function slotBytes(layers: number): number {
-  return Math.ceil((4 * (CONTROL.layers + 4 * layers)) / 8) * 8;
+  return Math.ceil((4 * (CONTROL.layers + PER_LAYER * layers)) / 8) * 8;
 }
 
 /** The batch-wide workspace a worker reads from its control block (x and y are the step's rows). */
 export function workspaceFrom(slots: Uint32Array, layers: number): Workspace {
-  const at = (l: number, i: number) => slots[CONTROL.layers + 4 * l + i];
+  const at = (l: number, i: number) => slots[CONTROL.layers + PER_LAYER * l + i];
   return {
-    rows: slots[CONTROL.rows], x: slots[CONTROL.x], y: slots[CONTROL.y],
-    d0: slots[CONTROL.d0], d1: slots[CONTROL.d1], d2: slots[CONTROL.d2],
+    rows: slots[CONTROL.rows], x: slots[CONTROL.x], y: slots[CONTROL.y], d0: slots[CONTROL.d0], d1: slots[CONTROL.d1],
     outs: Array.from({ length: layers }, (_, l) => at(l, 0)),
     masks: Array.from({ length: layers }, (_, l) => at(l, 1)),
     drops: Array.from({ length: layers }, (_, l) => at(l, 2)),
+    dz: Array.from({ length: layers }, (_, l) => at(l, 3)),
   };
 }
 
 export function dropoutFrom(slots: Uint32Array, layers: number): DropoutDraw {
-  return { seeds: Array.from({ length: layers }, (_, l) => slots[CONTROL.layers + 4 * l + 3]), firstRow: 0 };
+  return { seeds: Array.from({ length: layers }, (_, l) => slots[CONTROL.layers + PER_LAYER * l + 4]), firstRow: 0 };
 }
 
 /**
@@ -108,30 +109,31 @@ export function waitForChange(ctrl: Int32Array, index: number, value: number): n
   }
 }
 
-// The team block, shared by every thread (Int32 slots): 0 threads arrived at the barrier, 1 barrier
-// generation, one block counter per layer, then each thread's first row and row count; after them,
+// The team block, shared by every thread (Int32 slots): per layer, a block counter and how many
+// threads have announced that layer's ∂z; then each thread's first row and row count; after them,
 // f64s per thread: its partial result (cost, gradSq, correct) and the milliseconds its rows took.
-const TEAM = { arrived: 0, generation: 1, claims: 2 } as const;
 const PER_THREAD = 4;
 
 /**
- * What the threads of one step share: a barrier, a block counter per layer, the rows each thread
- * runs, and each thread's partial result and time.
+ * What the threads of one step share: per layer a block counter and a count of the threads whose
+ * ∂z of it is done, the rows each thread runs, and each thread's partial result and time.
  */
 export class Team {
   private readonly i32: Int32Array;
+  private readonly announced: number;
   private readonly shares: number;
   private readonly partials: Float64Array;
 
   constructor(readonly sab: SharedArrayBuffer, readonly size: number, layers: number) {
-    this.shares = TEAM.claims + layers;
+    this.announced = layers;
+    this.shares = 2 * layers;
     const slots = this.shares + 2 * size;
     this.i32 = new Int32Array(sab, 0, slots);
     this.partials = new Float64Array(sab, Math.ceil((4 * slots) / 8) * 8, PER_THREAD * size);
   }
 
   static create(size: number, layers: number): Team {
-    const bytes = Math.ceil((4 * (TEAM.claims + layers + 2 * size)) / 8) * 8 + 8 * PER_THREAD * size;
+    const bytes = Math.ceil((4 * (2 * layers + 2 * size)) / 8) * 8 + 8 * PER_THREAD * size;
     return new Team(new SharedArrayBuffer(bytes), size, layers);
   }
 
@@ -140,9 +142,9 @@ export class Team {
     return { first: this.i32[this.shares + 2 * thread], count: this.i32[this.shares + 2 * thread + 1] };
   }
 
-  /** Before a step, while no other thread runs: the rows per thread (in thread order), every layer's blocks unclaimed. */
+  /** Before a step, while no other thread runs: the rows per thread (in thread order), nothing claimed or announced. */
   reset(counts: readonly number[]): void {
-    this.i32.fill(0, TEAM.claims, this.shares);
+    this.i32.fill(0, 0, this.shares);
     let first = 0;
     counts.forEach((count, t) => {
       this.i32[this.shares + 2 * t] = first;
@@ -151,21 +153,26 @@ export class Team {
     });
   }
 
-  /** Returns once every thread of the team has called it. */
-  barrier(): void {
-    const generation = Atomics.load(this.i32, TEAM.generation);
-    if (Atomics.add(this.i32, TEAM.arrived, 1) === this.size - 1) {
-      Atomics.store(this.i32, TEAM.arrived, 0);
-      Atomics.add(this.i32, TEAM.generation, 1);
-      Atomics.notify(this.i32, TEAM.generation);
-    } else {
-      waitForChange(this.i32, TEAM.generation, generation);
-    }
+  /** This thread's ∂z of `layer` is done (and, for the top layer, its partial result published). */
+  announce(layer: number): void {
+    Atomics.add(this.i32, this.announced + layer, 1);
+    Atomics.notify(this.i32, this.announced + layer);
+  }
+
+  /** Whether every thread has announced `layer`. */
+  allAnnounced(layer: number): boolean {
+    return Atomics.load(this.i32, this.announced + layer) === this.size;
+  }
+
+  /** Returns once every thread has announced `layer`. */
+  awaitAll(layer: number): void {
+    const at = this.announced + layer;
+    for (let now = Atomics.load(this.i32, at); now !== this.size; now = Atomics.load(this.i32, at)) waitForChange(this.i32, at, now);
   }
 
   /** The next unclaimed block of a layer's gradient (counting past the last one once all are taken). */
   claim(layer: number): number {
-    return Atomics.add(this.i32, TEAM.claims + layer, 1);
+    return Atomics.add(this.i32, layer, 1);
   }
 
   publish(thread: number, r: StepResult): void {
@@ -174,7 +181,7 @@ export class Team {
     this.partials[PER_THREAD * thread + 2] = r.correct;
   }
 
-  /** How long a thread's own rows took (milliseconds, not counting barriers and claimed blocks). */
+  /** How long a thread's own rows took (milliseconds: the forward pass and every ∂z). */
   publishTime(thread: number, ms: number): void {
     this.partials[PER_THREAD * thread + 3] = ms;
   }
@@ -183,7 +190,7 @@ export class Team {
     return this.partials[PER_THREAD * thread + 3];
   }
 
-  /** The step's result: every thread's part added in thread order (read after a barrier). */
+  /** The step's result: every thread's part added in thread order (read once the top layer is announced by all). */
   total(): StepResult {
     const r = { cost: 0, gradSq: 0, correct: 0 };
     for (let t = 0; t < this.size; t++) {
@@ -283,12 +290,13 @@ export class ThreadPool {
       s[CONTROL.y] = y;
       s[CONTROL.d0] = ws.d0;
       s[CONTROL.d1] = ws.d1;
-      s[CONTROL.d2] = ws.d2;
       for (let l = 0; l < this.layers; l++) {
-        s[CONTROL.layers + 4 * l] = ws.outs[l];
-        s[CONTROL.layers + 4 * l + 1] = ws.masks[l];
-        s[CONTROL.layers + 4 * l + 2] = ws.drops[l];
-        s[CONTROL.layers + 4 * l + 3] = dropout.seeds[l];
+        const at = CONTROL.layers + PER_LAYER * l;
+        s[at] = ws.outs[l];
+        s[at + 1] = ws.masks[l];
+        s[at + 2] = ws.drops[l];
+        s[at + 3] = ws.dz[l];
+        s[at + 4] = dropout.seeds[l];
       }
       if (update) writeUpdateArgs(t.args, update);
       Atomics.store(t.ctrl, CONTROL.go, seq);
