@@ -53,8 +53,8 @@ export interface NetworkOptions {
   /** Applied to every input row before the first layer (see fitScaling); saved with the model. */
   readonly scaling?: InputScaling;
   /**
-   * Threads for training steps (default 1): each step big enough to pay (about a million
-   * multiply-adds in its forward pass) is shared by this many threads over one WebAssembly memory
+   * Threads for training steps and forward passes (default 1): each step or chunk big enough to pay
+   * (about a million multiply-adds in its forward pass) is shared by this many threads over one WebAssembly memory
    * (the 'wasm' backend's threads build). The weights and the history are those of one thread, bit
    * for bit (on the plain SIMD build; see threads.ts). Threads need SharedArrayBuffer
    * and Atomics.wait: Node, or a worker of a crossOriginIsolated page (trainInWorker); elsewhere the
@@ -405,6 +405,29 @@ export class Network {
   }
 
   /**
+   * The forward pass of `rows` rows of x into ws.outs (see forward), shared by the pool's threads
+   * when it is worth it (each runs its rows: the same bits as one thread).
+   */
+  private forwardRows(ws: Workspace, rows: number, x: number, fuseLoss: boolean): number {
+    const team = this.teamFor(rows);
+    if (!team) return this.forward(ws, rows, x, fuseLoss);
+    team.forward(ws, rows, x, fuseLoss, () => this.teamForward(ws, rows, x, 0, team.team, fuseLoss));
+    return ws.outs[this.layerList.length - 1];
+  }
+
+  /** @internal Thread `thread`'s share of a shared forward pass: its rows of x, through every layer. */
+  teamForward(ws: Workspace, rows: number, x: number, thread: number, team: Team, fuseLoss: boolean): void {
+    const { first, count } = team.share(thread);
+    if (count <= 0) return;
+    const at = (base: number, width: number) => base + first * width * 4;
+    const own: Workspace = {
+      rows: count, x: at(x, this.inputs), y: 0, d0: 0, d1: 0, dz: [],
+      outs: ws.outs.map((o, l) => at(o, this.layerList[l].units)), masks: [], drops: [],
+    };
+    this.forward(own, count, own.x, fuseLoss);
+  }
+
+  /**
    * @internal Thread `thread`'s share of a step taken by a team of threads over one heap (every
    * thread calls this with the same batch-wide workspace). First its own rows: the forward pass, the
    * cost and every layer's ∂z, top down, each layer's announced to the team when done. Then the
@@ -700,7 +723,7 @@ export class Network {
       for (let start = 0; start < x.rows; start += ws.rows) {
         const rows = Math.min(ws.rows, x.rows - start);
         this.loadInputs(x, start, rows, ws.x, 'predict: x');
-        const o = this.forward(ws, rows, ws.x, false);
+        const o = this.forwardRows(ws, rows, ws.x, false);
         out.data.set(this.live.heap.floats().subarray(o >> 2, (o >> 2) + rows * this.outputs), start * this.outputs);
       }
     });
@@ -737,7 +760,7 @@ export class Network {
 
   /** @internal Cost and correct count of rows examples already in the heap (rows ≤ ws.rows). */
   evaluateRows(ws: Workspace, rows: number, x: number, y: number): { cost: number; correct: number } {
-    const out = this.forward(ws, rows, x, true);
+    const out = this.forwardRows(ws, rows, x, true);
     const cost = this.lossFn.cost(this.k, rows, this.outputs, out, y);
     return { cost, correct: this.k.countCorrect(rows, this.outputs, out, y) };
   }

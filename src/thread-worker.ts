@@ -1,5 +1,5 @@
 // A training thread: a replica network over the shared heap that takes its part of each step
-// (Network.teamStep) when its control block says go (see threads.ts).
+// (Network.teamStep) or forward pass (Network.teamForward) when its control block says go (see threads.ts).
 
 import { sharedBackend } from './backends/wasm.js';
 import { Network, type NetworkOptions } from './network.js';
@@ -20,8 +20,13 @@ for (;;) {
   seen = waitForChange(ctrl, CONTROL.go, seen);
   if (seen === STOP) break;
   const ws = workspaceFrom(slots, layers);
-  net.teamStep(ws, ws.rows, ws.x, ws.y, start.thread, team, dropoutFrom(slots, layers),
-    slots[CONTROL.op] === OP.stepAndUpdate ? readUpdateArgs(args) : null);
+  const op = slots[CONTROL.op];
+  if (op === OP.forward || op === OP.forwardFused) {
+    net.teamForward(ws, ws.rows, ws.x, start.thread, team, op === OP.forwardFused);
+  } else {
+    net.teamStep(ws, ws.rows, ws.x, ws.y, start.thread, team, dropoutFrom(slots, layers),
+      op === OP.stepAndUpdate ? readUpdateArgs(args) : null);
+  }
   Atomics.store(ctrl, CONTROL.done, seen);
   Atomics.notify(ctrl, CONTROL.done);
 }

@@ -23,8 +23,12 @@ import { OPTIMIZERS, type Blocks, type OptimizerName, type OptimizerSettings } f
 // drops, ∂z, dropout seed. After the slots, the update's f64 arguments (UPDATE_ARGS).
 export const CONTROL = { go: 0, done: 1, op: 2, rows: 3, x: 4, y: 5, d0: 6, d1: 7, layers: 8 } as const;
 const PER_LAYER = 5;
-/** What a step's op asks: gradients only (they are left in the gradient block), or gradients and the update. */
-export const OP = { step: 0, stepAndUpdate: 1 } as const;
+/**
+ * What the workers are asked: a training step's gradients only (left in the gradient block), or
+ * gradients and the update; or a forward pass of their rows (fused: the output layer's logits left
+ * for a fused loss).
+ */
+export const OP = { step: 0, stepAndUpdate: 1, forward: 2, forwardFused: 3 } as const;
 export const STOP = 0x7fffffff;
 /** f64 argument slots of an update: the optimizer (index in OPTIMIZERS), its rate and step, its settings. */
 const UPDATE_ARGS = { optimizer: 0, lr: 1, t: 2, momentum: 3, beta1: 4, beta2: 5, epsilon: 6, weightDecay: 7, length: 8 } as const;
@@ -279,12 +283,30 @@ export class ThreadPool {
    * `update`, the parameters are updated too (unless the cost or gradient is not finite).
    */
   step(ws: Workspace, rows: number, x: number, y: number, dropout: DropoutDraw, update: UpdateArgs | null, mine: () => void): StepResult {
+    const counts = this.run(update ? OP.stepAndUpdate : OP.step, ws, rows, x, y, dropout, update, mine);
+    // a moving average over about five steps: the cores' speeds drift over seconds
+    counts.forEach((count, t) => {
+      const ms = this.team.timeOf(t);
+      if (count < 4 || !(ms > 0)) return;
+      this.speeds[t] = this.speeds[t] === 0 ? count / ms : 0.8 * this.speeds[t] + 0.2 * (count / ms);
+    });
+    return this.team.total();
+  }
+
+  /** The forward pass of `rows` rows of x into ws.outs, each thread its share of the rows (`mine`: thread 0's). */
+  forward(ws: Workspace, rows: number, x: number, fused: boolean, mine: () => void): void {
+    this.run(fused ? OP.forwardFused : OP.forward, ws, rows, x, 0, { seeds: [], firstRow: 0 }, null, mine);
+  }
+
+  /** Shares out the rows, sends every worker `op`, runs `mine`, waits for all; returns the rows per thread. */
+  private run(op: number, ws: Workspace, rows: number, x: number, y: number, dropout: DropoutDraw,
+    update: UpdateArgs | null, mine: () => void): number[] {
     const seq = ++this.seq;
     const counts = splitRows(rows, this.speeds.includes(0) ? this.speeds.map(() => 1) : this.speeds);
     this.team.reset(counts);
     for (const t of this.threads) {
       const s = t.slots;
-      s[CONTROL.op] = update ? OP.stepAndUpdate : OP.step;
+      s[CONTROL.op] = op;
       s[CONTROL.rows] = rows;
       s[CONTROL.x] = x;
       s[CONTROL.y] = y;
@@ -295,8 +317,8 @@ export class ThreadPool {
         s[at] = ws.outs[l];
         s[at + 1] = ws.masks[l];
         s[at + 2] = ws.drops[l];
-        s[at + 3] = ws.dz[l];
-        s[at + 4] = dropout.seeds[l];
+        s[at + 3] = ws.dz[l] ?? 0;
+        s[at + 4] = dropout.seeds[l] ?? 0;
       }
       if (update) writeUpdateArgs(t.args, update);
       Atomics.store(t.ctrl, CONTROL.go, seq);
@@ -307,13 +329,7 @@ export class ThreadPool {
       let done = Atomics.load(t.ctrl, CONTROL.done);
       while (done !== seq) done = waitForChange(t.ctrl, CONTROL.done, done);
     }
-    // a moving average over about five steps: the cores' speeds drift over seconds
-    counts.forEach((count, t) => {
-      const ms = this.team.timeOf(t);
-      if (count < 4 || !(ms > 0)) return;
-      this.speeds[t] = this.speeds[t] === 0 ? count / ms : 0.8 * this.speeds[t] + 0.2 * (count / ms);
-    });
-    return this.team.total();
+    return counts;
   }
 
   dispose(): void {

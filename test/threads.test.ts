@@ -77,6 +77,25 @@ describe('threads', () => {
     expect(fast / slow).toBeGreaterThan(2.5);
   });
 
+  it('predicts and evaluates on the threads, with one thread\'s outputs bit for bit', async () => {
+    const test = await mnist('test', { limit: 700 });
+    const spec = { inputs: 784, layers: [{ units: 300, activation: 'relu' as const }, { units: 10 }], loss: 'cross-entropy' as const, seed: 4 };
+    const one = await Network.create(spec), two = await Network.create({ ...spec, threads: 3 });
+    const pool = (two as unknown as { pool: { forward: (...args: unknown[]) => unknown } }).pool;
+    let shared = 0;
+    const forward = pool.forward.bind(pool);
+    pool.forward = (...args: unknown[]) => {
+      shared++;
+      return forward(...args);
+    };
+    const [p1, p2] = [one.predict(test.x), two.predict(test.x)];
+    expect(shared).toBe(3); // 700 rows in chunks of 256
+    expect(Buffer.from(p2.data.buffer).equals(Buffer.from(p1.data.buffer))).toBe(true);
+    expect(two.evaluate(test.x, test.y)).toEqual(one.evaluate(test.x, test.y));
+    expect(shared).toBe(6);
+    for (const net of [one, two]) net.dispose();
+  });
+
   it('takes small steps on the main thread alone, where sharing them costs more than it saves', async () => {
     const train = await mnist('train', { limit: 200 });
     const net = await Network.create({ inputs: 784, layers: [{ units: 30 }, { units: 10 }], seed: 3, threads: 2 });
