@@ -302,10 +302,14 @@ async function main(): Promise<void> {
     console.log(`head to head ${w.name}: ffnn ${median(p.ffnn).toFixed(2)} s/epoch (${p.ffnn.map((v) => v.toFixed(2)).join(', ')}), ` +
       (peer ? `tfjs-wasm ${median(p.peer).toFixed(2)} (${p.peer.map((v) => v.toFixed(2)).join(', ')}), median ratio ${median(p.ratios).toFixed(1)}×` : 'no peer'));
     if (w.name !== 'w3') continue;
-    for (let r = 0; r < pairs + 2; r++) {
+    /** w3 inference over the 10 000 test images, images per second */
+    const imagesPerSecond = (model: Network) => {
       const t0 = performance.now();
-      net.predict(test.x);
-      const ours = 10000 / ((performance.now() - t0) / 1000);
+      model.predict(test.x);
+      return 10000 / ((performance.now() - t0) / 1000);
+    };
+    for (let r = 0; r < pairs + 2; r++) {
+      const ours = imagesPerSecond(net);
       inference.ffnn.push(ours);
       if (peer) {
         const theirs = 10000 / (await peer.send({ cmd: 'infer' }))!;
@@ -335,12 +339,7 @@ async function main(): Promise<void> {
       twoThreads.ratios.push(double / single);
     }
     for (let r = 0; r < (quick ? 2 : 7); r++) {
-      const rate = (net: Network) => {
-        const t0 = performance.now();
-        net.predict(test.x);
-        return 10000 / ((performance.now() - t0) / 1000);
-      };
-      const single = rate(one), double = rate(two);
+      const single = imagesPerSecond(one), double = imagesPerSecond(two);
       twoThreadInference.one.push(single);
       twoThreadInference.two.push(double);
       twoThreadInference.ratios.push(single / double);

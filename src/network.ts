@@ -370,15 +370,46 @@ export class Network {
     const team = part ? null : this.teamFor(rows);
     if (team) return this.teamGradients(team, ws, rows, x, y, null);
     part ??= { totalRows: rows, dropout: this.drawDropout() };
+    const out = this.forward(ws, rows, x, true, part.dropout);
+    const result = this.outputGradient(rows, out, y, out, 1 / part.totalRows, ws.d0);
+    this.backward(ws, rows, x, sgdRate);
+    return result;
+  }
+
+  /**
+   * The cost, correct count and ∂cost/∂z (scaled by `scale`, into d) of the output layer's rows in
+   * out against y. A fused loss writes its outputs to p (p = out: in place, over the logits).
+   */
+  private outputGradient(rows: number, out: number, y: number, p: number, scale: number, d: number): StepResult {
     const k = this.k;
     const last = this.layerList[this.layerList.length - 1];
-    const out = this.forward(ws, rows, x, true, part.dropout);
-    const cost = this.lossFn.cost(k, rows, last.units, out, y);
-    const correct = k.countCorrect(rows, last.units, out, y);
-    const gradSq = this.lossFn.grad(k, rows, last.units, out, y, 1 / part.totalRows, ws.d0);
-    if (this.lossFn.fuses === null) last.activation.backward(k, rows, last.units, last.slope, out, ws.d0, ws.d0);
-    this.backward(ws, rows, x, sgdRate);
+    const cost = this.lossFn.cost(k, rows, last.units, out, y, p);
+    const correct = k.countCorrect(rows, last.units, p, y);
+    const gradSq = this.lossFn.grad(k, rows, last.units, p, y, scale, d);
+    if (this.lossFn.fuses === null) last.activation.backward(k, rows, last.units, last.slope, out, d, d);
     return { cost, gradSq, correct };
+  }
+
+  /** ∂z of layer l − 1 = f′(z) ⊙ ∂z·Wᵀ of layer l, for `rows` rows (outs and masks: those rows' buffers). */
+  private dzBelow(l: number, rows: number, d: number, below: number, outs: readonly number[], masks: readonly number[]): void {
+    const k = this.k;
+    const layer = this.layerList[l], under = this.layerList[l - 1];
+    k.gemm(false, true, rows, layer.inputs, layer.units, 1, d, layer.w, 0, below, this.scratch);
+    if (under.dropout > 0) k.multiply(rows * under.units, below, masks[l - 1], below); // dropped units pass nothing back
+    under.activation.backward(k, rows, under.units, under.slope, outs[l - 1], below, below);
+  }
+
+  /** A view of rows [first, first + count) of a batch-wide workspace's x, y and layer buffers. */
+  private rowsOf(ws: Workspace, first: number, count: number, x: number, y: number): Workspace {
+    const at = (base: number, width: number) => (base ? base + first * width * 4 : 0);
+    const units = (l: number) => this.layerList[l].units;
+    return {
+      rows: count, x: at(x, this.inputs), y: at(y, this.outputs), d0: 0, d1: 0,
+      outs: ws.outs.map((o, l) => at(o, units(l))),
+      masks: ws.masks.map((o, l) => at(o, units(l))),
+      drops: ws.drops.map((o, l) => at(o, units(l))),
+      dz: ws.dz.map((o, l) => at(o, units(l))),
+    };
   }
 
   /**
@@ -396,12 +427,8 @@ export class Network {
     // The threads' partial sums served their finiteness check. What the step reports is summed over
     // the whole batch, from the logits the threads left in place, exactly as one thread sums it:
     // partial sums would differ in their last bits with the split, which follows the cores' speeds.
-    const k = this.k;
-    const last = this.layerList[this.layerList.length - 1];
     const out = ws.outs[this.layerList.length - 1];
-    const p = this.lossFn.fuses ? ws.d0 : out;
-    const cost = this.lossFn.cost(k, rows, last.units, out, y, p);
-    return { cost, correct: k.countCorrect(rows, last.units, p, y), gradSq: this.lossFn.grad(k, rows, last.units, p, y, 1 / rows, ws.d1) };
+    return this.outputGradient(rows, out, y, this.lossFn.fuses ? ws.d0 : out, 1 / rows, ws.d1);
   }
 
   /**
@@ -419,11 +446,7 @@ export class Network {
   teamForward(ws: Workspace, rows: number, x: number, thread: number, team: Team, fuseLoss: boolean): void {
     const { first, count } = team.share(thread);
     if (count <= 0) return;
-    const at = (base: number, width: number) => base + first * width * 4;
-    const own: Workspace = {
-      rows: count, x: at(x, this.inputs), y: 0, d0: 0, d1: 0, dz: [],
-      outs: ws.outs.map((o, l) => at(o, this.layerList[l].units)), masks: [], drops: [],
-    };
+    const own = this.rowsOf(ws, first, count, x, 0);
     this.forward(own, count, own.x, fuseLoss);
   }
 
@@ -445,37 +468,18 @@ export class Network {
     const top = layers.length - 1;
     const { first, count } = team.share(thread);
     const started = performance.now();
-    // row `first` of a rows × width buffer
-    const mine = (base: number, width: number) => base + first * width * 4;
-    const own: Workspace = {
-      rows: count, x: mine(x, this.inputs), y: mine(y, this.outputs), d0: 0, d1: 0, dz: [],
-      outs: ws.outs.map((o, l) => mine(o, layers[l].units)),
-      masks: ws.masks.map((o, l) => (o ? mine(o, layers[l].units) : 0)),
-      drops: ws.drops.map((o, l) => (o ? mine(o, layers[l].units) : 0)),
-    };
-    const last = layers[top];
-    const result = { cost: 0, gradSq: 0, correct: 0 };
+    const own = this.rowsOf(ws, first, count, x, y);
+    let result: StepResult = { cost: 0, gradSq: 0, correct: 0 };
     if (count > 0) {
       const out = this.forward(own, count, own.x, true, { seeds: dropout.seeds, firstRow: first });
-      const d = mine(ws.dz[top], last.units);
       // a fused loss writes its outputs to d0, so the logits stay for the step's report
-      const p = this.lossFn.fuses ? mine(ws.d0, last.units) : out;
-      result.cost = this.lossFn.cost(k, count, last.units, out, own.y, p);
-      result.correct = k.countCorrect(count, last.units, p, own.y);
-      result.gradSq = this.lossFn.grad(k, count, last.units, p, own.y, 1 / rows, d);
-      if (this.lossFn.fuses === null) last.activation.backward(k, count, last.units, last.slope, out, d, d);
+      const p = this.lossFn.fuses ? ws.d0 + first * this.outputs * 4 : out;
+      result = this.outputGradient(count, out, own.y, p, 1 / rows, own.dz[top]);
     }
     team.publish(thread, result);
     team.announce(top);
     for (let l = top; l > 0; l--) {
-      const layer = layers[l], below = layers[l - 1];
-      if (count > 0) {
-        // ∂z below = f′(z below) ⊙ ∂z·Wᵀ
-        const other = mine(ws.dz[l - 1], below.units);
-        k.gemm(false, true, count, layer.inputs, layer.units, 1, mine(ws.dz[l], layer.units), layer.w, 0, other, this.scratch);
-        if (below.dropout > 0) k.multiply(count * below.units, other, own.masks[l - 1], other); // dropped units pass nothing back
-        below.activation.backward(k, count, below.units, below.slope, own.outs[l - 1], other, other);
-      }
+      if (count > 0) this.dzBelow(l, count, own.dz[l], own.dz[l - 1], own.outs, own.masks);
       team.announce(l - 1);
     }
     // how long this thread's own rows took sets its next share
@@ -542,12 +546,8 @@ export class Network {
       const layer = this.layerList[l];
       const below = l === 0 ? null : this.layerList[l - 1];
       const input = l === 0 ? x : below!.dropout > 0 ? ws.drops[l - 1] : ws.outs[l - 1];
-      if (below) {
-        // ∂z below = f′(z below) ⊙ ∂z·Wᵀ (the inputs have no weighted input to pass a gradient to)
-        k.gemm(false, true, rows, layer.inputs, layer.units, 1, d, layer.w, 0, other, this.scratch);
-        if (below.dropout > 0) k.multiply(rows * below.units, other, ws.masks[l - 1], other); // dropped units pass nothing back
-        below.activation.backward(k, rows, below.units, below.slope, ws.outs[l - 1], other, other);
-      }
+      // the inputs have no weighted input to pass a gradient to
+      if (below) this.dzBelow(l, rows, d, other, ws.outs, ws.masks);
       // ∂W = inputᵀ·∂z, ∂b = column sums of ∂z
       k.colSums(rows, layer.units, d, layer.gb);
       if (sgdRate === undefined) {
@@ -570,13 +570,12 @@ export class Network {
   trainStep(ws: Workspace, rows: number, x: number, y: number,
     optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number): StepResult {
     const team = this.teamFor(rows);
-    const pooled = team !== null;
     if (team && !(clipNorm > 0)) {
       // the threads update as they go (skipping the update when the step is not finite)
       this.countStep(optimizer);
       return this.teamGradients(team, ws, rows, x, y, { optimizer, settings, lr: learningRate, t: this.progress.steps });
     }
-    if (pooled || optimizer !== 'sgd' || settings.weightDecay !== 0 || clipNorm > 0) {
+    if (team || optimizer !== 'sgd' || settings.weightDecay !== 0 || clipNorm > 0) {
       const r = this.computeGradients(ws, rows, x, y);
       if (stepIsFinite(r)) this.step(optimizer, settings, learningRate, clipNorm);
       return r;

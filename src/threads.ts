@@ -131,14 +131,17 @@ export class Team {
   constructor(readonly sab: SharedArrayBuffer, readonly size: number, layers: number) {
     this.announced = layers;
     this.shares = 2 * layers;
-    const slots = this.shares + 2 * size;
-    this.i32 = new Int32Array(sab, 0, slots);
-    this.partials = new Float64Array(sab, Math.ceil((4 * slots) / 8) * 8, PER_THREAD * size);
+    this.i32 = new Int32Array(sab, 0, this.shares + 2 * size);
+    this.partials = new Float64Array(sab, Team.partialsAt(size, layers), PER_THREAD * size);
+  }
+
+  /** Where the f64 partials start: after the Int32 slots, aligned to 8 bytes. */
+  private static partialsAt(size: number, layers: number): number {
+    return Math.ceil((4 * (2 * layers + 2 * size)) / 8) * 8;
   }
 
   static create(size: number, layers: number): Team {
-    const bytes = Math.ceil((4 * (2 * layers + 2 * size)) / 8) * 8 + 8 * PER_THREAD * size;
-    return new Team(new SharedArrayBuffer(bytes), size, layers);
+    return new Team(new SharedArrayBuffer(Team.partialsAt(size, layers) + 8 * PER_THREAD * size), size, layers);
   }
 
   /** Rows [first, first + count) of the batch are thread `thread`'s to run forward and back. */

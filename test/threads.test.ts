@@ -5,14 +5,14 @@ import { Network } from '../src/index.js';
 import { splitRows } from '../src/threads.js';
 import { mnist } from './helpers/mnist.js';
 
-/** Counts the steps a network's threads share (its pool's step calls). */
-function countShared(net: Network): { count: number } {
-  const pool = (net as unknown as { pool: { step: (...args: unknown[]) => unknown } }).pool;
+/** Counts the steps (or forward passes) a network's threads share: its pool's calls of `method`. */
+function countShared(net: Network, method: 'step' | 'forward' = 'step'): { count: number } {
+  const pool = (net as unknown as { pool: Record<string, (...args: unknown[]) => unknown> }).pool;
   const counter = { count: 0 };
-  const step = pool.step.bind(pool);
-  pool.step = (...args: unknown[]) => {
+  const original = pool[method].bind(pool);
+  pool[method] = (...args: unknown[]) => {
     counter.count++;
-    return step(...args);
+    return original(...args);
   };
   return counter;
 }
@@ -81,18 +81,12 @@ describe('threads', () => {
     const test = await mnist('test', { limit: 700 });
     const spec = { inputs: 784, layers: [{ units: 300, activation: 'relu' as const }, { units: 10 }], loss: 'cross-entropy' as const, seed: 4 };
     const one = await Network.create(spec), two = await Network.create({ ...spec, threads: 3 });
-    const pool = (two as unknown as { pool: { forward: (...args: unknown[]) => unknown } }).pool;
-    let shared = 0;
-    const forward = pool.forward.bind(pool);
-    pool.forward = (...args: unknown[]) => {
-      shared++;
-      return forward(...args);
-    };
+    const shared = countShared(two, 'forward');
     const [p1, p2] = [one.predict(test.x), two.predict(test.x)];
-    expect(shared).toBe(3); // 700 rows in chunks of 256
+    expect(shared.count).toBe(3); // 700 rows in chunks of 256
     expect(Buffer.from(p2.data.buffer).equals(Buffer.from(p1.data.buffer))).toBe(true);
     expect(two.evaluate(test.x, test.y)).toEqual(one.evaluate(test.x, test.y));
-    expect(shared).toBe(6);
+    expect(shared.count).toBe(6);
     for (const net of [one, two]) net.dispose();
   });
 
