@@ -7,7 +7,7 @@
 // NaN cannot leak in) and accumulated into otherwise.
 //
 // Blocking: B is packed, KC rows at a time, into a k-major panel of NR = 8 columns (two f32x4) in the
-// caller's scratch; a 4×8 tile of C lives in 8 f32x4 accumulators while the k loop runs. Packing is
+// caller's scratch (or, for a few rows of A, read in place when its rows hold the panel's columns); a 4×8 tile of C lives in 8 f32x4 accumulators while the k loop runs. Packing is
 // what lets one micro-kernel serve every transpose form: only the packer and A's strides differ.
 // For Aᵀ·B with enough work, blocks of A are packed too (gemmPackedA), since A's rows are then
 // columns of the stored matrix.
@@ -50,14 +50,25 @@ export function gemm(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const overwrite = beta == 0 && pc == 0;
-      packB(kc, nr, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, pc + kc == k, scratch);
+      const src = b + (<usize>(pc * rsB + jc * csB) << 2);
+      let panel = scratch;
+      let ldp: usize = NR << 2;
+      // a few rows (the forward pass at batch 10) read a whole panel in place from B's rows: packing
+      // it cost more than the strided reads it saves when only four tiles use it (10×30×784 −10 %,
+      // 8×32×784 −20 %). The same k-blocks either way, so the same sums bit for bit.
+      if (ASC_FEATURE_SIMD && m <= 16 && csB == 1 && nr == NR) {
+        panel = src;
+        ldp = <usize>rsB << 2;
+      } else {
+        packB(kc, nr, src, rsB, csB, pc + kc == k, scratch);
+      }
       let i = 0;
       const cCol = c + (<usize>jc << 2);
       for (; i + 4 <= m; i += 4) {
-        tile4x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, scratch, alpha,
+        tile4x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, panel, ldp, alpha,
           cCol + (<usize>(i * n) << 2), n, nr, overwrite);
       }
-      leftoverRows(i, m, kc, a + (<usize>(pc * csA) << 2), rsA, csA, scratch, alpha, cCol, n, nr, overwrite);
+      leftoverRows(i, m, kc, a + (<usize>(pc * csA) << 2), rsA, csA, panel, ldp, alpha, cCol, n, nr, overwrite);
     }
   }
 }
@@ -88,10 +99,10 @@ function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32, b: 
         const cCol = c + (<usize>jc << 2);
         for (let g = 0; g < groups; g++) {
           const i = ic + (g << 2);
-          tile4x8(kc, apanel + (<usize>(g * kc) << 4), 1, 4, scratch, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
+          tile4x8(kc, apanel + (<usize>(g * kc) << 4), 1, 4, scratch, NR << 2, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
         }
         // the block's last rows (mc not a multiple of 4) read A where it lies
-        leftoverRows(ic + (groups << 2), ic + mc, kc, a + (<usize>(pc * lda) << 2), 1, lda, scratch, alpha, cCol, n, nr, overwrite);
+        leftoverRows(ic + (groups << 2), ic + mc, kc, a + (<usize>(pc * lda) << 2), 1, lda, scratch, NR << 2, alpha, cCol, n, nr, overwrite);
       }
     }
   }
@@ -100,14 +111,14 @@ function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32, b: 
 // Rows i..end of C's panel columns, after the 4×8 tiles: a pair shares each panel load (m = 10, the
 // seed's batch, is 4 + 4 + 2; SIMD builds only), the rest go one by one. a is op(A)(0, pc).
 // @ts-ignore: decorator
-@inline function leftoverRows(i: i32, end: i32, kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32,
+@inline function leftoverRows(i: i32, end: i32, kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, ldp: usize, alpha: f32,
   cCol: usize, n: i32, nr: i32, overwrite: bool): void {
   if (ASC_FEATURE_SIMD && i + 2 <= end) {
-    tile2x8(kc, a + (<usize>(i * rsA) << 2), rsA, csA, panel, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
+    tile2x8(kc, a + (<usize>(i * rsA) << 2), rsA, csA, panel, ldp, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
     i += 2;
   }
   for (; i < end; i++) {
-    tile1x8(kc, a + (<usize>(i * rsA) << 2), csA, panel, alpha, cCol + (<usize>(i * n) << 2), nr, overwrite);
+    tile1x8(kc, a + (<usize>(i * rsA) << 2), csA, panel, ldp, alpha, cCol + (<usize>(i * n) << 2), nr, overwrite);
   }
 }
 
@@ -226,7 +237,7 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
 // engine does not inline WebAssembly calls, and the call per tile cost 11–14 % of w1's two GEMMs
 // (784×30×10, where k = 10 gives 196 ten-step tiles a panel, and 10×30×784): w1 −13 %, w2 −10 %.
 // @ts-ignore: decorator
-@inline function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
+@inline function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
   const stepA = <usize>csA << 2;
   let a0 = a;
   let a1 = a + (<usize>rsA << 2);
@@ -250,7 +261,7 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
       av = v128.load32_splat(a3);
       c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
       a0 += stepA; a1 += stepA; a2 += stepA; a3 += stepA;
-      bp += NR << 2;
+      bp += ldp;
     }
     const ldcb = <usize>ldc << 2;
     const va = f32x4.splat(alpha);
@@ -259,16 +270,16 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
     addRow(c + 2 * ldcb, c20, c21, va, nr, overwrite);
     addRow(c + 3 * ldcb, c30, c31, va, nr, overwrite);
   } else {
-    tile1x8(kc, a0, csA, panel, alpha, c, nr, overwrite);
-    tile1x8(kc, a1, csA, panel, alpha, c + (<usize>ldc << 2), nr, overwrite);
-    tile1x8(kc, a2, csA, panel, alpha, c + (<usize>(2 * ldc) << 2), nr, overwrite);
-    tile1x8(kc, a3, csA, panel, alpha, c + (<usize>(3 * ldc) << 2), nr, overwrite);
+    tile1x8(kc, a0, csA, panel, ldp, alpha, c, nr, overwrite);
+    tile1x8(kc, a1, csA, panel, ldp, alpha, c + (<usize>ldc << 2), nr, overwrite);
+    tile1x8(kc, a2, csA, panel, ldp, alpha, c + (<usize>(2 * ldc) << 2), nr, overwrite);
+    tile1x8(kc, a3, csA, panel, ldp, alpha, c + (<usize>(3 * ldc) << 2), nr, overwrite);
   }
 }
 
 // C[0..2, 0..nr] (+)= α · op(A)[0..2, 0..kc] · panel: a pair of leftover rows (SIMD builds only).
 // @ts-ignore: decorator
-@inline function tile2x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
+@inline function tile2x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
   const stepA = <usize>csA << 2;
   let a0 = a;
   let a1 = a + (<usize>rsA << 2);
@@ -283,7 +294,7 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
     av = v128.load32_splat(a1);
     c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
     a0 += stepA; a1 += stepA;
-    bp += NR << 2;
+    bp += ldp;
   }
   const va = f32x4.splat(alpha);
   addRow(c, c00, c01, va, nr, overwrite);
@@ -291,7 +302,7 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
 }
 
 // C[0, 0..nr] (+)= α · op(A)[0, 0..kc] · panel: the row tail (and the scalar build's whole kernel).
-function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize, nr: i32, overwrite: bool): void {
+function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, ldp: usize, alpha: f32, c: usize, nr: i32, overwrite: bool): void {
   const stepA = <usize>csA << 2;
   let ap = a;
   let bp = panel;
@@ -302,7 +313,7 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize
       c0 = madd(av, v128.load(bp), c0);
       c1 = madd(av, v128.load(bp, 16), c1);
       ap += stepA;
-      bp += NR << 2;
+      bp += ldp;
     }
     addRow(c, c0, c1, f32x4.splat(alpha), nr, overwrite);
   } else {
@@ -315,7 +326,7 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, alpha: f32, c: usize
       s4 += av * load<f32>(bp, 16); s5 += av * load<f32>(bp, 20);
       s6 += av * load<f32>(bp, 24); s7 += av * load<f32>(bp, 28);
       ap += stepA;
-      bp += NR << 2;
+      bp += ldp;
     }
     // unrolled stores would write past nr; go through a lane index instead
     for (let j = 0; j < nr; j++) {
