@@ -249,19 +249,38 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
     let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
     let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
     let bp = panel;
-    for (let p = 0; p < kc; p++) {
-      const b0 = v128.load(bp);
-      const b1 = v128.load(bp, 16);
-      let av = v128.load32_splat(a0);
-      c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-      av = v128.load32_splat(a1);
-      c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-      av = v128.load32_splat(a2);
-      c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-      av = v128.load32_splat(a3);
-      c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-      a0 += stepA; a1 += stepA; a2 += stepA; a3 += stepA;
-      bp += ldp;
+    if (rsA == 1) {
+      // the four rows' values are adjacent (Aᵀ·B, or A packed in groups of four): one pointer and
+      // constant offsets, three fewer additions a step (packed Aᵀ·B at 784×512×128: +7–10 %)
+      for (let p = 0; p < kc; p++) {
+        const b0 = v128.load(bp);
+        const b1 = v128.load(bp, 16);
+        let av = v128.load32_splat(a0);
+        c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+        av = v128.load32_splat(a0, 4);
+        c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+        av = v128.load32_splat(a0, 8);
+        c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+        av = v128.load32_splat(a0, 12);
+        c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+        a0 += stepA;
+        bp += ldp;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const b0 = v128.load(bp);
+        const b1 = v128.load(bp, 16);
+        let av = v128.load32_splat(a0);
+        c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+        av = v128.load32_splat(a1);
+        c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+        av = v128.load32_splat(a2);
+        c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+        av = v128.load32_splat(a3);
+        c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+        a0 += stepA; a1 += stepA; a2 += stepA; a3 += stepA;
+        bp += ldp;
+      }
     }
     const ldcb = <usize>ldc << 2;
     const va = f32x4.splat(alpha);
