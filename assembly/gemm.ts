@@ -7,8 +7,9 @@
 // NaN cannot leak in) and accumulated into otherwise.
 //
 // Blocking: B is packed, KC rows at a time, into a k-major panel of NR = 8 columns (two f32x4) in the
-// caller's scratch (or, for a few rows of A, read in place when its rows hold the panel's columns); a 4×8 tile of C lives in 8 f32x4 accumulators while the k loop runs. Packing is
-// what lets one micro-kernel serve every transpose form: only the packer and A's strides differ.
+// caller's scratch (or, for a few rows of A, read in place when its rows hold the panel's columns);
+// a 4×8 tile of C lives in 8 f32x4 accumulators while the k loop runs. Packing is what lets one
+// micro-kernel serve every transpose form: only the packer and A's strides differ.
 // For Aᵀ·B with enough work, blocks of A are packed too (gemmPackedA), since A's rows are then
 // columns of the stored matrix.
 // Scratch must hold GEMM_SCRATCH_BYTES. Nothing is allocated.
