@@ -10,7 +10,7 @@ import type { Backend, BackendName, FloatArray, Kernels } from './backends/backe
 import { ALL_BACKENDS } from './backends/backend.js';
 import { createBackend } from './backends/index.js';
 import { sharedBackend } from './backends/wasm.js';
-import { compileBuild } from './backends/wasm-module.js';
+import { compileBuild, threadsBuildFor } from './backends/wasm-module.js';
 import { ThreadPool, type Team, type UpdateArgs } from './threads.js';
 import { diagnoseCollapse, type Diagnostic } from './diagnostics.js';
 import { INITS, initLayer, type InitName } from './init.js';
@@ -48,15 +48,20 @@ export interface NetworkOptions {
   readonly init?: InitName;
   /** Seed of the generator behind initialisation and shuffling (default 1). */
   readonly seed?: number;
-  /** 'wasm' (SIMD, default), 'wasm-scalar' or 'js' (the pure-TypeScript reference). */
+  /**
+   * 'wasm' (default: relaxed SIMD where the engine accepts it, else SIMD), 'wasm-simd' (plain SIMD
+   * everywhere: the same bits on every engine), 'wasm-relaxed', 'wasm-scalar' or 'js' (the
+   * pure-TypeScript reference).
+   */
   readonly backend?: BackendName;
   /** Applied to every input row before the first layer (see fitScaling); saved with the model. */
   readonly scaling?: InputScaling;
   /**
    * Threads for training steps and forward passes (default 1): each step or chunk big enough to pay
    * (about a million multiply-adds in its forward pass) is shared by this many threads over one WebAssembly memory
-   * (the 'wasm' backend's threads build). The weights and the history are those of one thread, bit
-   * for bit (on the plain SIMD build; see threads.ts). Threads need SharedArrayBuffer
+   * (a threads build with the same arithmetic as the backend's one-thread build: relaxed SIMD where
+   * 'wasm' picks it). The weights and the history are those of one thread, bit for bit (see
+   * threads.ts). The 'wasm', 'wasm-simd' and 'wasm-relaxed' backends run threads. Threads need SharedArrayBuffer
    * and Atomics.wait: Node, or a worker of a crossOriginIsolated page (trainInWorker); elsewhere the
    * network uses one thread (`net.threads` says how many it has).
    */
@@ -254,8 +259,10 @@ export class Network {
     if ((options.threads ?? 1) === 1) return new Network(await createBackend(options.backend ?? 'wasm'), options);
     // threads share one memory: the threads build over a shared WebAssembly.Memory (up to 4 GiB)
     const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
-    const module = await compileBuild('threads');
-    const net = new Network(await sharedBackend(module, memory), options);
+    const name = (options.backend ?? 'wasm') as 'wasm' | 'wasm-simd' | 'wasm-relaxed';
+    const build = await threadsBuildFor(name);
+    const module = await compileBuild(build);
+    const net = new Network(await sharedBackend(module, memory, name, build), options);
     net.pool = await ThreadPool.start(module, memory, { options: net.replicaOptions(), blocks: net.blocks },
       net.workerScratch, net.layerList.length);
     poolsToStop.register(net, net.pool);
@@ -991,8 +998,8 @@ function validateOptions(o: NetworkOptions): void {
   if (o.scaling !== undefined) checkScaling(o.scaling, o.inputs);
   if (o.threads !== undefined) {
     if (!(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) throw new Error(`ffnn: threads must be a whole number from 1 to 64, got ${o.threads}`);
-    if (o.threads > 1 && o.backend !== undefined && o.backend !== 'wasm') {
-      throw new Error(`ffnn: threads run on the 'wasm' backend (its threads build), not '${o.backend}'`);
+    if (o.threads > 1 && (o.backend === 'wasm-scalar' || o.backend === 'js')) {
+      throw new Error(`ffnn: threads run on the SIMD builds ('wasm', 'wasm-simd', 'wasm-relaxed'), not '${o.backend}'`);
     }
   }
   if (o.backend !== undefined && !ALL_BACKENDS.includes(o.backend)) {

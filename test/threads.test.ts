@@ -4,18 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Network } from '../src/index.js';
 import { splitRows } from '../src/threads.js';
 import { mnist } from './helpers/mnist.js';
-
-/** Counts the steps (or forward passes) a network's threads share: its pool's calls of `method`. */
-function countShared(net: Network, method: 'step' | 'forward' = 'step'): { count: number } {
-  const pool = (net as unknown as { pool: Record<string, (...args: unknown[]) => unknown> }).pool;
-  const counter = { count: 0 };
-  const original = pool[method].bind(pool);
-  pool[method] = (...args: unknown[]) => {
-    counter.count++;
-    return original(...args);
-  };
-  return counter;
-}
+import { countShared } from './helpers/threads.js';
 
 const flat = (net: Network) => Float32Array.from(net.parameters().flatMap((l) => [...l.weights.data, ...l.biases]));
 
@@ -102,7 +91,7 @@ describe('threads', () => {
   });
 
   it('refuses threads on a backend without the threads build', async () => {
-    await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], threads: 2, backend: 'js' })).rejects.toThrow(/threads run on the 'wasm' backend/);
+    await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], threads: 2, backend: 'js' })).rejects.toThrow(/threads run on the SIMD builds \('wasm', 'wasm-simd', 'wasm-relaxed'\), not 'js'/);
     await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], threads: 0 })).rejects.toThrow(/threads must be a whole number from 1 to 64, got 0/);
   });
 });

@@ -4,13 +4,14 @@
 // outputs in place and allocates nothing; the host validates shapes before it calls one.
 
 /**
- * 'wasm': relaxed SIMD where the engine accepts it, else SIMD; 'wasm-relaxed': relaxed SIMD or an
+ * 'wasm': relaxed SIMD where the engine accepts it, else SIMD; 'wasm-simd': plain SIMD even where
+ * relaxed SIMD exists (the same bits on every engine with SIMD); 'wasm-relaxed': relaxed SIMD or an
  * error; 'wasm-scalar': no SIMD; 'js': the pure-TypeScript reference.
  */
-export type BackendName = 'wasm' | 'wasm-relaxed' | 'wasm-scalar' | 'js';
+export type BackendName = 'wasm' | 'wasm-simd' | 'wasm-relaxed' | 'wasm-scalar' | 'js';
 /** The backends every engine runs (wasm-relaxed needs the engine's relaxed SIMD). */
-export const BACKENDS: readonly BackendName[] = ['wasm', 'wasm-scalar', 'js'];
-export const ALL_BACKENDS: readonly BackendName[] = ['wasm', 'wasm-relaxed', 'wasm-scalar', 'js'];
+export const BACKENDS: readonly BackendName[] = ['wasm', 'wasm-simd', 'wasm-scalar', 'js'];
+export const ALL_BACKENDS: readonly BackendName[] = ['wasm', 'wasm-simd', 'wasm-relaxed', 'wasm-scalar', 'js'];
 
 export interface Kernels {
   /**

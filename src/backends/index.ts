@@ -10,6 +10,7 @@ export async function createBackend(name: BackendName): Promise<Backend> {
     case 'js':
       return createJsBackend();
     case 'wasm':
+    case 'wasm-simd':
     case 'wasm-relaxed':
     case 'wasm-scalar':
       return createWasmBackend(name);

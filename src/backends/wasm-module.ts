@@ -1,13 +1,16 @@
 // Compiles the ffnn WebAssembly builds once per process (or page) and decides which one 'wasm' uses.
 // Where the bytes come from is wasm-source.ts's business (a file on Node, a fetch in a browser).
 //
-// Four builds come from the same AssemblyScript sources: SIMD (f32x4), relaxed SIMD (the same with
-// fused multiply-adds in the GEMM), scalar, and the threads build (SIMD over a shared memory). Modules
-// are compiled once and instantiated per network, so each network owns its own memory.
+// Five builds come from the same AssemblyScript sources: SIMD (f32x4), relaxed SIMD (the same with
+// fused multiply-adds in the GEMM), scalar, and the threads builds (SIMD or relaxed SIMD over a shared
+// memory). Modules are compiled once and instantiated per network, so each network owns its own
+// memory (threads: one memory per network, shared by its workers).
 
 import { compileSource } from './wasm-source.js';
 
-export type WasmBuild = 'simd' | 'scalar' | 'relaxed' | 'threads';
+import type { BackendName } from './backend.js';
+
+export type WasmBuild = 'simd' | 'scalar' | 'relaxed' | 'threads' | 'threads-relaxed';
 
 const compiled = new Map<WasmBuild, Promise<WebAssembly.Module>>();
 
@@ -19,6 +22,18 @@ const SIMD_PROBE = new Uint8Array([
 
 export function simdSupported(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
+}
+
+// The smallest module that uses a relaxed-SIMD instruction:
+// `(func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)`.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0,
+  10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+]);
+
+/** Whether this engine accepts relaxed SIMD now (Node 20: only with --experimental-wasm-relaxed-simd). */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
 }
 
 export function compileBuild(build: WasmBuild): Promise<WebAssembly.Module> {
@@ -45,8 +60,19 @@ export function preferredBuild(): Promise<WasmBuild> {
   return preferred;
 }
 
+/**
+ * The threads build for a backend: the one whose arithmetic its one-thread build shares, so a
+ * threaded run gives the one-thread weights bit for bit ('wasm' where the engine has relaxed SIMD:
+ * fused multiply-adds on every thread).
+ */
+export async function threadsBuildFor(name: BackendName): Promise<'threads' | 'threads-relaxed'> {
+  if (name === 'wasm-relaxed') return 'threads-relaxed';
+  if (name === 'wasm' && (await preferredBuild()) === 'relaxed') return 'threads-relaxed';
+  return 'threads';
+}
+
 async function load(build: WasmBuild): Promise<WebAssembly.Module> {
-  if ((build === 'simd' || build === 'threads') && !simdSupported()) {
+  if (build !== 'scalar' && !simdSupported()) {
     throw new Error(
       "ffnn: this JavaScript engine has no WebAssembly SIMD; use backend 'wasm-scalar' (or 'js') instead",
     );
@@ -54,7 +80,7 @@ async function load(build: WasmBuild): Promise<WebAssembly.Module> {
   try {
     return await compileSource(build);
   } catch (error) {
-    if (build === 'relaxed' && error instanceof WebAssembly.CompileError) {
+    if ((build === 'relaxed' || build === 'threads-relaxed') && error instanceof WebAssembly.CompileError) {
       throw new Error(
         "ffnn: this JavaScript engine does not accept WebAssembly relaxed SIMD; use backend 'wasm' " +
           '(Node 20 accepts it when started with --experimental-wasm-relaxed-simd)',

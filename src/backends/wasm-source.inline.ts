@@ -5,9 +5,10 @@ import simd from '../../build/ffnn-simd.wasm';
 import scalar from '../../build/ffnn-scalar.wasm';
 import relaxed from '../../build/ffnn-relaxed.wasm';
 import threads from '../../build/ffnn-threads.wasm';
+import threadsRelaxed from '../../build/ffnn-threads-relaxed.wasm';
 import type { WasmBuild } from './wasm-module.js';
 
-const BYTES: Record<WasmBuild, Uint8Array<ArrayBuffer>> = { simd, scalar, relaxed, threads };
+const BYTES: Record<WasmBuild, Uint8Array<ArrayBuffer>> = { simd, scalar, relaxed, threads, 'threads-relaxed': threadsRelaxed };
 
 export function compileSource(build: WasmBuild): Promise<WebAssembly.Module> {
   return WebAssembly.compile(BYTES[build]);

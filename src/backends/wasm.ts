@@ -54,7 +54,8 @@ class WasmHeap extends Heap {
 }
 
 export async function createWasmBackend(name: Exclude<BackendName, 'js'>): Promise<Backend> {
-  const build: WasmBuild = name === 'wasm' ? await preferredBuild() : name === 'wasm-relaxed' ? 'relaxed' : 'scalar';
+  const build: WasmBuild = name === 'wasm' ? await preferredBuild()
+    : name === 'wasm-simd' ? 'simd' : name === 'wasm-relaxed' ? 'relaxed' : 'scalar';
   return instantiateBuild(name, build);
 }
 
@@ -64,11 +65,12 @@ export async function instantiateBuild(name: Exclude<BackendName, 'js'>, build: 
 }
 
 /**
- * @internal The threads build over a shared memory: the main thread and every worker instantiate the
+ * @internal A threads build over a shared memory: the main thread and every worker instantiate the
  * same module over the same `WebAssembly.Memory`, so they see one heap.
  */
-export function sharedBackend(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Backend> {
-  return backendOver('wasm', 'threads', module, memory);
+export function sharedBackend(module: WebAssembly.Module, memory: WebAssembly.Memory,
+  name: Exclude<BackendName, 'js'> = 'wasm', build: 'threads' | 'threads-relaxed' = 'threads'): Promise<Backend> {
+  return backendOver(name, build, module, memory);
 }
 
 async function backendOver(name: Exclude<BackendName, 'js'>, build: WasmBuild, module: WebAssembly.Module,
@@ -117,5 +119,5 @@ async function backendOver(name: Exclude<BackendName, 'js'>, build: WasmBuild, m
     multiply: fn('multiply'),
     sigmoidCrossEntropy: fn('sigmoidCrossEntropy'),
   };
-  return { name, build: build === 'threads' ? 'simd' : build, heap, kernels, gemmScratchBytes };
+  return { name, build: build === 'threads' ? 'simd' : build === 'threads-relaxed' ? 'relaxed' : build, heap, kernels, gemmScratchBytes };
 }

@@ -7,11 +7,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemo } from '../../web/serve.mjs';
 import { Network } from '../../src/network.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { sliceRows } from '../../src/matrix.js';
+
+// Chromium runs relaxed SIMD by default; Node 20 only behind this flag. Switched on here (before any
+// module is compiled in this test process) so the Node side of each comparison runs the page's builds.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -112,6 +117,33 @@ describe('the demo page in Chromium', () => {
     expect(outputs.inline.build).toBe(outputs.bundle.build);
     expect(outputs.inline.out).toEqual(outputs.bundle.out);
     expect(outputs.inline.out).toHaveLength(6);
+  });
+
+  it("'wasm-simd' trains to the same bits in Chromium as in Node; 'wasm' there runs relaxed SIMD and parts by rounding", async () => {
+    // the same seed, data and options on both engines: plain f32x4 arithmetic is exact IEEE, so every
+    // weight must match; fused multiply-adds round differently
+    const job = `async (ffnn, backend) => {
+      const rows = 96, cols = 20, x = [], y = [];
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) x.push(((7 * i + 3 * j) % 23) / 11 - 1); // exact on any engine
+        for (let c = 0; c < 3; c++) y.push(i % 3 === c ? 1 : 0);
+      }
+      const net = await ffnn.Network.create({ inputs: cols, layers: [{ units: 17, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'cross-entropy', seed: 5, backend });
+      await net.train(ffnn.matrix(rows, cols, x), ffnn.matrix(rows, 3, y), { optimizer: 'adam', learningRate: 0.01, batchSize: 16, epochs: 3 });
+      return { build: net.build, weights: net.parameters().flatMap((l) => [...l.weights.data, ...l.biases]) };
+    }`;
+    type Trained = { build: string; weights: number[] };
+    const inPage = await page.evaluate(`(async () => {
+      const ffnn = await import('./ffnn.js');
+      const train = ${job};
+      return { plain: await train(ffnn, 'wasm-simd'), fused: await train(ffnn, 'wasm') };
+    })()`) as { plain: Trained; fused: Trained };
+    const inNode = await (new Function('return ' + job)() as (ffnn: unknown, backend: string) => Promise<Trained>)(
+      await import('../../src/index.js'), 'wasm-simd');
+    expect([inPage.plain.build, inPage.fused.build, inNode.build]).toEqual(['simd', 'relaxed', 'simd']);
+    expect(inPage.plain.weights).toHaveLength(20 * 17 + 17 + 17 * 3 + 3);
+    expect(inPage.plain.weights).toEqual(inNode.weights);
+    expect(inPage.fused.weights).not.toEqual(inNode.weights);
   });
 
   it('trains an MNIST subset in a worker to ≥ 90 % test accuracy while the page stays responsive', async () => {
@@ -240,12 +272,13 @@ describe('the demo page in Chromium', () => {
     await page.waitForFunction(() => (document.querySelector('#test-summary') as HTMLElement).dataset.correct !== undefined);
     const inBrowser = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.correct));
 
-    // the same run in Node: same initial weights (seed 1), the same threads build (how the rows are
-    // split between threads changes no bit: see src/threads.ts)
+    // the same run in Node: same initial weights (seed 1), the same threads build (relaxed SIMD, as
+    // on the page; how the rows are split between threads changes no bit: see src/threads.ts)
     const train = await loadMnist('train', { limit: 5000 });
     const test = await loadMnist('test');
     const net = await Network.create({ inputs: 784, layers: [{ units: 64, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross-entropy', seed: 1, threads: 2 });
     expect(net.threads).toBe(2);
+    expect(net.build).toBe('relaxed');
     await net.train(train.x, train.y, { optimizer: 'adam', learningRate: 0.002, batchSize: 32, epochs: 1 });
     expect(inBrowser).toBe(net.evaluate(test.x, test.y).correct);
     net.dispose();

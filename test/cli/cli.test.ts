@@ -101,6 +101,34 @@ describe('ffnn command', () => {
     expect(bad.stderr).toMatch(/small\.json: not a valid ONNX model/);
   });
 
+  it('runs the fused multiply-add build by default, plain SIMD with --backend wasm-simd: the same model up to rounding', async () => {
+    const args = ['train', '--train', testCsv, '--layers', '16', '--activation', 'relu', '--loss', 'cross-entropy',
+      '--learning-rate', '0.1', '--batch-size', '32', '--epochs', '2'];
+    const fmaFile = join(dir, 'fma.json'), plainFile = join(dir, 'plain.json');
+    const fma = await ffnn(...args, '--out', fmaFile);
+    const plain = await ffnn(...args, '--backend', 'wasm-simd', '--out', plainFile);
+    expect(fma.code, fma.stderr).toBe(0);
+    expect(plain.code, plain.stderr).toBe(0);
+    // Node 20 keeps relaxed SIMD behind a flag: the command itself switched it on
+    expect(fma.stdout).toMatch(/with the wasm backend \(relaxed build\)/);
+    expect(plain.stdout).toMatch(/with the wasm-simd backend \(simd build\)/);
+    const weights = (file: string) => {
+      const bytes = Buffer.from(JSON.parse(readFileSync(file, 'utf8')).parameters.float32le, 'base64');
+      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    };
+    const a = weights(fmaFile), b = weights(plainFile);
+    expect(a.length).toBe(784 * 16 + 16 + 16 * 10 + 10);
+    let differ = 0, worst = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) differ++;
+      worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    }
+    // fused multiply-adds round once where a multiply and an add round twice: the runs part by
+    // rounding, and only by rounding
+    expect(differ).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(1e-3);
+  });
+
   it('--help works on every command', async () => {
     for (const command of ['train', 'evaluate', 'predict', 'export', 'import', 'mnist-csv']) {
       const r = await ffnn(command, '--help');
