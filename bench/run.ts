@@ -18,7 +18,7 @@ import { compileBuild, type WasmBuild } from '../dist/backends/wasm-module.js';
 import type { Backend } from '../dist/backends/backend.js';
 import { loadMnist, writeMnistCsv } from '../dist/data/mnist.js';
 import { loadCsv } from '../dist/data/csv.js';
-import { Network } from '../dist/index.js';
+import { Network, sliceRows } from '../dist/index.js';
 import { chunkStart, flopsPerExample, WORKLOADS, type Workload } from './workloads.js';
 import type { PeerCommand, PeerReply } from './peer-tfjs.js';
 
@@ -232,7 +232,9 @@ async function main(): Promise<void> {
   };
   const runsFor = (backend: Variant, w: string) => (quick || backend === 'js' || w === 'w3' ? 1 : 3);
   const createFor = async (w: Workload, backend: Variant | 'threads') => backend === 'threads'
-    ? Network.create({ ...specOf(w), threads: 2 })
+    // plain SIMD, as 'wasm' is pinned here (with this process's relaxed-SIMD flag, 'wasm' threads
+    // would run the relaxed threads build)
+    ? Network.create({ ...specOf(w), backend: 'wasm-simd', threads: 2 })
     : Network.createOn(await backendOf(backend), specOf(w));
   /** Trains one epoch over rows [first, first + rows) and returns the time scaled to 60 000 images. */
   const trainChunk = async (net: Network, w: Workload, first: number, rows: number) => {
@@ -304,6 +306,8 @@ async function main(): Promise<void> {
     if (w.name !== 'w3') continue;
     /** w3 inference over the 10 000 test images, images per second */
     const imagesPerSecond = (model: Network) => {
+      // the same warm-up of 1000 images right before the timed run as the peer's
+      model.predict(sliceRows(test.x, 0, 1000));
       const t0 = performance.now();
       model.predict(test.x);
       return 10000 / ((performance.now() - t0) / 1000);
@@ -321,6 +325,7 @@ async function main(): Promise<void> {
     // two threads against one, alternating in short runs (20 steps: the machine's speed drifts over
     // seconds, and each core's on its own), one-two then two-one, on the same images each turn
     const one = await createFor(w, 'wasm'), two = await createFor(w, 'threads');
+    if (one.build !== 'simd' || two.build !== 'simd') throw new Error(`two threads against one must compare one build: ${two.build} vs ${one.build}`);
     await trainChunk(one, w, 0, 1280);
     await trainChunk(two, w, 0, 1280);
     const threadRows = quick ? 1280 : 2560;
