@@ -60,6 +60,10 @@ export function createJsBackend(precision: 32 | 64 = 32): Backend {
   return { name: 'js', build: 'js', heap, kernels: jsKernels(heap), gemmScratchBytes: 0 };
 }
 
+/** Subnormal gradients become 0, as in the WebAssembly kernels (assembly/subnormal.ts says why); NaN stays. */
+const SMALLEST_NORMAL = 2 ** -126;
+const flushSubnormal = (v: number): number => (Math.abs(v) < SMALLEST_NORMAL ? 0 : v);
+
 function jsKernels(heap: Heap): Kernels {
   const F = () => heap.floats();
   const ix = (offset: number) => offset >> 2;
@@ -73,7 +77,7 @@ function jsKernels(heap: Heap): Kernels {
   const backward = (d: (y: number) => number) => (count: number, y: number, dy: number, dx: number): void => {
     const f = F();
     const yi = ix(y), gi = ix(dy), xi = ix(dx);
-    for (let i = 0; i < count; i++) f[xi + i] = f[gi + i] * d(f[yi + i]);
+    for (let i = 0; i < count; i++) f[xi + i] = flushSubnormal(f[gi + i] * d(f[yi + i]));
   };
 
   return {
@@ -134,7 +138,7 @@ function jsKernels(heap: Heap): Kernels {
     leakyReluBackward(count, slope, y, dy, dx) {
       const f = F();
       const yi = ix(y), gi = ix(dy), xi = ix(dx);
-      for (let i = 0; i < count; i++) f[xi + i] = f[gi + i] * (f[yi + i] > 0 ? 1 : slope);
+      for (let i = 0; i < count; i++) f[xi + i] = flushSubnormal(f[gi + i] * (f[yi + i] > 0 ? 1 : slope));
     },
     softmax(m, n, x, y) {
       const f = F();
@@ -156,7 +160,7 @@ function jsKernels(heap: Heap): Kernels {
         const yr = ix(y) + i * n, gr = ix(dy) + i * n, xr = ix(dx) + i * n;
         let dot = 0;
         for (let j = 0; j < n; j++) dot += f[gr + j] * f[yr + j];
-        for (let j = 0; j < n; j++) f[xr + j] = f[yr + j] * (f[gr + j] - dot);
+        for (let j = 0; j < n; j++) f[xr + j] = flushSubnormal(f[yr + j] * (f[gr + j] - dot));
       }
     },
     sumSquaresLoss(m, n, yhat, y) {
@@ -173,7 +177,7 @@ function jsKernels(heap: Heap): Kernels {
       for (let i = 0; i < m * n; i++) {
         const g = 2 * (f[pi + i] - f[ti + i]);
         s += g * g;
-        f[gi + i] = scale * g;
+        f[gi + i] = flushSubnormal(scale * g);
       }
       return s;
     },
@@ -204,7 +208,7 @@ function jsKernels(heap: Heap): Kernels {
       for (let i = 0; i < m * n; i++) {
         const g = f[pi + i] - f[ti + i];
         s += g * g;
-        f[gi + i] = scale * g;
+        f[gi + i] = flushSubnormal(scale * g);
       }
       return s;
     },

@@ -328,3 +328,55 @@ describe('NaN is never hidden', () => {
     expect(y[4]).toBeLessThan(1e-37);
   });
 });
+
+describe('gradients that GEMMs read are never subnormal', () => {
+  // a subnormal in ∂z costs a microcode assist in every multiply that reads it (assembly/subnormal.ts);
+  // the backward kernels and output gradients flush such values to 0, keep NaN, and leave normal
+  // values, however small, alone
+  const SMALLEST_NORMAL = 2 ** -126;
+  it.each(['js', 'wasm', 'wasm-relaxed', 'wasm-scalar'] as BackendName[])('%s: backward kernels and output gradients flush subnormal results', (name) => {
+    const b = backends[name];
+    const k = b.kernels;
+    const mark = b.heap.mark();
+    const put = (values: number[]) => {
+      const at = b.heap.alloc(values.length);
+      b.heap.write(at, Float32Array.from(values));
+      return at;
+    };
+    const out = (n: number) => put(new Array(n).fill(7));
+    const read = (at: number, n: number) => Array.from(b.heap.read(at, n));
+    // seven values: a SIMD build's four lanes, then its scalar tail
+    const y = put([1e-31, 0.5, 1e-31, 0.3, 1e-20, NaN, 2e-31]);
+    const dy = put([1e-8, 0.5, -1e-9, 1e-30, 1e-17, 1, 1e-8]);
+    const dx = out(7);
+    k.sigmoidBackward(7, y, dy, dx);
+    const s = read(dx, 7);
+    expect([s[0], s[1], s[2], s[6]]).toEqual([0, 0.125, 0, 0]);
+    expect(s[3]).toBeCloseTo(0.21e-30, 36);
+    expect(s[4]).toBeGreaterThan(SMALLEST_NORMAL); // 1e-37 is small but normal: kept
+    expect(Number.isNaN(s[5])).toBe(true);
+
+    const t = out(5);
+    k.tanhBackward(5, put([0.99999988, 0.5, 0.99999988, 0, 0.99999988]), put([1e-32, 1, -1e-32, 2, 1e-32]), t);
+    expect(read(t, 5)).toEqual([0, 0.75, 0, 2, 0]);
+
+    const l = out(5);
+    k.leakyReluBackward(5, 0.01, put([-1, 1, -1, -1, -1]), put([1e-37, 1e-37, 1, -1e-37, 1e-37]), l);
+    const lv = read(l, 5);
+    expect([lv[0], lv[3], lv[4]]).toEqual([0, 0, 0]);
+    expect(lv[1]).toBeCloseTo(1e-37, 43);
+    expect(lv[2]).toBeCloseTo(0.01, 7);
+
+    const sm = out(2);
+    k.softmaxBackward(1, 2, put([1e-37, 1]), put([0.01, 0]), sm);
+    expect(read(sm, 2)).toEqual([0, 0]);
+
+    const g = out(2);
+    k.sumSquaresGrad(1, 2, put([1e-37, 0.5]), put([0, 0]), 0.01, g);
+    expect(read(g, 2)).toEqual([0, Math.fround(0.01)]);
+    const c = out(2);
+    k.softmaxCrossEntropyGrad(1, 2, put([1e-37, 1]), put([0, 1]), 0.01, c);
+    expect(read(c, 2)).toEqual([0, 0]);
+    b.heap.release(mark);
+  });
+});
