@@ -77,7 +77,7 @@ DATA is a CSV file (label in the first column unless --label), an IDX images fil
   --seed N                (default 1)
   --backend NAME          wasm (default: relaxed SIMD, whose fused multiply-adds this command
                           switches on in Node), wasm-simd (plain SIMD: the same bits on every
-                          engine and thread count), wasm-scalar, js
+                          engine), wasm-relaxed, wasm-scalar, js
   --optimizer NAME        sgd, momentum, nesterov, adam, adamw (default sgd)
   --momentum M  --beta1 B1  --beta2 B2       optimizer settings (0.9, 0.9, 0.999)
   --weight-decay D        L2 (decoupled for adamw)     --clip-norm N   clip each step's gradient norm
