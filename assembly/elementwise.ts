@@ -73,7 +73,8 @@ export function sigmoid(count: i32, x: usize, y: usize): void {
     const v = load<f32>(x + (<usize>i << 2));
     const e = Mathf.exp(-Mathf.abs(v));
     const s: f32 = 1 / (1 + e);
-    store<f32>(y + (<usize>i << 2), v >= 0 ? s : e * s);
+    // below about −87.3 e·s is subnormal: 0, as the SIMD lanes give (and no assist in the next GEMM)
+    store<f32>(y + (<usize>i << 2), v >= 0 ? s : flushSubnormal(e * s));
   }
 }
 

@@ -4,7 +4,7 @@
 // Cephes' expf: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two so r keeps its low bits), e^r from a
 // degree-7 polynomial, 2^n written into the exponent field. About 1 ulp from the correctly rounded
 // value. Below −87.3, where e^x falls under the smallest normal float, the lane is 0 (the scalar
-// path returns a subnormal there; both are below any tolerance a float32 network can see).
+// sigmoid flushes its subnormal results to 0 too; see subnormal.ts).
 
 // @ts-ignore: decorator
 @inline const LOWEST: f32 = -87.3;

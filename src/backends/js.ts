@@ -119,10 +119,11 @@ function jsKernels(heap: Heap): Kernels {
       for (let j = 0; j < n; j++) f[oi + j] = 0;
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[oi + j] += f[ai + i * n + j];
     },
-    // e^-|x| never overflows; the two branches are the same function written for each sign
+    // e^-|x| never overflows; the two branches are the same function written for each sign; below
+    // about −87.3 the result is subnormal, and 0 as in the WebAssembly kernels
     sigmoid: unary((x) => {
       const e = Math.exp(-Math.abs(x));
-      return x >= 0 ? 1 / (1 + e) : e / (1 + e);
+      return x >= 0 ? 1 / (1 + e) : flushSubnormal(e / (1 + e));
     }),
     sigmoidBackward: backward((y) => y * (1 - y)),
     tanh: unary(Math.tanh),

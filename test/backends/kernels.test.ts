@@ -325,7 +325,7 @@ describe('NaN is never hidden', () => {
     expect([0, 3, 5].map((i) => Number.isNaN(y[i]))).toEqual([true, true, true]);
     expect(y[1]).toBe(0);
     expect(y[2]).toBeCloseTo(1 / (1 + Math.exp(-0.5)), 6);
-    expect(y[4]).toBeLessThan(1e-37);
+    expect(y[4]).toBe(0); // e^-90 is subnormal in float32: flushed, as every build's sigmoid does
   });
 });
 
