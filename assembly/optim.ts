@@ -1,10 +1,28 @@
 // Parameter updates and the vector operations around them. All parameters sit in one contiguous
 // block with their gradients (and optimizer state) in blocks of the same layout, so one call updates
-// the whole network. Every kernel overwrites its outputs in place.
+// the whole network. Every kernel overwrites its outputs in place. The updates flush subnormal
+// weights and optimizer state to zero (subnormal.ts): a momentum or Adam moment whose gradient
+// stops decays by μ or β1 each step, and in the subnormal range that product rounds back to the same
+// value, so it would sit there for good and cost an assist in every later update; weights under L2
+// decay stick the same way.
 
-// w −= lr · g over count elements: axpy with α = −lr (the same rounding, since negation is exact).
+import { flushSubnormal, flushSubnormal4 } from './subnormal';
+
+// w −= lr · g over count elements, rounded as w + (−lr)·g (negation is exact).
 export function sgdUpdate(count: i32, lr: f32, g: usize, w: usize): void {
-  axpy(count, -lr, g, w);
+  let i = 0;
+  const nlr = -lr;
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(nlr);
+    for (; i + 4 <= count; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(w + o, flushSubnormal4(f32x4.add(v128.load(w + o), f32x4.mul(va, v128.load(g + o)))));
+    }
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(w + o, flushSubnormal(load<f32>(w + o) + nlr * load<f32>(g + o)));
+  }
 }
 
 // Heavy-ball momentum (PyTorch's form): v = μ·v + g; w −= lr · v, or with Nesterov w −= lr·(g + μ·v).
@@ -15,18 +33,18 @@ export function momentumUpdate(count: i32, lr: f32, mu: f32, nesterov: i32, g: u
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
       const gv = v128.load(g + o);
-      const vv = f32x4.add(f32x4.mul(vmu, v128.load(v + o)), gv);
+      const vv = flushSubnormal4(f32x4.add(f32x4.mul(vmu, v128.load(v + o)), gv));
       v128.store(v + o, vv);
       const step = nesterov ? f32x4.add(gv, f32x4.mul(vmu, vv)) : vv;
-      v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.mul(vlr, step)));
+      v128.store(w + o, flushSubnormal4(f32x4.sub(v128.load(w + o), f32x4.mul(vlr, step))));
     }
   }
   for (; i < count; i++) {
     const o = <usize>i << 2;
     const gv = load<f32>(g + o);
-    const vv = mu * load<f32>(v + o) + gv;
+    const vv = flushSubnormal(mu * load<f32>(v + o) + gv);
     store<f32>(v + o, vv);
-    store<f32>(w + o, load<f32>(w + o) - lr * (nesterov ? gv + mu * vv : vv));
+    store<f32>(w + o, flushSubnormal(load<f32>(w + o) - lr * (nesterov ? gv + mu * vv : vv)));
   }
 }
 
@@ -42,24 +60,24 @@ export function adamUpdate(count: i32, lr: f32, beta1: f32, beta2: f32, eps: f32
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
       const gv = v128.load(g + o);
-      const mv = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(nb1, gv));
-      const vv = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(nb2, f32x4.mul(gv, gv)));
+      const mv = flushSubnormal4(f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(nb1, gv)));
+      const vv = flushSubnormal4(f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(nb2, f32x4.mul(gv, gv))));
       v128.store(m + o, mv);
       v128.store(v + o, vv);
       const wv = v128.load(w + o);
       const step = f32x4.add(f32x4.div(f32x4.mul(mv, vic1), f32x4.add(f32x4.sqrt(f32x4.mul(vv, vic2)), veps)), f32x4.mul(vdec, wv));
-      v128.store(w + o, f32x4.sub(wv, f32x4.mul(vlr, step)));
+      v128.store(w + o, flushSubnormal4(f32x4.sub(wv, f32x4.mul(vlr, step))));
     }
   }
   for (; i < count; i++) {
     const o = <usize>i << 2;
     const gv = load<f32>(g + o);
-    const mv = beta1 * load<f32>(m + o) + (1 - beta1) * gv;
-    const vv = beta2 * load<f32>(v + o) + (1 - beta2) * (gv * gv);
+    const mv = flushSubnormal(beta1 * load<f32>(m + o) + (1 - beta1) * gv);
+    const vv = flushSubnormal(beta2 * load<f32>(v + o) + (1 - beta2) * (gv * gv));
     store<f32>(m + o, mv);
     store<f32>(v + o, vv);
     const wv = load<f32>(w + o);
-    store<f32>(w + o, wv - lr * ((mv * ic1) / (Mathf.sqrt(vv * ic2) + eps) + decay * wv));
+    store<f32>(w + o, flushSubnormal(wv - lr * ((mv * ic1) / (Mathf.sqrt(vv * ic2) + eps) + decay * wv)));
   }
 }
 

@@ -1,5 +1,6 @@
 // Subnormal floats (below 2^-126 ≈ 1.18e-38) flushed to zero where the backward pass writes a
-// gradient that GEMMs will read. WebAssembly keeps subnormals (no flush-to-zero mode), and on x86
+// gradient that GEMMs will read, and where the optimizers write weights and state (optim.ts says
+// why those stick). WebAssembly keeps subnormals (no flush-to-zero mode), and on x86
 // every vector multiply that reads or writes one takes a microcode assist costing about a hundred
 // cycles. They do arise: a well-trained sigmoid network's saturated units give y(1 − y) ≈ 1e-31, and
 // times a small upstream gradient that is subnormal. One such value in ∂z is then read by every

@@ -60,7 +60,7 @@ export function createJsBackend(precision: 32 | 64 = 32): Backend {
   return { name: 'js', build: 'js', heap, kernels: jsKernels(heap), gemmScratchBytes: 0 };
 }
 
-/** Subnormal gradients become 0, as in the WebAssembly kernels (assembly/subnormal.ts says why); NaN stays. */
+/** Subnormal gradients, weights and optimizer state become 0, as in the WebAssembly kernels (assembly/subnormal.ts says why); NaN stays. */
 const SMALLEST_NORMAL = 2 ** -126;
 const flushSubnormal = (v: number): number => (Math.abs(v) < SMALLEST_NORMAL ? 0 : v);
 
@@ -216,14 +216,14 @@ function jsKernels(heap: Heap): Kernels {
     sgdUpdate(count, lr, g, w) {
       const f = F();
       const gi = ix(g), wi = ix(w);
-      for (let i = 0; i < count; i++) f[wi + i] -= lr * f[gi + i];
+      for (let i = 0; i < count; i++) f[wi + i] = flushSubnormal(f[wi + i] - lr * f[gi + i]);
     },
     momentumUpdate(count, lr, mu, nesterov, g, v, w) {
       const f = F();
       const gi = ix(g), vi = ix(v), wi = ix(w);
       for (let i = 0; i < count; i++) {
-        f[vi + i] = mu * f[vi + i] + f[gi + i];
-        f[wi + i] -= lr * (nesterov ? f[gi + i] + mu * f[vi + i] : f[vi + i]);
+        f[vi + i] = flushSubnormal(mu * f[vi + i] + f[gi + i]);
+        f[wi + i] = flushSubnormal(f[wi + i] - lr * (nesterov ? f[gi + i] + mu * f[vi + i] : f[vi + i]));
       }
     },
     adamUpdate(count, lr, beta1, beta2, eps, c1, c2, decay, g, m, v, w) {
@@ -231,9 +231,9 @@ function jsKernels(heap: Heap): Kernels {
       const gi = ix(g), mi = ix(m), vi = ix(v), wi = ix(w);
       for (let i = 0; i < count; i++) {
         const gv = f[gi + i];
-        f[mi + i] = beta1 * f[mi + i] + (1 - beta1) * gv;
-        f[vi + i] = beta2 * f[vi + i] + (1 - beta2) * (gv * gv);
-        f[wi + i] -= lr * ((f[mi + i] / c1) / (Math.sqrt(f[vi + i] / c2) + eps) + decay * f[wi + i]);
+        f[mi + i] = flushSubnormal(beta1 * f[mi + i] + (1 - beta1) * gv);
+        f[vi + i] = flushSubnormal(beta2 * f[vi + i] + (1 - beta2) * (gv * gv));
+        f[wi + i] = flushSubnormal(f[wi + i] - lr * ((f[mi + i] / c1) / (Math.sqrt(f[vi + i] / c2) + eps) + decay * f[wi + i]));
       }
     },
     axpy(count, alpha, x, y) {

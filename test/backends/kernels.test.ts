@@ -380,3 +380,38 @@ describe('gradients that GEMMs read are never subnormal', () => {
     b.heap.release(mark);
   });
 });
+
+describe('optimizer state and weights never stick in the subnormal range', () => {
+  // a moment whose gradient stops decays by μ or β1 a step; in the subnormal range that product
+  // rounds back to itself, so without the flush it would stay there, costing an assist every update
+  it.each(['js', 'wasm', 'wasm-relaxed', 'wasm-scalar'] as BackendName[])('%s: momentum, Adam and SGD updates flush to zero', (name) => {
+    const b = backends[name];
+    const k = b.kernels;
+    const mark = b.heap.mark();
+    const n = 5; // four lanes and a scalar tail
+    const put = (values: number[]) => {
+      const at = b.heap.alloc(values.length);
+      b.heap.write(at, Float32Array.from(values));
+      return at;
+    };
+    const read = (at: number) => Array.from(b.heap.read(at, n));
+    const zeros = put(new Array(n).fill(0));
+    const weights = [0.5, -0.25, 0.125, 1e-35, -2];
+
+    const v = put(new Array(n).fill(1e-36)), w = put(weights);
+    for (let t = 0; t < 60; t++) k.momentumUpdate(n, 0.01, 0.9, 0, zeros, v, w);
+    expect(read(v)).toEqual([0, 0, 0, 0, 0]);
+    expect(read(w).map((x, i) => x !== 0 && Math.abs(x - weights[i]) < 1e-6), String(read(w))).toEqual([true, true, true, true, true]);
+
+    const m = put(new Array(n).fill(1e-36)), s = put(new Array(n).fill(0)), w2 = put(weights);
+    for (let t = 1; t <= 60; t++) k.adamUpdate(n, 1e-3, 0.9, 0.999, 1e-8, 1 - 0.9 ** t, 1 - 0.999 ** t, 0, zeros, m, s, w2);
+    expect(read(m)).toEqual([0, 0, 0, 0, 0]);
+    expect(read(s)).toEqual([0, 0, 0, 0, 0]);
+
+    // L2 decay at lr·λ = 0.5 halves a weight each step: 2e-38 falls to 1e-38, under the smallest normal
+    const w3 = put([2e-38, 0.5, -2e-38, 1, 2e-38]);
+    k.sgdUpdate(n, 1, put([1e-38, 0.25, -1e-38, 0.5, 1e-38]), w3);
+    expect(read(w3)).toEqual([0, 0.25, 0, 0.5, 0]);
+    b.heap.release(mark);
+  });
+});
