@@ -60,15 +60,19 @@ export function preferredBuild(): Promise<WasmBuild> {
   return preferred;
 }
 
+/** The one-thread build a WebAssembly backend runs. */
+export async function buildFor(name: Exclude<BackendName, 'js'>): Promise<WasmBuild> {
+  if (name === 'wasm') return preferredBuild();
+  return name === 'wasm-simd' ? 'simd' : name === 'wasm-relaxed' ? 'relaxed' : 'scalar';
+}
+
 /**
- * The threads build for a backend: the one whose arithmetic its one-thread build shares, so a
- * threaded run gives the one-thread weights bit for bit ('wasm' where the engine has relaxed SIMD:
- * fused multiply-adds on every thread).
+ * The threads build for a backend: the one with its one-thread build's arithmetic, so a threaded run
+ * gives the one-thread weights bit for bit ('wasm' where the engine has relaxed SIMD: fused
+ * multiply-adds on every thread).
  */
-export async function threadsBuildFor(name: BackendName): Promise<'threads' | 'threads-relaxed'> {
-  if (name === 'wasm-relaxed') return 'threads-relaxed';
-  if (name === 'wasm' && (await preferredBuild()) === 'relaxed') return 'threads-relaxed';
-  return 'threads';
+export async function threadsBuildFor(name: Exclude<BackendName, 'js'>): Promise<'threads' | 'threads-relaxed'> {
+  return (await buildFor(name)) === 'relaxed' ? 'threads-relaxed' : 'threads';
 }
 
 async function load(build: WasmBuild): Promise<WebAssembly.Module> {

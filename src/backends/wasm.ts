@@ -3,7 +3,7 @@
 
 import { instantiate } from '@assemblyscript/loader';
 import { Heap, type Backend, type BackendName, type Kernels } from './backend.js';
-import { compileBuild, preferredBuild, type WasmBuild } from './wasm-module.js';
+import { buildFor, compileBuild, type WasmBuild } from './wasm-module.js';
 
 const PAGE = 65536;
 
@@ -54,9 +54,7 @@ class WasmHeap extends Heap {
 }
 
 export async function createWasmBackend(name: Exclude<BackendName, 'js'>): Promise<Backend> {
-  const build: WasmBuild = name === 'wasm' ? await preferredBuild()
-    : name === 'wasm-simd' ? 'simd' : name === 'wasm-relaxed' ? 'relaxed' : 'scalar';
-  return instantiateBuild(name, build);
+  return instantiateBuild(name, await buildFor(name));
 }
 
 /** @internal One build under a backend name (tests pin 'simd' where 'wasm' would pick relaxed). */

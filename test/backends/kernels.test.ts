@@ -329,6 +329,18 @@ describe('NaN is never hidden', () => {
   });
 });
 
+/** Plain numbers onto a backend's heap and back (the caller releases with heap.mark / release). */
+function heapValues(b: Backend) {
+  return {
+    put(values: number[]): number {
+      const at = b.heap.alloc(values.length);
+      b.heap.write(at, Float32Array.from(values));
+      return at;
+    },
+    read: (at: number, n: number) => Array.from(b.heap.read(at, n)),
+  };
+}
+
 describe('gradients that GEMMs read are never subnormal', () => {
   // a subnormal in ∂z costs a microcode assist in every multiply that reads it (assembly/subnormal.ts);
   // the backward kernels and output gradients flush such values to 0, keep NaN, and leave normal
@@ -338,13 +350,8 @@ describe('gradients that GEMMs read are never subnormal', () => {
     const b = backends[name];
     const k = b.kernels;
     const mark = b.heap.mark();
-    const put = (values: number[]) => {
-      const at = b.heap.alloc(values.length);
-      b.heap.write(at, Float32Array.from(values));
-      return at;
-    };
+    const { put, read } = heapValues(b);
     const out = (n: number) => put(new Array(n).fill(7));
-    const read = (at: number, n: number) => Array.from(b.heap.read(at, n));
     // seven values: a SIMD build's four lanes, then its scalar tail
     const y = put([1e-31, 0.5, 1e-31, 0.3, 1e-20, NaN, 2e-31]);
     const dy = put([1e-8, 0.5, -1e-9, 1e-30, 1e-17, 1, 1e-8]);
@@ -389,12 +396,8 @@ describe('optimizer state and weights never stick in the subnormal range', () =>
     const k = b.kernels;
     const mark = b.heap.mark();
     const n = 5; // four lanes and a scalar tail
-    const put = (values: number[]) => {
-      const at = b.heap.alloc(values.length);
-      b.heap.write(at, Float32Array.from(values));
-      return at;
-    };
-    const read = (at: number) => Array.from(b.heap.read(at, n));
+    const values = heapValues(b);
+    const put = values.put, read = (at: number) => values.read(at, n);
     const zeros = put(new Array(n).fill(0));
     const weights = [0.5, -0.25, 0.125, 1e-35, -2];
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeMnistCsv } from '../../src/data/mnist.js';
+import { Network } from '../../src/network.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ffnn-cli-'));
@@ -112,11 +113,8 @@ describe('ffnn command', () => {
     // Node 20 keeps relaxed SIMD behind a flag: the command itself switched it on
     expect(fma.stdout).toMatch(/with the wasm backend \(relaxed build\)/);
     expect(plain.stdout).toMatch(/with the wasm-simd backend \(simd build\)/);
-    const weights = (file: string) => {
-      const bytes = Buffer.from(JSON.parse(readFileSync(file, 'utf8')).parameters.float32le, 'base64');
-      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-    };
-    const a = weights(fmaFile), b = weights(plainFile);
+    const weights = async (file: string) => (await Network.load(file, { backend: 'js' })).parameters().flatMap((l) => [...l.weights.data, ...l.biases]);
+    const a = await weights(fmaFile), b = await weights(plainFile);
     expect(a.length).toBe(784 * 16 + 16 + 16 * 10 + 10);
     let differ = 0, worst = 0;
     for (let i = 0; i < a.length; i++) {
