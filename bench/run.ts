@@ -101,40 +101,50 @@ function fill(b: Backend, at: number, n: number, seed: number): void {
 }
 
 /**
- * GFLOP/s of one gemm form at m×n×k: median over rounds of (calls per ≥ 50 ms). With a peak probe,
- * every round runs right after a probe, and the median of the per-round ratios is the efficiency:
- * the machine's speed drifts within seconds, so only adjacent measurements compare.
+ * One gemm form at m×n×k on one backend, its operands in the backend's heap (the caller releases
+ * them), warmed up and checked; each round() times calls for ≥ 50 ms, right after a peak probe when
+ * there is one. The median of the per-round ratios is the efficiency: the machine's speed drifts
+ * within seconds, so only adjacent measurements compare.
  */
-function timeGemm(b: Backend, form: (typeof FORMS)[number], m: number, n: number, k: number, rounds: number,
-  probe?: () => number): { gflops: number; result: Float32Array; peak: number; ofPeak: number } {
-  const mark = b.heap.mark();
-  const pa = b.heap.alloc(m * k), pb = b.heap.alloc(k * n), pc = b.heap.alloc(m * n);
-  const scratch = b.heap.alloc(Math.max(1, b.gemmScratchBytes / 4));
-  fill(b, pa, m * k, 1);
-  fill(b, pb, k * n, 2);
-  const run = () => b.kernels.gemm(form.transA, form.transB, m, n, k, 1, pa, pb, 0, pc, scratch);
-  // warm up for 200 ms, so JavaScript is timed after its optimising compiler has run, not before
-  for (const t0 = performance.now(); performance.now() - t0 < 200;) run();
-  const result = b.heap.read(pc, m * n);
-  const flops = 2 * m * n * k;
-  const rates: number[] = [], peaks: number[] = [], ratios: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const peak = probe?.() ?? NaN;
+class GemmTiming {
+  readonly rates: number[] = [];
+  readonly peaks: number[] = [];
+  readonly ratios: number[] = [];
+  readonly result: Float32Array;
+  private readonly run: () => void;
+  private readonly flops: number;
+
+  constructor(b: Backend, form: (typeof FORMS)[number], m: number, n: number, k: number, private readonly probe?: () => number) {
+    const pa = b.heap.alloc(m * k), pb = b.heap.alloc(k * n), pc = b.heap.alloc(m * n);
+    const scratch = b.heap.alloc(Math.max(1, b.gemmScratchBytes / 4));
+    fill(b, pa, m * k, 1);
+    fill(b, pb, k * n, 2);
+    this.run = () => b.kernels.gemm(form.transA, form.transB, m, n, k, 1, pa, pb, 0, pc, scratch);
+    // warm up for 200 ms, so JavaScript is timed after its optimising compiler has run, not before
+    for (const t0 = performance.now(); performance.now() - t0 < 200;) this.run();
+    this.result = b.heap.read(pc, m * n);
+    this.flops = 2 * m * n * k;
+  }
+
+  round(): void {
+    const peak = this.probe?.() ?? NaN;
     let calls = 0;
     const t0 = performance.now();
     let t = t0;
     while (t - t0 < 50) {
-      run();
+      this.run();
       calls++;
       t = performance.now();
     }
-    const rate = (flops * calls) / ((t - t0) / 1000) / 1e9;
-    rates.push(rate);
-    peaks.push(peak);
-    ratios.push(rate / peak);
+    const rate = (this.flops * calls) / ((t - t0) / 1000) / 1e9;
+    this.rates.push(rate);
+    this.peaks.push(peak);
+    this.ratios.push(rate / peak);
   }
-  b.heap.release(mark);
-  return { gflops: median(rates), result, peak: median(peaks), ofPeak: median(ratios) };
+
+  get gflops(): number { return median(this.rates); }
+  get peak(): number { return median(this.peaks); }
+  get ofPeak(): number { return median(this.ratios); }
 }
 
 /**
@@ -188,37 +198,48 @@ function medianOf(rounds: number, measure: () => number): number {
 async function main(): Promise<void> {
   const backends = Object.fromEntries(await Promise.all(BACKENDS.map(async (n) => [n, await backendOf(n)] as const))) as Record<Variant, Backend>;
   const rounds = quick ? 3 : 7;
+  // GEMM rounds are ~0.1 s each and spread over the whole section: more of them cost little
+  const gemmRounds = quick ? 3 : 11;
   const simdProbe = await peakProbe('simd');
   const fmaProbe = await peakProbe('relaxed');
   const peak = medianOf(rounds, simdProbe);
   const fmaPeak = medianOf(rounds, fmaProbe);
   console.log(`WASM f32x4 peak (register-only multiply-add): ${peak.toFixed(1)} GFLOP/s; with relaxed-SIMD FMA ${fmaPeak.toFixed(1)}`);
   type GemmRow = { shape: string; form: string; gflops: Record<Variant, number>; peak: number; ofPeak: number; fmaPeak: number; fmaOfPeak: number };
-  const gemmRows: GemmRow[] = [];
-  for (const [m, n, k] of SHAPES) {
-    for (const form of FORMS) {
-      const gflops = {} as Record<Variant, number>;
-      const row: GemmRow = { shape: `${m}×${n}×${k}`, form: form.name, gflops, peak: 0, ofPeak: 0, fmaPeak: 0, fmaOfPeak: 0 };
-      let reference: Float32Array | undefined;
-      for (const name of BACKENDS) {
-        // the SIMD builds alternate with the peak probe of their own instruction mix, round by round
-        const probe = name === 'wasm' ? simdProbe : name === 'wasm-relaxed' ? fmaProbe : undefined;
-        const t = timeGemm(backends[name], form, m, n, k, name === 'js' ? Math.min(rounds, 3) : rounds, probe);
-        // check before trusting the time: every variant must agree with the JS reference
-        if (!reference) reference = t.result;
-        const scale = reference.reduce((mx, v) => Math.max(mx, Math.abs(v)), 1);
-        const bad = t.result.findIndex((v, i) => Math.abs(v - reference![i]) > 1e-5 * scale);
-        if (bad >= 0) throw new Error(`${name} ${form.name} ${m}×${n}×${k} disagrees at ${bad}: ${t.result[bad]} vs ${reference[bad]}`);
-        gflops[name] = t.gflops;
-        if (name === 'wasm') [row.peak, row.ofPeak] = [t.peak, t.ofPeak];
-        if (name === 'wasm-relaxed') [row.fmaPeak, row.fmaOfPeak] = [t.peak, t.ofPeak];
-      }
-      gemmRows.push(row);
-      console.log(`gemm ${row.shape} ${row.form}: ` + BACKENDS.map((b) => `${b} ${gflops[b].toFixed(2)}`).join(', ') +
-        ` GFLOP/s; SIMD at ${(100 * row.ofPeak).toFixed(0)} % of the peak probed beside it (${row.peak.toFixed(1)}), ` +
-        `relaxed at ${(100 * row.fmaOfPeak).toFixed(0)} % of the FMA peak (${row.fmaPeak.toFixed(1)})`);
+  // Every shape, form and backend is set up (and checked against the JS reference) first; then the
+  // rounds go round-robin over all of them, so a slow spell of the host (seconds long here) lands on
+  // one round of every row rather than on every round of a few rows.
+  const marks = Object.fromEntries(BACKENDS.map((name) => [name, backends[name].heap.mark()])) as Record<Variant, number>;
+  const cases = SHAPES.flatMap(([m, n, k]) => FORMS.map((form) => {
+    const timings = {} as Record<Variant, GemmTiming>;
+    let reference: Float32Array | undefined;
+    for (const name of BACKENDS) {
+      // the SIMD builds alternate with the peak probe of their own instruction mix, round by round
+      const probe = name === 'wasm' ? simdProbe : name === 'wasm-relaxed' ? fmaProbe : undefined;
+      const t = (timings[name] = new GemmTiming(backends[name], form, m, n, k, probe));
+      // check before trusting the time: every variant must agree with the JS reference
+      if (!reference) reference = t.result;
+      const scale = reference.reduce((mx, v) => Math.max(mx, Math.abs(v)), 1);
+      const bad = t.result.findIndex((v, i) => Math.abs(v - reference![i]) > 1e-5 * scale);
+      if (bad >= 0) throw new Error(`${name} ${form.name} ${m}×${n}×${k} disagrees at ${bad}: ${t.result[bad]} vs ${reference[bad]}`);
+    }
+    return { shape: `${m}×${n}×${k}`, form: form.name, timings };
+  }));
+  for (let r = 0; r < gemmRounds; r++) {
+    for (const { timings } of cases) {
+      for (const name of BACKENDS) if (name !== 'js' || r < 3) timings[name].round();
     }
   }
+  for (const name of BACKENDS) backends[name].heap.release(marks[name]);
+  const gemmRows: GemmRow[] = cases.map(({ shape, form, timings }) => {
+    const gflops = Object.fromEntries(BACKENDS.map((name) => [name, timings[name].gflops])) as Record<Variant, number>;
+    const [simd, relaxed] = [timings.wasm, timings['wasm-relaxed']];
+    const row: GemmRow = { shape, form, gflops, peak: simd.peak, ofPeak: simd.ofPeak, fmaPeak: relaxed.peak, fmaOfPeak: relaxed.ofPeak };
+    console.log(`gemm ${row.shape} ${row.form}: ` + BACKENDS.map((b) => `${b} ${gflops[b].toFixed(2)}`).join(', ') +
+      ` GFLOP/s; SIMD at ${(100 * row.ofPeak).toFixed(0)} % of the peak probed beside it (${row.peak.toFixed(1)}), ` +
+      `relaxed at ${(100 * row.fmaOfPeak).toFixed(0)} % of the FMA peak (${row.fmaPeak.toFixed(1)})`);
+    return row;
+  });
 
   // MNIST seconds per epoch, training only, for each workload and backend. Slow backends train on a
   // leading share of the epoch and the time is scaled to 60 000 images (the table says how many).
@@ -439,8 +460,9 @@ async function main(): Promise<void> {
     '',
     '## GEMM, GFLOP/s (m×n×k: op(A) is m×k, op(B) k×n)',
     '',
-    `Median of ${rounds} rounds of ≥ 50 ms (3 for JS). The SIMD and relaxed builds alternate round by round with the`,
-    'peak probe of their own instruction mix; "of peak" is the median of those per-round ratios.',
+    `Median of ${gemmRounds} rounds of ≥ 50 ms (3 for JS), taken round-robin over every row (a slow spell of the host`,
+    'lands on one round of each row, not on all rounds of a few). The SIMD and relaxed builds alternate round by',
+    'round with the peak probe of their own instruction mix; "of peak" is the median of those per-round ratios.',
     '',
     '| shape | form | js | wasm-scalar | wasm (SIMD) | wasm-relaxed | SIMD peak beside | SIMD of peak | FMA peak beside | relaxed of FMA peak | SIMD / scalar | SIMD / js |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
