@@ -10,8 +10,8 @@
 // caller's scratch (or, for a few rows of A, read in place when its rows hold the panel's columns);
 // a 4×8 tile of C lives in 8 f32x4 accumulators while the k loop runs. Packing is what lets one
 // micro-kernel serve every transpose form: only the packer and A's strides differ.
-// For Aᵀ·B with enough work, blocks of A are packed too (gemmPackedA), since A's rows are then
-// columns of the stored matrix.
+// With k ≥ 64 and at least four rows, A is packed too, compressed (gemmCompressedA): its zeros are
+// skipped, with the same bits.
 // Scratch must hold GEMM_SCRATCH_BYTES. Nothing is allocated.
 
 // @ts-ignore: decorator
@@ -20,8 +20,9 @@
 @inline export const NR: i32 = 8;
 // @ts-ignore: decorator
 @inline export const MC: i32 = 64;
-// the B panel, then (transposed A only) MC rows of A packed in k-major groups of four
-export const GEMM_SCRATCH_BYTES: i32 = (KC * NR + KC * MC) * 4;
+// the B panel, then MC rows of A packed in k-major groups of four (values), then each group's k
+// indices (compressed A)
+export const GEMM_SCRATCH_BYTES: i32 = (KC * NR + KC * MC) * 4 + KC * MC + MC;
 
 export function gemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32,
@@ -41,12 +42,11 @@ export function gemm(
   const csA: i32 = transA ? lda : 1;
   const rsB: i32 = transB ? 1 : n;
   const csB: i32 = transB ? k : 1;
-  // small k or n: copying A costs more than the strided reads it saves; at most 16 rows (the seed's
-  // batch of 10), B's panels are read in place below and only a few tiles read A, so packing either
-  // costs more than it saves (10×100×784 Aᵀ·B 61 → 76 % of the peak, 10×30×784 56 → 67 %; the same
-  // k-blocks and tile arithmetic either way, so the same bits)
-  if (ASC_FEATURE_SIMD && transA && m > 16 && k >= 64 && n >= 16) {
-    gemmPackedA(m, n, k, alpha, a, lda, b, rsB, csB, beta == 0, c, scratch);
+  // A packed (compressed) wherever a k loop is long enough to repay it; below k = 64 (w1's weight
+  // gradient: k is the batch, 10) the cost per tile dominates and skipping zeros measured no gain
+  // (784×30×10 on MNIST inputs: 60 % of the peak before, 57 % compressed), so A is read in place
+  if (ASC_FEATURE_SIMD && m >= 4 && k >= 64) {
+    gemmCompressedA(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta == 0, c, scratch);
     return;
   }
   for (let jc = 0; jc < n; jc += NR) {
@@ -77,39 +77,229 @@ export function gemm(
   }
 }
 
-// Aᵀ·B with A stored k×lda: a tile's four rows of op(A) are four adjacent floats lda apart in k, and
-// with m a power of two (512: w3's second layer) that stride keeps hitting the same few L1 sets.
-// Here each MC-row block of op(A) is first copied into k-major groups of four rows (one vector per
-// k), so tiles stream it contiguously; B panels are packed per block as before.
-function gemmPackedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32, b: usize, rsB: i32, csB: i32,
+// Every form, with A packed compressed: each MC-row block of op(A), per k-block, becomes groups of
+// four rows holding, for each k where one of the four is nonzero, the four values (one vector) and
+// that k. Zeros are common in what a network multiplies (MNIST pixels are 81 % zero: 38 % of a
+// four-row group's k survive; relu outputs and their gradients), and a product with a zero only adds
+// ±0, which leaves a sum exactly as it is (a sum that starts at +0 never becomes −0), so skipping
+// them gives the dense result bit for bit, with B finite. B's panels are packed per block, or read in
+// place for a few rows of row-major B as in gemm. Dense groups take the plain tile: over A in place,
+// or, for Aᵀ·B with enough work, packed whole: A's four rows are then adjacent floats lda apart in
+// k, and with lda a power of two (512: w3's second layer) that stride keeps hitting the same few L1
+// sets, so one vector per k streams better.
+function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32,
   betaZero: bool, c: usize, scratch: usize): void {
-  const apanel = scratch + (<usize>(KC * NR) << 2);
+  const vals = scratch + (<usize>(KC * NR) << 2);
+  const idxs = vals + (<usize>(KC * MC) << 2);
+  const modes = idxs + (<usize>KC * MC);
+  const packDense = rsA == 1 && m > 16 && k >= 64 && n >= 16;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const overwrite = betaZero && pc == 0;
     for (let ic = 0; ic < m; ic += MC) {
       const mc = min(MC, m - ic);
-      const groups = mc >> 2;
-      // row p of stored A holds op(A)(ic.., pc + p) contiguously: one vector per group of four
-      for (let p = 0; p < kc; p++) {
-        const src = a + (<usize>((pc + p) * lda + ic) << 2);
-        for (let g = 0; g < groups; g++) {
-          v128.store(apanel + (<usize>((g * kc + p) << 2) << 2), v128.load(src + (<usize>g << 4)));
+      const groups = (mc + 3) >> 2;
+      // each group's mode: its count of nonzero k when compressed, DENSE (read in place) or WHOLE
+      // (packed whole); a group is compressed unless four probes all find nonzeros or four in five
+      // of its k turn out nonzero
+      for (let g = 0; g < groups; g++) {
+        const rows = min(4, mc - (g << 2));
+        const at = a + (<usize>((ic + (g << 2)) * rsA + pc * csA) << 2);
+        const gv = vals + (<usize>(g * kc) << 4);
+        const gi = idxs + (<usize>(g * kc) << 2);
+        let mode = DENSE;
+        if (rows >= 2 && !looksDense(rows, at, rsA, csA, kc)) {
+          mode = packGroup(rows, at, rsA, csA, kc, gv, gi, false);
+          // mostly nonzero after all: the plain tile over every k beats the indexed one
+          if (mode * 5 > kc * 4) mode = DENSE;
         }
+        if (mode == DENSE && rows == 4 && packDense) {
+          packGroup(rows, at, rsA, csA, kc, gv, gi, true);
+          mode = WHOLE;
+        }
+        store<i32>(modes + (<usize>g << 2), mode);
       }
       for (let jc = 0; jc < n; jc += NR) {
         const nr = min(NR, n - jc);
-        packB(kc, nr, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, pc + kc == k, scratch);
+        const src = b + (<usize>(pc * rsB + jc * csB) << 2);
+        let panel = scratch;
+        let ldp: usize = NR << 2;
+        if (m <= 16 && csB == 1 && nr == NR) {
+          panel = src;
+          ldp = <usize>rsB << 2;
+        } else {
+          packB(kc, nr, src, rsB, csB, pc + kc == k, scratch);
+        }
         const cCol = c + (<usize>jc << 2);
         for (let g = 0; g < groups; g++) {
           const i = ic + (g << 2);
-          tile4x8(kc, apanel + (<usize>(g * kc) << 4), 1, 4, scratch, NR << 2, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
+          const rows = min(4, mc - (g << 2));
+          const cc = cCol + (<usize>(i * n) << 2);
+          const mode = load<i32>(modes + (<usize>g << 2));
+          const gv = vals + (<usize>(g * kc) << 4);
+          if (mode == WHOLE) {
+            tile4x8(kc, gv, 1, 4, panel, ldp, alpha, cc, n, nr, overwrite);
+          } else if (mode == DENSE) {
+            if (rows == 4) tile4x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, panel, ldp, alpha, cc, n, nr, overwrite);
+            else leftoverRows(i, i + rows, kc, a + (<usize>(pc * csA) << 2), rsA, csA, panel, ldp, alpha, cCol, n, nr, overwrite);
+          } else {
+            const gi = idxs + (<usize>(g * kc) << 2);
+            if (rows == 2) tileIdx2x8(mode, gv, gi, panel, ldp, alpha, cc, n, nr, overwrite);
+            else tileIdx4x8(mode, gv, gi, panel, ldp, alpha, cc, n, nr, overwrite, rows);
+          }
         }
-        // the block's last rows (mc not a multiple of 4) read A where it lies
-        leftoverRows(ic + (groups << 2), ic + mc, kc, a + (<usize>(pc * lda) << 2), 1, lda, scratch, NR << 2, alpha, cCol, n, nr, overwrite);
       }
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline const DENSE: i32 = -1;
+// @ts-ignore: decorator
+@inline const WHOLE: i32 = -2;
+
+// Whether op(A)'s rows 0..rows (a is op(A)(0, 0)) have a nonzero at each of four k spread over the
+// block: a dense matrix then costs four probes a group, not a packing pass.
+// @ts-ignore: decorator
+@inline function looksDense(rows: i32, a: usize, rsA: i32, csA: i32, kc: i32): bool {
+  if (kc < 4) return true;
+  const rs = <usize>rsA << 2;
+  let active = 0;
+  for (let s = 0; s < 4; s++) {
+    const src = a + (<usize>((s * kc >> 2) * csA) << 2);
+    let bits = load<u32>(src) | load<u32>(src + rs);
+    if (rows > 2) bits |= load<u32>(src + 2 * rs);
+    if (rows > 3) bits |= load<u32>(src + 3 * rs);
+    active += <i32>((bits << 1) != 0);
+  }
+  return active == 4;
+}
+
+// Packs op(A)'s rows 0..rows (2 to 4) over k 0..kc (a is op(A)(0, 0)) into a compressed group: for
+// each k where a row is nonzero (every k when `whole`), the rows' values as one vector (lanes past
+// rows 0) at vals and k at idx; returns how many. Every slot is written and kept only when nonzero,
+// without a branch.
+// @ts-ignore: decorator
+@inline function packGroup(rows: i32, a: usize, rsA: i32, csA: i32, kc: i32, vals: usize, idx: usize, whole: bool): i32 {
+  let t = 0;
+  if (rsA == 1 && rows == 4) {
+    // Aᵀ·B: the four values are adjacent in a row of stored A
+    const step = <usize>csA << 2;
+    let src = a;
+    for (let p = 0; p < kc; p++) {
+      const v = v128.load(src);
+      v128.store(vals + (<usize>t << 4), v);
+      store<i32>(idx + (<usize>t << 2), p);
+      t += whole ? 1 : <i32>v128.any_true(v);
+      src += step;
+    }
+    return t;
+  }
+  let p = 0;
+  if (csA == 1) {
+    // rows run along k: four k at a time from each row, transposed in registers
+    const rs = <usize>rsA << 2;
+    const zero = f32x4.splat(0);
+    for (; p + 4 <= kc; p += 4) {
+      const src = a + (<usize>p << 2);
+      const r0 = v128.load(src);
+      const r1 = v128.load(src + rs);
+      const r2 = rows > 2 ? v128.load(src + 2 * rs) : zero;
+      const r3 = rows > 3 ? v128.load(src + 3 * rs) : zero;
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      let v = v128.shuffle<i64>(t0, t2, 0, 2);
+      v128.store(vals + (<usize>t << 4), v);
+      store<i32>(idx + (<usize>t << 2), p);
+      t += whole ? 1 : <i32>v128.any_true(v);
+      v = v128.shuffle<i64>(t0, t2, 1, 3);
+      v128.store(vals + (<usize>t << 4), v);
+      store<i32>(idx + (<usize>t << 2), p + 1);
+      t += whole ? 1 : <i32>v128.any_true(v);
+      v = v128.shuffle<i64>(t1, t3, 0, 2);
+      v128.store(vals + (<usize>t << 4), v);
+      store<i32>(idx + (<usize>t << 2), p + 2);
+      t += whole ? 1 : <i32>v128.any_true(v);
+      v = v128.shuffle<i64>(t1, t3, 1, 3);
+      v128.store(vals + (<usize>t << 4), v);
+      store<i32>(idx + (<usize>t << 2), p + 3);
+      t += whole ? 1 : <i32>v128.any_true(v);
+    }
+  }
+  // the rest lane by lane (and a partial group of Aᵀ·B, whose vector would read past its rows)
+  const rs = <usize>rsA << 2;
+  for (; p < kc; p++) {
+    const src = a + (<usize>(p * csA) << 2);
+    let v = f32x4.splat(0);
+    v = f32x4.replace_lane(v, 0, load<f32>(src));
+    v = f32x4.replace_lane(v, 1, load<f32>(src + rs));
+    if (rows > 2) v = f32x4.replace_lane(v, 2, load<f32>(src + 2 * rs));
+    if (rows > 3) v = f32x4.replace_lane(v, 3, load<f32>(src + 3 * rs));
+    v128.store(vals + (<usize>t << 4), v);
+    store<i32>(idx + (<usize>t << 2), p);
+    t += whole ? 1 : <i32>v128.any_true(v);
+  }
+  return t;
+}
+
+// C[0..rows, 0..nr] (+)= α · (a compressed group) · panel, rows 3 or 4: the 4×8 tile over the group's
+// nonzero k only, each step reading the panel's row at its k.
+// @ts-ignore: decorator
+@inline function tileIdx4x8(count: i32, vals: usize, idx: usize, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool, rows: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let vp = vals;
+  let ip = idx;
+  const end = idx + (<usize>count << 2);
+  while (ip < end) {
+    const bp = panel + <usize>load<i32>(ip) * ldp;
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let av = v128.load32_splat(vp);
+    c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+    av = v128.load32_splat(vp, 4);
+    c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+    av = v128.load32_splat(vp, 8);
+    c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+    av = v128.load32_splat(vp, 12);
+    c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+    vp += 16;
+    ip += 4;
+  }
+  const ldcb = <usize>ldc << 2;
+  const va = f32x4.splat(alpha);
+  addRow(c, c00, c01, va, nr, overwrite);
+  addRow(c + ldcb, c10, c11, va, nr, overwrite);
+  addRow(c + 2 * ldcb, c20, c21, va, nr, overwrite);
+  if (rows > 3) addRow(c + 3 * ldcb, c30, c31, va, nr, overwrite);
+}
+
+// The same for a group of two rows.
+// @ts-ignore: decorator
+@inline function tileIdx2x8(count: i32, vals: usize, idx: usize, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let vp = vals;
+  let ip = idx;
+  const end = idx + (<usize>count << 2);
+  while (ip < end) {
+    const bp = panel + <usize>load<i32>(ip) * ldp;
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let av = v128.load32_splat(vp);
+    c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+    av = v128.load32_splat(vp, 4);
+    c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+    vp += 16;
+    ip += 4;
+  }
+  const va = f32x4.splat(alpha);
+  addRow(c, c00, c01, va, nr, overwrite);
+  addRow(c + (<usize>ldc << 2), c10, c11, va, nr, overwrite);
 }
 
 // Rows i..end of C's panel columns, after the 4×8 tiles: a pair shares each panel load (m = 10, the

@@ -132,6 +132,43 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
       });
     }
 
+    // The SIMD builds skip A's zeros (each group of four rows of op(A) is compressed to the k where
+    // one of them is nonzero), which must give exactly the dense sums: the whole GEMM equals, bit for
+    // bit, the same rows computed one at a time (one row skips nothing), and the JS reference.
+    it('zeros in A (skipped by the SIMD builds) give the dense sums bit for bit, in every form', () => {
+      const shapes: [number, number, number][] = [[4, 8, 64], [10, 30, 785], [17, 33, 300], [33, 5, 257], [70, 17, 100], [130, 40, 64]];
+      for (const [m, n, k] of shapes) {
+        for (const pattern of ['scattered', 'image-like'] as const) {
+          for (const [transA, transB] of [[false, false], [false, true], [true, false]]) {
+            // op(A)(i, p): scattered zeros (80 %, some of them −0), or an image's kind: a band of k
+            // and a group of rows all zero, half the rest zero
+            const value = (i: number, p: number): number => {
+              const u = rng.uniform();
+              if (pattern === 'scattered') return u < 0.4 ? 0 : u < 0.8 ? -0 : rng.uniform() - 0.5;
+              if (p < k / 3 || (i >= 4 && i < 8) || u < 0.5) return 0;
+              return rng.uniform();
+            };
+            const a = new Float32Array(m * k);
+            for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) a[transA ? p * m + i : i * k + p] = value(i, p);
+            const bm = randomArray(rng, k * n);
+            for (const [alpha, beta] of [[1, 0], [-0.3, 1]]) {
+              const whole = race(name, [a, bm], [m * n], (kk, [pa, pb], [pc], s) =>
+                kk.gemm(transA, transB, m, n, k, alpha, pa, pb, beta, pc, s));
+              const byRow = race(name, [a, bm], [m * n], (kk, [pa, pb], [pc], s) => {
+                for (let i = 0; i < m; i++) kk.gemm(transA, transB, 1, n, k, alpha, pa + (transA ? i : i * k) * 4, pb, beta, pc + i * n * 4, s, transA ? m : k);
+              });
+              const where = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${m}×${n}×${k}, ${pattern} zeros, α=${alpha} β=${beta}`;
+              const [got, rowwise] = [new Uint32Array(whole.wasm.data[0].buffer), new Uint32Array(byRow.wasm.data[0].buffer)];
+              const differ = got.findIndex((bits, i) => bits !== rowwise[i]);
+              expect(differ, `${where}: element ${differ}`).toBe(-1);
+              const scale = whole.js.data[0].reduce((mx, v) => Math.max(mx, Math.abs(v)), 1);
+              expect(firstMismatch(whole.wasm.data[0], whole.js.data[0], TOL * scale), where).toBeNull();
+            }
+          }
+        }
+      }
+    });
+
     it('never reads C when β = 0, so stale NaN cannot leak in', () => {
       const b = backends[name];
       const [m, n, k] = [5, 9, 7];
