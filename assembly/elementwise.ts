@@ -5,7 +5,7 @@
 // is how the host runs activations in place. Backward passes take the activation's *output* y, so no
 // pre-activation buffer has to be kept. Backward passes flush subnormal results to zero (see subnormal.ts).
 
-import { flushSubnormal, flushSubnormal4 } from './subnormal';
+import { flushSubnormal, flushTinyGradient, flushTinyGradient4 } from './subnormal';
 import { expNonPositive } from './vexp';
 
 // c[i, j] += bias[j] for an m×n row-major c (accumulates).
@@ -94,13 +94,13 @@ export function sigmoidBackward(count: i32, y: usize, dy: usize, dx: usize): voi
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
       const yv = v128.load(y + o);
-      v128.store(dx + o, flushSubnormal4(f32x4.mul(v128.load(dy + o), f32x4.mul(yv, f32x4.sub(one, yv)))));
+      v128.store(dx + o, flushTinyGradient4(f32x4.mul(v128.load(dy + o), f32x4.mul(yv, f32x4.sub(one, yv)))));
     }
   }
   for (; i < count; i++) {
     const o = <usize>i << 2;
     const yv = load<f32>(y + o);
-    store<f32>(dx + o, flushSubnormal(load<f32>(dy + o) * (yv * (1 - yv)))); // grouped as the lanes are
+    store<f32>(dx + o, flushTinyGradient(load<f32>(dy + o) * (yv * (1 - yv)))); // grouped as the lanes are
   }
 }
 
@@ -120,13 +120,13 @@ export function tanhBackward(count: i32, y: usize, dy: usize, dx: usize): void {
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
       const yv = v128.load(y + o);
-      v128.store(dx + o, flushSubnormal4(f32x4.mul(v128.load(dy + o), f32x4.sub(one, f32x4.mul(yv, yv)))));
+      v128.store(dx + o, flushTinyGradient4(f32x4.mul(v128.load(dy + o), f32x4.sub(one, f32x4.mul(yv, yv)))));
     }
   }
   for (; i < count; i++) {
     const o = <usize>i << 2;
     const yv = load<f32>(y + o);
-    store<f32>(dx + o, flushSubnormal(load<f32>(dy + o) * (1 - yv * yv)));
+    store<f32>(dx + o, flushTinyGradient(load<f32>(dy + o) * (1 - yv * yv)));
   }
 }
 
@@ -168,13 +168,13 @@ export function leakyReluBackward(count: i32, slope: f32, y: usize, dy: usize, d
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
       const g = v128.load(dy + o);
-      v128.store(dx + o, flushSubnormal4(v128.bitselect(g, f32x4.mul(g, vs), f32x4.gt(v128.load(y + o), zero))));
+      v128.store(dx + o, flushTinyGradient4(v128.bitselect(g, f32x4.mul(g, vs), f32x4.gt(v128.load(y + o), zero))));
     }
   }
   for (; i < count; i++) {
     const o = <usize>i << 2;
     const g = load<f32>(dy + o);
-    store<f32>(dx + o, flushSubnormal(load<f32>(y + o) > 0 ? g : slope * g));
+    store<f32>(dx + o, flushTinyGradient(load<f32>(y + o) > 0 ? g : slope * g));
   }
 }
 
@@ -210,7 +210,7 @@ export function softmaxBackward(m: i32, n: i32, y: usize, dy: usize, dx: usize):
     }
     for (let j = 0; j < n; j++) {
       const q = o + (<usize>j << 2);
-      store<f32>(dx + q, flushSubnormal(load<f32>(y + q) * (load<f32>(dy + q) - dot)));
+      store<f32>(dx + q, flushTinyGradient(load<f32>(y + q) * (load<f32>(dy + q) - dot)));
     }
   }
 }

@@ -2,7 +2,7 @@
 // returned; gradients are overwritten, subnormal values flushed to zero (see subnormal.ts). y is the
 // target, m×n row-major like the prediction.
 
-import { flushSubnormal } from './subnormal';
+import { flushTinyGradient } from './subnormal';
 
 // Σ (ŷ − y)²: the seed's sum-of-squares cost over the whole block.
 export function sumSquaresLoss(m: i32, n: i32, yhat: usize, y: usize): f64 {
@@ -25,7 +25,7 @@ export function sumSquaresGrad(m: i32, n: i32, yhat: usize, y: usize, scale: f32
     const o = <usize>i << 2;
     const g: f32 = 2 * (load<f32>(yhat + o) - load<f32>(y + o));
     s += <f64>g * <f64>g;
-    store<f32>(grad + o, flushSubnormal(scale * g));
+    store<f32>(grad + o, flushTinyGradient(scale * g));
   }
   return s;
 }
@@ -71,7 +71,7 @@ export function softmaxCrossEntropyGrad(m: i32, n: i32, p: usize, y: usize, scal
     const o = <usize>i << 2;
     const g = load<f32>(p + o) - load<f32>(y + o);
     s += <f64>g * <f64>g;
-    store<f32>(grad + o, flushSubnormal(scale * g));
+    store<f32>(grad + o, flushTinyGradient(scale * g));
   }
   return s;
 }

@@ -63,6 +63,9 @@ export function createJsBackend(precision: 32 | 64 = 32): Backend {
 /** Subnormal gradients, weights and optimizer state become 0, as in the WebAssembly kernels (assembly/subnormal.ts says why); NaN stays. */
 const SMALLEST_NORMAL = 2 ** -126;
 const flushSubnormal = (v: number): number => (Math.abs(v) < SMALLEST_NORMAL ? 0 : v);
+/** Gradients handed to GEMMs: zero below 2^-64, as in the WebAssembly kernels (so no product with an input is subnormal). */
+const GRADIENT_FLOOR = 2 ** -64;
+const flushTinyGradient = (v: number): number => (Math.abs(v) < GRADIENT_FLOOR ? 0 : v);
 
 function jsKernels(heap: Heap): Kernels {
   const F = () => heap.floats();
@@ -77,7 +80,7 @@ function jsKernels(heap: Heap): Kernels {
   const backward = (d: (y: number) => number) => (count: number, y: number, dy: number, dx: number): void => {
     const f = F();
     const yi = ix(y), gi = ix(dy), xi = ix(dx);
-    for (let i = 0; i < count; i++) f[xi + i] = flushSubnormal(f[gi + i] * d(f[yi + i]));
+    for (let i = 0; i < count; i++) f[xi + i] = flushTinyGradient(f[gi + i] * d(f[yi + i]));
   };
 
   return {
@@ -139,7 +142,7 @@ function jsKernels(heap: Heap): Kernels {
     leakyReluBackward(count, slope, y, dy, dx) {
       const f = F();
       const yi = ix(y), gi = ix(dy), xi = ix(dx);
-      for (let i = 0; i < count; i++) f[xi + i] = flushSubnormal(f[gi + i] * (f[yi + i] > 0 ? 1 : slope));
+      for (let i = 0; i < count; i++) f[xi + i] = flushTinyGradient(f[gi + i] * (f[yi + i] > 0 ? 1 : slope));
     },
     softmax(m, n, x, y) {
       const f = F();
@@ -161,7 +164,7 @@ function jsKernels(heap: Heap): Kernels {
         const yr = ix(y) + i * n, gr = ix(dy) + i * n, xr = ix(dx) + i * n;
         let dot = 0;
         for (let j = 0; j < n; j++) dot += f[gr + j] * f[yr + j];
-        for (let j = 0; j < n; j++) f[xr + j] = flushSubnormal(f[yr + j] * (f[gr + j] - dot));
+        for (let j = 0; j < n; j++) f[xr + j] = flushTinyGradient(f[yr + j] * (f[gr + j] - dot));
       }
     },
     sumSquaresLoss(m, n, yhat, y) {
@@ -178,7 +181,7 @@ function jsKernels(heap: Heap): Kernels {
       for (let i = 0; i < m * n; i++) {
         const g = 2 * (f[pi + i] - f[ti + i]);
         s += g * g;
-        f[gi + i] = flushSubnormal(scale * g);
+        f[gi + i] = flushTinyGradient(scale * g);
       }
       return s;
     },
@@ -209,7 +212,7 @@ function jsKernels(heap: Heap): Kernels {
       for (let i = 0; i < m * n; i++) {
         const g = f[pi + i] - f[ti + i];
         s += g * g;
-        f[gi + i] = flushSubnormal(scale * g);
+        f[gi + i] = flushTinyGradient(scale * g);
       }
       return s;
     },
