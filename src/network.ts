@@ -808,19 +808,35 @@ export class Network {
     }));
   }
 
-  /** Replaces every layer's weights and biases; shapes must match parameters(). */
+  /**
+   * Replaces every layer's weights and biases; shapes must match parameters() and every value must be
+   * finite. Everything is checked before anything is written, so a refused call changes nothing.
+   */
   setParameters(layers: readonly LayerParameters[]): void {
     if (layers.length !== this.layerList.length) {
       throw new Error(`ffnn: setParameters: expected ${this.layerList.length} layers, got ${layers.length}`);
     }
     layers.forEach((p, i) => {
       const l = this.layerList[i];
-      if (p.weights.rows !== l.inputs || p.weights.cols !== l.units || p.biases.length !== l.units) {
+      if (p.weights.rows !== l.inputs || p.weights.cols !== l.units || p.biases.length !== l.units || p.weights.data.length !== l.inputs * l.units) {
         throw new Error(
           `ffnn: setParameters: layer ${i + 1} needs ${l.inputs}×${l.units} weights and ${l.units} biases, ` +
             `got ${p.weights.rows}×${p.weights.cols} and ${p.biases.length}`,
         );
       }
+      // a NaN weight would otherwise surface only in some outputs: the kernels skip products with a
+      // zero input, so it shows where an input is nonzero and nowhere else
+      const w = p.weights.data.findIndex((v) => !Number.isFinite(v));
+      if (w >= 0) {
+        throw new Error(`ffnn: setParameters: layer ${i + 1} weight (${Math.floor(w / l.units)}, ${w % l.units}) is ${p.weights.data[w]}; every value must be a finite number`);
+      }
+      const b = Array.prototype.findIndex.call(p.biases, (v: number) => !Number.isFinite(v));
+      if (b >= 0) {
+        throw new Error(`ffnn: setParameters: layer ${i + 1} bias ${b} is ${p.biases[b]}; every value must be a finite number`);
+      }
+    });
+    layers.forEach((p, i) => {
+      const l = this.layerList[i];
       this.live.heap.write(l.w, p.weights.data);
       this.live.heap.write(l.b, p.biases);
     });

@@ -186,6 +186,21 @@ describe('errors name what is wrong', () => {
     await expect(net.train(matrix(300, 3), y)).rejects.toThrow(/train: y: row 7, column 1 is Infinity/);
   });
 
+  it('refuses non-finite or misshapen parameters and changes nothing then', async () => {
+    const net = await Network.create({ inputs: 3, layers: [{ units: 4 }, { units: 2 }], seed: 1 });
+    const before = net.parameters();
+    const bad = net.parameters();
+    bad[0].weights.data.fill(0.5);
+    bad[1].weights.data[1 * 2 + 1] = NaN;
+    expect(() => net.setParameters(bad)).toThrow(/setParameters: layer 2 weight \(1, 1\) is NaN; every value must be a finite number/);
+    bad[1].weights.data[1 * 2 + 1] = 0;
+    bad[1].biases[1] = -Infinity;
+    expect(() => net.setParameters(bad)).toThrow(/setParameters: layer 2 bias 1 is -Infinity/);
+    expect(() => net.setParameters([bad[0], { weights: matrix(4, 3), biases: new Float32Array(2) }])).toThrow(/layer 2 needs 4×2 weights and 2 biases, got 4×3 and 2/);
+    // layer 1 was valid each time, but a refused call writes nothing
+    expect(net.parameters()).toEqual(before);
+  });
+
   it('rejects bad network options', async () => {
     await expect(Network.create({ inputs: 0, layers: [{ units: 1 }] })).rejects.toThrow(/inputs must be a whole number ≥ 1, got 0/);
     await expect(Network.create({ inputs: 2, layers: [] })).rejects.toThrow(/layers must list at least the output layer/);
