@@ -136,7 +136,8 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
     // one of them is nonzero), which must give exactly the dense sums: the whole GEMM equals, bit for
     // bit, the same rows computed one at a time (one row skips nothing), and the JS reference.
     it('zeros in A (skipped by the SIMD builds) give the dense sums bit for bit, in every form', () => {
-      const shapes: [number, number, number][] = [[4, 8, 64], [10, 30, 785], [17, 33, 300], [33, 5, 257], [70, 17, 100], [130, 40, 64]];
+      // k ≥ 64 compresses A; below, Aᵀ·B skips groups of four rows that are zero over all of k
+      const shapes: [number, number, number][] = [[4, 8, 64], [10, 30, 785], [17, 33, 300], [33, 5, 257], [70, 17, 100], [130, 40, 64], [70, 17, 10], [785, 30, 10], [33, 8, 3]];
       for (const [m, n, k] of shapes) {
         for (const pattern of ['scattered', 'image-like'] as const) {
           for (const [transA, transB] of [[false, false], [false, true], [true, false]]) {
@@ -151,7 +152,7 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
             const a = new Float32Array(m * k);
             for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) a[transA ? p * m + i : i * k + p] = value(i, p);
             const bm = randomArray(rng, k * n);
-            for (const [alpha, beta] of [[1, 0], [-0.3, 1]]) {
+            for (const [alpha, beta] of [[1, 0], [-0.3, 1], [0.5, 1]]) {
               const whole = race(name, [a, bm], [m * n], (kk, [pa, pb], [pc], s) =>
                 kk.gemm(transA, transB, m, n, k, alpha, pa, pb, beta, pc, s));
               const byRow = race(name, [a, bm], [m * n], (kk, [pa, pb], [pc], s) => {
