@@ -116,7 +116,7 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
   const vals = scratch + (<usize>(KC * NR) << 2);
   const idxs = vals + (<usize>(KC * MC) << 2);
   const modes = idxs + (<usize>KC * MC);
-  const packDense = rsA == 1 && m > 16 && k >= 64 && n >= 16;
+  const packDense = rsA == 1 && m > 16 && n >= 16; // (k ≥ 64 here)
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const overwrite = betaZero && pc == 0;
@@ -212,9 +212,7 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
     let src = a;
     for (let p = 0; p < kc; p++) {
       const v = v128.load(src);
-      v128.store(vals + (<usize>t << 4), v);
-      store<i32>(idx + (<usize>t << 2), p);
-      t += whole ? 1 : <i32>v128.any_true(v);
+      t = putSlot(vals, idx, t, v, p, whole);
       src += step;
     }
     return t;
@@ -234,22 +232,10 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
       const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
       const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
       const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      let v = v128.shuffle<i64>(t0, t2, 0, 2);
-      v128.store(vals + (<usize>t << 4), v);
-      store<i32>(idx + (<usize>t << 2), p);
-      t += whole ? 1 : <i32>v128.any_true(v);
-      v = v128.shuffle<i64>(t0, t2, 1, 3);
-      v128.store(vals + (<usize>t << 4), v);
-      store<i32>(idx + (<usize>t << 2), p + 1);
-      t += whole ? 1 : <i32>v128.any_true(v);
-      v = v128.shuffle<i64>(t1, t3, 0, 2);
-      v128.store(vals + (<usize>t << 4), v);
-      store<i32>(idx + (<usize>t << 2), p + 2);
-      t += whole ? 1 : <i32>v128.any_true(v);
-      v = v128.shuffle<i64>(t1, t3, 1, 3);
-      v128.store(vals + (<usize>t << 4), v);
-      store<i32>(idx + (<usize>t << 2), p + 3);
-      t += whole ? 1 : <i32>v128.any_true(v);
+      t = putSlot(vals, idx, t, v128.shuffle<i64>(t0, t2, 0, 2), p, whole);
+      t = putSlot(vals, idx, t, v128.shuffle<i64>(t0, t2, 1, 3), p + 1, whole);
+      t = putSlot(vals, idx, t, v128.shuffle<i64>(t1, t3, 0, 2), p + 2, whole);
+      t = putSlot(vals, idx, t, v128.shuffle<i64>(t1, t3, 1, 3), p + 3, whole);
     }
   }
   // the rest lane by lane (and a partial group of Aᵀ·B, whose vector would read past its rows)
@@ -261,11 +247,18 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
     v = f32x4.replace_lane(v, 1, load<f32>(src + rs));
     if (rows > 2) v = f32x4.replace_lane(v, 2, load<f32>(src + 2 * rs));
     if (rows > 3) v = f32x4.replace_lane(v, 3, load<f32>(src + 3 * rs));
-    v128.store(vals + (<usize>t << 4), v);
-    store<i32>(idx + (<usize>t << 2), p);
-    t += whole ? 1 : <i32>v128.any_true(v);
+    t = putSlot(vals, idx, t, v, p, whole);
   }
   return t;
+}
+
+// Writes slot t of a compressed group (the values v, their k p) and returns the next slot: t + 1 when
+// the slot is kept (`whole`, or a nonzero in v), t when the next write may overwrite it.
+// @ts-ignore: decorator
+@inline function putSlot(vals: usize, idx: usize, t: i32, v: v128, p: i32, whole: bool): i32 {
+  v128.store(vals + (<usize>t << 4), v);
+  store<i32>(idx + (<usize>t << 2), p);
+  return t + (whole ? 1 : <i32>v128.any_true(v));
 }
 
 // C[0..rows, 0..nr] (+)= α · (a compressed group) · panel, rows 3 or 4: the 4×8 tile over the group's
@@ -302,7 +295,8 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
   if (rows > 3) addRow(c + 3 * ldcb, c30, c31, va, nr, overwrite);
 }
 
-// The same for a group of two rows.
+// The same for a group of two rows: half the accumulators and loads, as tile2x8 beside tile4x8
+// (the seed's batch of 10 ends in such a pair).
 // @ts-ignore: decorator
 @inline function tileIdx2x8(count: i32, vals: usize, idx: usize, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);

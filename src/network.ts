@@ -830,7 +830,7 @@ export class Network {
       if (w >= 0) {
         throw new Error(`ffnn: setParameters: layer ${i + 1} weight (${Math.floor(w / l.units)}, ${w % l.units}) is ${p.weights.data[w]}; every value must be a finite number`);
       }
-      const b = Array.prototype.findIndex.call(p.biases, (v: number) => !Number.isFinite(v));
+      const b = p.biases.findIndex((v) => !Number.isFinite(v));
       if (b >= 0) {
         throw new Error(`ffnn: setParameters: layer ${i + 1} bias ${b} is ${p.biases[b]}; every value must be a finite number`);
       }
