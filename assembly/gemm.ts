@@ -107,16 +107,20 @@ export function gemm(
 // four-row group's k survive; relu outputs and their gradients), and a product with a zero only adds
 // ±0, which leaves a sum exactly as it is (a sum that starts at +0 never becomes −0), so skipping
 // them gives the dense result bit for bit, with B finite. B's panels are packed per block, or read in
-// place for a few rows of row-major B as in gemm. Dense groups take the plain tile: over A in place,
-// or, for Aᵀ·B with enough work, packed whole: A's four rows are then adjacent floats lda apart in
-// k, and with lda a power of two (512: w3's second layer) that stride keeps hitting the same few L1
-// sets, so one vector per k streams better.
+// place for a few rows of row-major B as in gemm. Dense groups take the plain tile: packed whole
+// (every k, 16 bytes a step) when enough panels share it to repay the packing, else over A in place.
+// Packed, the tile's k loop has one A pointer and constant offsets where in place it has four rows to
+// step (A·B and A·Bᵀ), or, for Aᵀ·B, four adjacent floats lda apart in k, a stride that with lda a
+// power of two (512: w3's second layer) keeps hitting the same few L1 sets. A·B at 128×512×784,
+// interleaved with the peak probe (21 rounds): 66 → 71 % of it one time, 76 → 87 % another.
 function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32,
   betaZero: bool, c: usize, scratch: usize): void {
   const vals = scratch + (<usize>(KC * NR) << 2);
   const idxs = vals + (<usize>(KC * MC) << 2);
   const modes = idxs + (<usize>KC * MC);
-  const packDense = rsA == 1 && m > 16 && n >= 16; // (k ≥ 64 here)
+  // (k ≥ 64 here) packing a group whole repays itself over two panels for Aᵀ·B, whose in-place reads
+  // are strided; over about sixteen for A·B and A·Bᵀ (128×16×512 A·B: −18 %, 128×64×512 even, 128×512×512 +7 %)
+  const packDense = m > 16 && n >= (rsA == 1 ? 16 : 128);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const overwrite = betaZero && pc == 0;
