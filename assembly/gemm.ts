@@ -453,7 +453,7 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
 // engine does not inline WebAssembly calls, and the call per tile cost 11–14 % of w1's two GEMMs
 // (784×30×10, where k = 10 gives 196 ten-step tiles a panel, and 10×30×784): w1 −13 %, w2 −10 %.
 // @ts-ignore: decorator
-@inline function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
+@inline export function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
   const stepA = <usize>csA << 2;
   let a0 = a;
   let a1 = a + (<usize>rsA << 2);

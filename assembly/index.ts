@@ -13,4 +13,4 @@ export { gatherRows, firstNonFinite, countCorrect, scaleColumns } from './data';
 export function heapBase(): usize {
   return __heap_base;
 }
-export { multiplyAddPeak } from './peak';
+export { multiplyAddPeak, tileAlone } from './peak';

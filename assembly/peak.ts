@@ -1,3 +1,5 @@
+import { NR, tile4x8 } from './gemm';
+
 // A register-only multiply-add loop: the engine's f32x4 ceiling on this machine, measured so the
 // benchmark can quote GEMM efficiency as a ratio taken in the same run. Not used in training.
 
@@ -37,4 +39,13 @@ export function multiplyAddPeak(iterations: i32, m: f32, a: f32): f32 {
     }
     return c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11;
   }
+}
+
+// The GEMM's own 4×8 tile, `reps` times over one group of A packed whole (kc·16 bytes at a) and one
+// packed panel (kc·32 bytes at panel), storing C's 4×8 at c: the GEMM's k loop with everything around
+// it taken away (packing, the walk over C, the modes of zero skipping). The benchmark times it beside
+// the probe, so a run shows how much of the gap to the probe is the tile's and how much the GEMM's.
+// 64·kc flops a rep. Not used in training.
+export function tileAlone(reps: i32, kc: i32, a: usize, panel: usize, c: usize): void {
+  for (let r = 0; r < reps; r++) tile4x8(kc, a, 1, 4, panel, NR << 2, 1, c, NR, NR, true);
 }

@@ -1,7 +1,8 @@
-// The benchmark harness: GEMM GFLOP/s per backend and form, and MNIST seconds per epoch per backend,
-// measured in one process, written to bench/RESULTS.md and bench/results.json.
+// The benchmark harness: GEMM GFLOP/s per backend and form (beside a register-only peak probe and
+// the GEMM's own tile run alone), and MNIST seconds per epoch per backend, measured in one process,
+// written to bench/RESULTS.md and bench/results.json.
 //
-//   npm run bench            full run (a few minutes)
+//   npm run bench            full run (about twelve minutes)
 //   npm run bench -- --quick one-minute check; does not overwrite RESULTS.md
 //
 // Every kernel variant is checked against the JS reference before it is timed.
@@ -101,29 +102,18 @@ function fill(b: Backend, at: number, n: number, seed: number): void {
 }
 
 /**
- * One gemm form at m×n×k on one backend, its operands in the backend's heap (the caller releases
- * them), warmed up and checked; each round() times calls for ≥ 50 ms, between two peak probes when
- * there is one. The median of the per-round ratios is the efficiency: the machine's speed drifts
- * within seconds, so only adjacent measurements compare.
+ * Rounds of ≥ 50 ms of one kernel call, between two peak probes when there is one. The median of the
+ * per-round ratios is the efficiency: the machine's speed drifts within seconds, so only adjacent
+ * measurements compare.
  */
-class GemmTiming {
+class RoundTiming {
   readonly rates: number[] = [];
   readonly peaks: number[] = [];
   readonly ratios: number[] = [];
-  readonly result: Float32Array;
-  private readonly run: () => void;
-  private readonly flops: number;
 
-  constructor(b: Backend, form: (typeof FORMS)[number], m: number, n: number, k: number, private readonly probe?: () => number) {
-    const pa = b.heap.alloc(m * k), pb = b.heap.alloc(k * n), pc = b.heap.alloc(m * n);
-    const scratch = b.heap.alloc(Math.max(1, b.gemmScratchBytes / 4));
-    fill(b, pa, m * k, 1);
-    fill(b, pb, k * n, 2);
-    this.run = () => b.kernels.gemm(form.transA, form.transB, m, n, k, 1, pa, pb, 0, pc, scratch);
+  constructor(private readonly run: () => void, private readonly flops: number, private readonly probe?: () => number) {
     // warm up for 200 ms, so JavaScript is timed after its optimising compiler has run, not before
     for (const t0 = performance.now(); performance.now() - t0 < 200;) this.run();
-    this.result = b.heap.read(pc, m * n);
-    this.flops = 2 * m * n * k;
   }
 
   round(): void {
@@ -148,6 +138,49 @@ class GemmTiming {
   get gflops(): number { return median(this.rates); }
   get peak(): number { return median(this.peaks); }
   get ofPeak(): number { return median(this.ratios); }
+}
+
+/**
+ * One gemm form at m×n×k on one backend, its operands in the backend's heap (the caller releases
+ * them); `result` is C after the warm-up, for checking against the other backends.
+ */
+class GemmTiming extends RoundTiming {
+  readonly result: Float32Array;
+
+  constructor(b: Backend, form: (typeof FORMS)[number], m: number, n: number, k: number, probe?: () => number) {
+    const pa = b.heap.alloc(m * k), pb = b.heap.alloc(k * n), pc = b.heap.alloc(m * n);
+    const scratch = b.heap.alloc(Math.max(1, b.gemmScratchBytes / 4));
+    fill(b, pa, m * k, 1);
+    fill(b, pb, k * n, 2);
+    super(() => b.kernels.gemm(form.transA, form.transB, m, n, k, 1, pa, pb, 0, pc, scratch), 2 * m * n * k, probe);
+    this.result = b.heap.read(pc, m * n);
+  }
+}
+
+/**
+ * The GEMM's own 4×8 tile alone, over one packed group of A and one packed panel (kc = 256, both in
+ * L1) in an instance of the build of its own: the k loop with everything around it taken away. A GEMM
+ * row's rate over this one tells what the GEMM around the tile costs; this one's rate over the probe,
+ * how far the tile itself is from a register-only loop.
+ */
+async function tileAlone(build: WasmBuild, probe: () => number): Promise<RoundTiming> {
+  const instance = await WebAssembly.instantiate(await compileBuild(build), {});
+  const ex = instance.exports as { memory: WebAssembly.Memory; heapBase(): number; tileAlone(reps: number, kc: number, a: number, panel: number, c: number): void };
+  const kc = 256, reps = 64;
+  const a = (ex.heapBase() + 63) & ~63, panel = a + kc * 16, c = panel + kc * 32;
+  const bytes = c + 128;
+  if (bytes > ex.memory.buffer.byteLength) ex.memory.grow(Math.ceil((bytes - ex.memory.buffer.byteLength) / 65536));
+  const f = new Float32Array(ex.memory.buffer, a, kc * 12);
+  for (let i = 0; i < f.length; i++) f[i] = Math.sin(i + 1);
+  // checked before it is trusted: C[i][j] = Σ_p A(p, i)·panel(p, j), A packed four floats a k
+  ex.tileAlone(1, kc, a, panel, c);
+  const got = new Float32Array(ex.memory.buffer, c, 32);
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 8; j++) {
+    let sum = 0;
+    for (let p = 0; p < kc; p++) sum += f[p * 4 + i] * f[kc * 4 + p * 8 + j];
+    if (Math.abs(got[i * 8 + j] - sum) > 1e-3) throw new Error(`tileAlone (${build}) gives ${got[i * 8 + j]} at ${i},${j}, not ${sum}`);
+  }
+  return new RoundTiming(() => ex.tileAlone(reps, kc, a, panel, c), 64 * kc * reps, probe);
 }
 
 /**
@@ -208,7 +241,7 @@ async function main(): Promise<void> {
   const peak = medianOf(rounds, simdProbe);
   const fmaPeak = medianOf(rounds, fmaProbe);
   console.log(`WASM f32x4 peak (register-only multiply-add): ${peak.toFixed(1)} GFLOP/s; with relaxed-SIMD FMA ${fmaPeak.toFixed(1)}`);
-  type GemmRow = { shape: string; form: string; gflops: Record<Variant, number>; peak: number; ofPeak: number; fmaPeak: number; fmaOfPeak: number };
+  type GemmRow = { shape: string; form: string; gflops: Record<Variant, number>; peak: number; ofPeak: number; ofTile: number; fmaPeak: number; fmaOfPeak: number };
   // Every shape, form and backend is set up (and checked against the JS reference) first; then the
   // rounds go round-robin over all of them, so a slow spell of the host (seconds long here) lands on
   // one round of every row rather than on every round of a few rows.
@@ -228,18 +261,29 @@ async function main(): Promise<void> {
     }
     return { shape: `${m}×${n}×${k}`, form: form.name, timings };
   }));
+  // the tile alone right after each SIMD round, so each row's rate compares with the tile's beside it
+  const tile = await tileAlone('simd', simdProbe);
+  const ofTile = cases.map(() => [] as number[]);
   for (let r = 0; r < gemmRounds; r++) {
-    for (const { timings } of cases) {
-      for (const name of BACKENDS) if (name !== 'js' || r < 3) timings[name].round();
+    for (const [i, { timings }] of cases.entries()) {
+      for (const name of BACKENDS) {
+        if (name === 'js' && r >= 3) continue;
+        timings[name].round();
+        if (name === 'wasm') {
+          tile.round();
+          ofTile[i].push(timings.wasm.rates.at(-1)! / tile.rates.at(-1)!);
+        }
+      }
     }
   }
+  console.log(`the GEMM's 4×8 tile alone (SIMD): ${tile.gflops.toFixed(1)} GFLOP/s, ${(100 * tile.ofPeak).toFixed(0)} % of the peak probed beside it`);
   for (const name of BACKENDS) backends[name].heap.release(marks[name]);
-  const gemmRows: GemmRow[] = cases.map(({ shape, form, timings }) => {
+  const gemmRows: GemmRow[] = cases.map(({ shape, form, timings }, i) => {
     const gflops = Object.fromEntries(BACKENDS.map((name) => [name, timings[name].gflops])) as Record<Variant, number>;
     const [simd, relaxed] = [timings.wasm, timings['wasm-relaxed']];
-    const row: GemmRow = { shape, form, gflops, peak: simd.peak, ofPeak: simd.ofPeak, fmaPeak: relaxed.peak, fmaOfPeak: relaxed.ofPeak };
+    const row: GemmRow = { shape, form, gflops, peak: simd.peak, ofPeak: simd.ofPeak, ofTile: median(ofTile[i]), fmaPeak: relaxed.peak, fmaOfPeak: relaxed.ofPeak };
     console.log(`gemm ${row.shape} ${row.form}: ` + BACKENDS.map((b) => `${b} ${gflops[b].toFixed(2)}`).join(', ') +
-      ` GFLOP/s; SIMD at ${(100 * row.ofPeak).toFixed(0)} % of the peak probed beside it (${row.peak.toFixed(1)}), ` +
+      ` GFLOP/s; SIMD at ${(100 * row.ofPeak).toFixed(0)} % of the peak probed beside it (${row.peak.toFixed(1)}) and ${(100 * row.ofTile).toFixed(0)} % of the tile alone, ` +
       `relaxed at ${(100 * row.fmaOfPeak).toFixed(0)} % of the FMA peak (${row.fmaPeak.toFixed(1)})`);
     return row;
   });
@@ -421,7 +465,7 @@ async function main(): Promise<void> {
 
   const date = new Date().toISOString().slice(0, 10);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const json = { date, node: process.version, cpu, cores: cpus().length, quick, simdPeakGflops: peak, fmaPeakGflops: fmaPeak, gemm: gemmRows, epochSeconds, headToHead, w1Bound: bound, inference, twoThreads, twoThreadInference, coreScaling, csv };
+  const json = { date, node: process.version, cpu, cores: cpus().length, quick, simdPeakGflops: peak, fmaPeakGflops: fmaPeak, tileAlone: { gflops: tile.gflops, ofPeak: tile.ofPeak }, gemm: gemmRows, epochSeconds, headToHead, w1Bound: bound, inference, twoThreads, twoThreadInference, coreScaling, csv };
   const here = (name: string) => fileURLToPath(new URL(`../bench/${name}`, import.meta.url));
   const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
   const runsOf = (values: number[], digits = 2) => values.map((v) => v.toFixed(digits)).join(', ');
@@ -477,9 +521,14 @@ async function main(): Promise<void> {
     'between two runs of the peak probe of their own instruction mix; "of peak" is the median of the per-round ratios',
     'to the mean of those two.',
     '',
-    '| shape | form | js | wasm-scalar | wasm (SIMD) | wasm-relaxed | SIMD peak beside | SIMD of peak | FMA peak beside | relaxed of FMA peak | SIMD / scalar | SIMD / js |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...gemmRows.map((r) => `| ${r.shape} | ${r.form} | ${r.gflops.js.toFixed(2)} | ${r.gflops['wasm-scalar'].toFixed(2)} | ${r.gflops.wasm.toFixed(2)} | ${r.gflops['wasm-relaxed'].toFixed(2)} | ${r.peak.toFixed(1)} | ${(100 * r.ofPeak).toFixed(0)} % | ${r.fmaPeak.toFixed(1)} | ${(100 * r.fmaOfPeak).toFixed(0)} % | ${ratio(r.gflops.wasm, r.gflops['wasm-scalar'])} | ${ratio(r.gflops.wasm, r.gflops.js)} |`),
+    `Right after each SIMD round, the GEMM's own 4×8 tile ran alone (its k loop over one packed group of A and one`,
+    `packed panel, k = 256, both in L1; nothing around it): **${tile.gflops.toFixed(1)} GFLOP/s**, **${(100 * tile.ofPeak).toFixed(0)} %** of the probe`,
+    'beside it. "SIMD of tile" is the median of the per-round ratios of a row to that: what the GEMM around the tile',
+    '(packing, the walk over C, zero skipping\'s probes) costs, apart from how fast the tile is on the host that minute.',
+    '',
+    '| shape | form | js | wasm-scalar | wasm (SIMD) | wasm-relaxed | SIMD peak beside | SIMD of peak | SIMD of tile | FMA peak beside | relaxed of FMA peak | SIMD / scalar | SIMD / js |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...gemmRows.map((r) => `| ${r.shape} | ${r.form} | ${r.gflops.js.toFixed(2)} | ${r.gflops['wasm-scalar'].toFixed(2)} | ${r.gflops.wasm.toFixed(2)} | ${r.gflops['wasm-relaxed'].toFixed(2)} | ${r.peak.toFixed(1)} | ${(100 * r.ofPeak).toFixed(0)} % | ${(100 * r.ofTile).toFixed(0)} % | ${r.fmaPeak.toFixed(1)} | ${(100 * r.fmaOfPeak).toFixed(0)} % | ${ratio(r.gflops.wasm, r.gflops['wasm-scalar'])} | ${ratio(r.gflops.wasm, r.gflops.js)} |`),
     '',
     '## MNIST, seconds per epoch (training only, 60 000 images), every backend',
     '',
