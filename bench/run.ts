@@ -2,7 +2,7 @@
 // the GEMM's own tile run alone), and MNIST seconds per epoch per backend, measured in one process,
 // written to bench/RESULTS.md and bench/results.json.
 //
-//   npm run bench            full run (about twelve minutes)
+//   npm run bench            full run (about ten minutes)
 //   npm run bench -- --quick one-minute check; does not overwrite RESULTS.md
 //
 // Every kernel variant is checked against the JS reference before it is timed.
