@@ -72,17 +72,10 @@ export function gemm(
       const kc = min(KC, k - pc);
       const overwrite = beta == 0 && pc == 0;
       const src = b + (<usize>(pc * rsB + jc * csB) << 2);
-      let panel = scratch;
-      let ldp: usize = NR << 2;
-      // a few rows (the forward pass at batch 10) read a whole panel in place from B's rows: packing
-      // it cost more than the strided reads it saves when only four tiles use it (10×30×784 −10 %,
-      // 8×32×784 −20 %). The same k-blocks either way, so the same sums bit for bit.
-      if (ASC_FEATURE_SIMD && m <= 16 && csB == 1 && nr == NR) {
-        panel = src;
-        ldp = <usize>rsB << 2;
-      } else {
-        packB(kc, nr, src, rsB, csB, pc + kc == k, scratch);
-      }
+      const inPlace = panelInPlace(m, csB, nr);
+      const panel = inPlace ? src : scratch;
+      const ldp: usize = inPlace ? <usize>rsB << 2 : NR << 2;
+      if (!inPlace) packB(kc, nr, src, rsB, csB, pc + kc == k, scratch);
       let i = 0;
       const cCol = c + (<usize>jc << 2);
       for (; i + 4 <= m; i += 4) {
@@ -150,14 +143,10 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
       for (let jc = 0; jc < n; jc += NR) {
         const nr = min(NR, n - jc);
         const src = b + (<usize>(pc * rsB + jc * csB) << 2);
-        let panel = scratch;
-        let ldp: usize = NR << 2;
-        if (m <= 16 && csB == 1 && nr == NR) {
-          panel = src;
-          ldp = <usize>rsB << 2;
-        } else {
-          packB(kc, nr, src, rsB, csB, pc + kc == k, scratch);
-        }
+        const inPlace = panelInPlace(m, csB, nr);
+        const panel = inPlace ? src : scratch;
+        const ldp: usize = inPlace ? <usize>rsB << 2 : NR << 2;
+        if (!inPlace) packB(kc, nr, src, rsB, csB, pc + kc == k, scratch);
         const cCol = c + (<usize>jc << 2);
         for (let g = 0; g < groups; g++) {
           const i = ic + (g << 2);
@@ -179,6 +168,15 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
       }
     }
   }
+}
+
+// Whether a B panel is read in place from B's rows (row stride rsB) rather than packed: for a few rows
+// of A (the forward pass at batch 10) packing cost more than the strided reads it saves when only four
+// tiles use the panel (10×30×784 −10 %, 8×32×784 −20 %). The same k-blocks either way, so the same
+// sums bit for bit.
+// @ts-ignore: decorator
+@inline function panelInPlace(m: i32, csB: i32, nr: i32): bool {
+  return ASC_FEATURE_SIMD && m <= 16 && csB == 1 && nr == NR;
 }
 
 // @ts-ignore: decorator
