@@ -6,12 +6,12 @@
 // columns i0.. of A). C is overwritten when β = 0 (never read, so stale
 // NaN cannot leak in) and accumulated into otherwise.
 //
-// Blocking: B is packed, KC rows at a time, into a k-major panel of NR = 8 columns (two f32x4) in the
+// Blocking: B is packed, KC rows at a time, into k-major panels of NR = 8 columns (two f32x4) in the
 // caller's scratch (or, for a few rows of A, read in place when its rows hold the panel's columns);
 // a 4×8 tile of C lives in 8 f32x4 accumulators while the k loop runs. Packing is what lets one
 // micro-kernel serve every transpose form: only the packer and A's strides differ.
 // With k ≥ 64 and at least four rows, A is packed too, compressed (gemmCompressedA): its zeros are
-// skipped, with the same bits.
+// skipped, with the same bits, and each panel of B is packed once per k-block for all of A's rows.
 // Scratch must hold GEMM_SCRATCH_BYTES. Nothing is allocated.
 
 // @ts-ignore: decorator
@@ -20,9 +20,11 @@
 @inline export const NR: i32 = 8;
 // @ts-ignore: decorator
 @inline export const MC: i32 = 64;
-// the B panel, then MC rows of A packed in k-major groups of four (values), then each group's k
-// indices (compressed A)
-export const GEMM_SCRATCH_BYTES: i32 = (KC * NR + KC * MC) * 4 + KC * MC + MC;
+// @ts-ignore: decorator
+@inline export const NC: i32 = 512;
+// the B panels (one in gemm, NC / NR of them in gemmCompressedA), then MC rows of A packed in k-major
+// groups of four (values), then each group's k indices (compressed A)
+export const GEMM_SCRATCH_BYTES: i32 = (KC * NC + KC * MC) * 4 + KC * MC + MC;
 
 export function gemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32,
@@ -99,8 +101,12 @@ export function gemm(
 // that k. Zeros are common in what a network multiplies (MNIST pixels are 81 % zero: 38 % of a
 // four-row group's k survive; relu outputs and their gradients), and a product with a zero only adds
 // ±0, which leaves a sum exactly as it is (a sum that starts at +0 never becomes −0), so skipping
-// them gives the dense result bit for bit, with B finite. B's panels are packed per block, or read in
-// place for a few rows of row-major B as in gemm. Dense groups take the plain tile: packed whole
+// them gives the dense result bit for bit, with B finite. With more than MC rows, B's panels are
+// packed NC columns at a time (packBBlock) ahead of every row block of A, so each is packed once per
+// k-block, not once per MC rows (784×512×128 Aᵀ·B packed each panel 13 times). Paired rounds against
+// packing per row block: on MNIST inputs 128×512×784 A·B +19 %, 784×512×128 Aᵀ·B +9 %, 128×784×512
+// A·Bᵀ +36 %; dense 128×512×784 −1 to +4 %, 512³ +3 %; w3 training 0.94–0.95× the time. Panels are
+// read in place for a few rows of row-major B, as in gemm. Dense groups take the plain tile: packed whole
 // (every k, 16 bytes a step) when enough panels share it to repay the packing, else over A in place.
 // Packed, the tile's k loop has one A pointer and constant offsets where in place it has four rows to
 // step (A·B and A·Bᵀ), or, for Aᵀ·B, four adjacent floats lda apart in k, a stride that with lda a
@@ -108,65 +114,119 @@ export function gemm(
 // interleaved with the peak probe (21 rounds): 66 → 71 % of it one time, 76 → 87 % another.
 function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32,
   betaZero: bool, c: usize, scratch: usize): void {
-  const vals = scratch + (<usize>(KC * NR) << 2);
+  const vals = scratch + (<usize>(KC * NC) << 2);
   const idxs = vals + (<usize>(KC * MC) << 2);
   const modes = idxs + (<usize>KC * MC);
   // (k ≥ 64 here) packing a group whole repays itself over two panels for Aᵀ·B, whose in-place reads
   // are strided; over about sixteen for A·B and A·Bᵀ (128×16×512 A·B: −18 %, 128×64×512 even, 128×512×512 +7 %)
   const packDense = m > 16 && n >= (rsA == 1 ? 16 : 128);
+  // with one MC-row block of A (packed once, at the first panel), each panel is packed right before
+  // its tiles, while it is in L1 (10×100×784 A·Bᵀ with 512 columns packed ahead: −2 to −4 %)
+  const ncStep = m > MC ? NC : NR;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const overwrite = betaZero && pc == 0;
-    for (let ic = 0; ic < m; ic += MC) {
-      const mc = min(MC, m - ic);
-      const groups = (mc + 3) >> 2;
-      // each group's mode: its count of nonzero k when compressed, DENSE (read in place) or WHOLE
-      // (packed whole); a group is compressed unless four probes all find nonzeros or four in five
-      // of its k turn out nonzero
-      for (let g = 0; g < groups; g++) {
-        const rows = min(4, mc - (g << 2));
-        const at = a + (<usize>((ic + (g << 2)) * rsA + pc * csA) << 2);
-        const gv = vals + (<usize>(g * kc) << 4);
-        const gi = idxs + (<usize>(g * kc) << 2);
-        let mode = DENSE;
-        if (rows >= 2 && !looksDense(rows, at, rsA, csA, kc)) {
-          mode = packGroup(rows, at, rsA, csA, kc, gv, gi, false);
-          // mostly nonzero after all: the plain tile over every k beats the indexed one
-          if (mode * 5 > kc * 4) mode = DENSE;
-        }
-        if (mode == DENSE && rows == 4 && packDense) {
-          packGroup(rows, at, rsA, csA, kc, gv, gi, true);
-          mode = WHOLE;
-        }
-        store<i32>(modes + (<usize>g << 2), mode);
-      }
-      for (let jc = 0; jc < n; jc += NR) {
-        const nr = min(NR, n - jc);
-        const src = b + (<usize>(pc * rsB + jc * csB) << 2);
-        const inPlace = panelInPlace(m, csB, nr);
-        const panel = inPlace ? src : scratch;
-        const ldp: usize = inPlace ? <usize>rsB << 2 : NR << 2;
-        if (!inPlace) packB(kc, nr, src, rsB, csB, pc + kc == k, scratch);
-        const cCol = c + (<usize>jc << 2);
-        for (let g = 0; g < groups; g++) {
-          const i = ic + (g << 2);
+    for (let jb = 0; jb < n; jb += ncStep) {
+      const nb = min(ncStep, n - jb);
+      packBBlock(m, kc, nb, b + (<usize>(pc * rsB + jb * csB) << 2), rsB, csB, pc + kc == k, scratch);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        const groups = (mc + 3) >> 2;
+        // each group's mode: its count of nonzero k when compressed, DENSE (read in place) or WHOLE
+        // (packed whole); a group is compressed unless four probes all find nonzeros or four in five
+        // of its k turn out nonzero
+        for (let g = 0; (jb == 0 || m > MC) && g < groups; g++) {
           const rows = min(4, mc - (g << 2));
-          const cc = cCol + (<usize>(i * n) << 2);
-          const mode = load<i32>(modes + (<usize>g << 2));
+          const at = a + (<usize>((ic + (g << 2)) * rsA + pc * csA) << 2);
           const gv = vals + (<usize>(g * kc) << 4);
-          if (mode == WHOLE) {
-            tile4x8(kc, gv, 1, 4, panel, ldp, alpha, cc, n, nr, overwrite);
-          } else if (mode == DENSE) {
-            if (rows == 4) tile4x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, panel, ldp, alpha, cc, n, nr, overwrite);
-            else leftoverRows(i, i + rows, kc, a + (<usize>(pc * csA) << 2), rsA, csA, panel, ldp, alpha, cCol, n, nr, overwrite);
-          } else {
-            const gi = idxs + (<usize>(g * kc) << 2);
-            if (rows == 2) tileIdx2x8(mode, gv, gi, panel, ldp, alpha, cc, n, nr, overwrite);
-            else tileIdx4x8(mode, gv, gi, panel, ldp, alpha, cc, n, nr, overwrite, rows);
+          const gi = idxs + (<usize>(g * kc) << 2);
+          let mode = DENSE;
+          if (rows >= 2 && !looksDense(rows, at, rsA, csA, kc)) {
+            mode = packGroup(rows, at, rsA, csA, kc, gv, gi, false);
+            // mostly nonzero after all: the plain tile over every k beats the indexed one
+            if (mode * 5 > kc * 4) mode = DENSE;
+          }
+          if (mode == DENSE && rows == 4 && packDense) {
+            packGroup(rows, at, rsA, csA, kc, gv, gi, true);
+            mode = WHOLE;
+          }
+          store<i32>(modes + (<usize>g << 2), mode);
+        }
+        for (let jc = jb; jc < jb + nb; jc += NR) {
+          const nr = min(NR, n - jc);
+          const inPlace = panelInPlace(m, csB, nr);
+          const panel = inPlace ? b + (<usize>(pc * rsB + jc) << 2) : scratch + (<usize>((jc - jb) * kc) << 2);
+          const ldp: usize = inPlace ? <usize>rsB << 2 : NR << 2;
+          const cCol = c + (<usize>jc << 2);
+          for (let g = 0; g < groups; g++) {
+            const i = ic + (g << 2);
+            const rows = min(4, mc - (g << 2));
+            const cc = cCol + (<usize>(i * n) << 2);
+            const mode = load<i32>(modes + (<usize>g << 2));
+            const gv = vals + (<usize>(g * kc) << 4);
+            if (mode == WHOLE) {
+              tile4x8(kc, gv, 1, 4, panel, ldp, alpha, cc, n, nr, overwrite);
+            } else if (mode == DENSE) {
+              if (rows == 4) tile4x8(kc, a + (<usize>(i * rsA + pc * csA) << 2), rsA, csA, panel, ldp, alpha, cc, n, nr, overwrite);
+              else leftoverRows(i, i + rows, kc, a + (<usize>(pc * csA) << 2), rsA, csA, panel, ldp, alpha, cCol, n, nr, overwrite);
+            } else {
+              const gi = idxs + (<usize>(g * kc) << 2);
+              if (rows == 2) tileIdx2x8(mode, gv, gi, panel, ldp, alpha, cc, n, nr, overwrite);
+              else tileIdx4x8(mode, gv, gi, panel, ldp, alpha, cc, n, nr, overwrite, rows);
+            }
           }
         }
       }
     }
+  }
+}
+
+// Packs op(B)[0..kc, 0..nb] (b is op(B)(0, 0)) into consecutive kc×8 panels at `block`, the last one
+// zero-padded, leaving out the full panels gemmCompressedA reads in place. Rows of contiguous floats
+// (A·B, Aᵀ·B) are read along the rows, four at a time so that each panel receives 128 contiguous
+// bytes (against one row at a time: on MNIST inputs 128×512×784 A·B +6 %, dense shapes −2 to +4 %).
+function packBBlock(m: i32, kc: i32, nb: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, block: usize): void {
+  const panelBytes = <usize>(kc * NR) << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD && csB == 1) {
+    const full = nb >> 3;
+    if (!panelInPlace(m, csB, NR)) {
+      const rs = <usize>rsB << 2;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        let src = b + (<usize>(p * rsB) << 2);
+        let dst = block + (<usize>(p * NR) << 2);
+        for (let q = 0; q < full; q++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          v128.store(dst, v128.load(src + rs), 32);
+          v128.store(dst, v128.load(src + rs, 16), 48);
+          v128.store(dst, v128.load(src + 2 * rs), 64);
+          v128.store(dst, v128.load(src + 2 * rs, 16), 80);
+          v128.store(dst, v128.load(src + 3 * rs), 96);
+          v128.store(dst, v128.load(src + 3 * rs, 16), 112);
+          src += NR << 2;
+          dst += panelBytes;
+        }
+      }
+      for (; p < kc; p++) {
+        let src = b + (<usize>(p * rsB) << 2);
+        let dst = block + (<usize>(p * NR) << 2);
+        for (let q = 0; q < full; q++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          src += NR << 2;
+          dst += panelBytes;
+        }
+      }
+    }
+    j = full;
+  }
+  // transposed B (op(B) = Bᵀ), the scalar build, and a last partial panel: panel by panel
+  for (; (j << 3) < nb; j++) {
+    const nr = min(NR, nb - (j << 3));
+    if (panelInPlace(m, csB, nr)) continue;
+    packB(kc, nr, b + (<usize>((j << 3) * csB) << 2), rsB, csB, lastRow, block + <usize>j * panelBytes);
   }
 }
 

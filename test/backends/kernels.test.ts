@@ -76,6 +76,10 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
     shapes.push([10, 30, 785], [100, 33, 785], [5, 785, 17], [785, 3, 10], [17, 100, 300], [130, 17, 300]);
     // dense groups packed whole: A·B and A·Bᵀ from n = 128 on (a partial last panel, a pair of leftover rows)
     shapes.push([34, 130, 100], [18, 257, 300]);
+    // with A compressed (k ≥ 64) and more than 64 rows, B packed 512 columns at a time: two or three
+    // column blocks, the last with a partial panel, k-blocks whose length is not a multiple of four;
+    // and with fewer rows, panel by panel (read in place up to 16 rows)
+    shapes.push([66, 530, 70], [70, 1030, 67], [6, 515, 65], [20, 530, 70]);
 
     for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
       it(`${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} on ${shapes.length} shapes, overwrite and accumulate`, () => {
@@ -139,7 +143,7 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
     // bit, the same rows computed one at a time (one row skips nothing), and the JS reference.
     it('zeros in A (skipped by the SIMD builds) give the dense sums bit for bit, in every form', () => {
       // k ≥ 64 compresses A; below, Aᵀ·B skips groups of four rows that are zero over all of k
-      const shapes: [number, number, number][] = [[4, 8, 64], [10, 30, 785], [17, 33, 300], [33, 5, 257], [70, 17, 100], [130, 40, 64], [34, 130, 100], [70, 17, 10], [785, 30, 10], [33, 8, 3]];
+      const shapes: [number, number, number][] = [[4, 8, 64], [10, 30, 785], [17, 33, 300], [33, 5, 257], [70, 17, 100], [130, 40, 64], [34, 130, 100], [70, 530, 70], [70, 17, 10], [785, 30, 10], [33, 8, 3]];
       for (const [m, n, k] of shapes) {
         for (const pattern of ['scattered', 'image-like'] as const) {
           for (const [transA, transB] of [[false, false], [false, true], [true, false]]) {
