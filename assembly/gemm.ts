@@ -54,7 +54,7 @@ export function gemm(
   // Aᵀ·B over a short k (a weight gradient at a small batch: k is the batch, op(A)'s rows the layer's
   // inputs): a group of four inputs that is zero in every example of the batch (MNIST's border
   // pixels, at batch 10 44 % of the groups) adds nothing, so its tiles skip the k loop; flagged once
-  // per call, in the compressed-A scratch this path leaves unused
+  // per call, in the scratch past the one panel this path packs
   let zeroGroups: usize = 0;
   if (ASC_FEATURE_SIMD && rsA == 1 && k <= KC && (m >> 2) <= KC * MC * 4) {
     zeroGroups = scratch + (<usize>(KC * NR) << 2);
@@ -134,8 +134,9 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
         const groups = (mc + 3) >> 2;
         // each group's mode: its count of nonzero k when compressed, DENSE (read in place) or WHOLE
         // (packed whole); a group is compressed unless four probes all find nonzeros or four in five
-        // of its k turn out nonzero
-        for (let g = 0; (jb == 0 || m > MC) && g < groups; g++) {
+        // of its k turn out nonzero. The only row block stays packed from one column block to the next.
+        const packA = jb == 0 || m > MC;
+        for (let g = 0; packA && g < groups; g++) {
           const rows = min(4, mc - (g << 2));
           const at = a + (<usize>((ic + (g << 2)) * rsA + pc * csA) << 2);
           const gv = vals + (<usize>(g * kc) << 4);
@@ -209,14 +210,11 @@ function packBBlock(m: i32, kc: i32, nb: i32, b: usize, rsB: i32, csB: i32, last
           dst += panelBytes;
         }
       }
-      for (; p < kc; p++) {
-        let src = b + (<usize>(p * rsB) << 2);
-        let dst = block + (<usize>(p * NR) << 2);
+      // the last kc mod 4 rows of each panel
+      if (p < kc) {
         for (let q = 0; q < full; q++) {
-          v128.store(dst, v128.load(src));
-          v128.store(dst, v128.load(src, 16), 16);
-          src += NR << 2;
-          dst += panelBytes;
+          packB(kc - p, NR, b + (<usize>(p * rsB + q * NR) << 2), rsB, csB, lastRow,
+            block + <usize>q * panelBytes + (<usize>(p * NR) << 2));
         }
       }
     }
