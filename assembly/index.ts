@@ -13,4 +13,4 @@ export { gatherRows, firstNonFinite, countCorrect, scaleColumns } from './data';
 export function heapBase(): usize {
   return __heap_base;
 }
-export { multiplyAddPeak, tileAlone } from './peak';
+export { multiplyAddPeak, PEAK_FLOPS_PER_ROUND, tileAlone } from './peak';
