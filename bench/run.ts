@@ -157,6 +157,11 @@ class GemmTiming extends RoundTiming {
   }
 }
 
+/** The first 64-byte boundary at or above an instance's heap base: where a probe's operands go. */
+function firstLineAfterHeap(ex: WebAssembly.Exports): number {
+  return ((ex.heapBase as () => number)() + 63) & ~63;
+}
+
 /**
  * The GEMM's own 4×8 tile alone, over one packed group of A and one packed panel (kc = 256, both in
  * L1) in an instance of the build of its own: the k loop with everything around it taken away. A GEMM
@@ -167,7 +172,7 @@ async function tileAlone(build: WasmBuild, probe: () => number): Promise<RoundTi
   const instance = await WebAssembly.instantiate(await compileBuild(build), {});
   const ex = instance.exports as { memory: WebAssembly.Memory; heapBase(): number; tileAlone(reps: number, kc: number, a: number, panel: number, c: number): void };
   const kc = 256, reps = 64;
-  const a = (ex.heapBase() + 63) & ~63, panel = a + kc * 16, c = panel + kc * 32;
+  const a = firstLineAfterHeap(ex), panel = a + kc * 16, c = panel + kc * 32;
   const bytes = c + 128;
   if (bytes > ex.memory.buffer.byteLength) ex.memory.grow(Math.ceil((bytes - ex.memory.buffer.byteLength) / 65536));
   const f = new Float32Array(ex.memory.buffer, a, kc * 12);
@@ -188,7 +193,7 @@ async function tileAlone(build: WasmBuild, probe: () => number): Promise<RoundTi
  * m = 0.999, a = 0.001, four starting operands 0.1–0.4 and a step of 1e-7, each as four lanes.
  */
 function peakConstants(ex: WebAssembly.Exports): number {
-  const at = ((ex.heapBase as () => number)() + 63) & ~63;
+  const at = firstLineAfterHeap(ex);
   new Float32Array((ex.memory as WebAssembly.Memory).buffer, at, 28).set(PEAK_CONSTANTS);
   return at;
 }
@@ -222,6 +227,7 @@ async function twoCoreScaling(rounds: number): Promise<number[]> {
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const ex = new WebAssembly.Instance(workerData.module, {}).exports;
+    // peakConstants, in the worker's own instance (this code runs in another realm)
     const at = (ex.heapBase() + 63) & ~63;
     new Float32Array(ex.memory.buffer, at, 28).set(workerData.constants);
     parentPort.on('message', (n) => { ex.multiplyAddPeak(n, at); parentPort.postMessage(0); });`;
