@@ -343,7 +343,8 @@ async function main(): Promise<void> {
       for (let r = 0; r < runsFor(name, w.name); r++) {
         const net = await createFor(w, name);
         runs.push(await trainChunk(net, w, 0, rows));
-        accuracy = net.evaluate(test.x, test.y).accuracy;
+        const scored = net.evaluate(test.x, test.y);
+        accuracy = scored.task === 'classification' ? scored.accuracy : NaN;
       }
       epochSeconds[w.name][name] = { rows, runs, median: median(runs), accuracy };
       console.log(`MNIST ${w.name} ${name}: ${median(runs).toFixed(2)} s/epoch (${rows} rows, runs ${runs.map((s) => s.toFixed(2)).join(', ')}), test accuracy ${accuracy}`);

@@ -1,7 +1,9 @@
 // ffnn's public API: everything a user may import, and nothing else.
 
 export { Network } from './network.js';
-export type { NetworkOptions, LayerSpec, Evaluation, LayerParameters } from './network.js';
+export type { NetworkOptions, LayerSpec, Evaluation, ClassEvaluation, RegressionEvaluation, LayerParameters } from './network.js';
+export type { FitOptions, FitData } from './recipe.js';
+export type { RegressionMetrics } from './metrics.js';
 export { TrainingDivergedError } from './trainer.js';
 export { trainInWorker } from './worker-training.js';
 export type { WorkerTrainOptions, WorkerTraining, PlainTrainOptions } from './worker-training.js';
@@ -16,7 +18,12 @@ export type { BackendName } from './backends/backend.js';
 export { fitScaling } from './scaling.js';
 export type { InputScaling, ScalingMethod } from './scaling.js';
 export { loadCsv } from './data/csv.js';
-export type { CsvOptions, CsvSource, Dataset } from './data/csv.js';
+export type { CsvOptions, CsvSource, Dataset, LoadReport } from './data/csv.js';
+export { DataError } from './data/errors.js';
+export type { DataSchema, ColumnSchema, NumericColumn, DateColumn, CategoricalColumn, OtherColumn } from './data/schema.js';
+export { splitRows, shuffleRows } from './data/split.js';
+export type { SplitOptions, Rows } from './data/split.js';
+export { ValidationError } from './validate.js';
 export { readIdx, parseIdx } from './data/idx.js';
 export type { IdxArray } from './data/idx.js';
 export { loadMnist } from './data/mnist.js';

@@ -19,6 +19,9 @@ import { matrix, argmaxRows, type Matrix } from './matrix.js';
 import { Random } from './random.js';
 import { optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { checkScaling, type InputScaling } from './scaling.js';
+import { regressionMetrics, type RegressionMetrics } from './metrics.js';
+import { recipeFor, type FitData, type FitOptions } from './recipe.js';
+import { inputNames, type DataSchema } from './data/schema.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
 import { readText, writeText } from './io/files.js';
 import { stepIsFinite, train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
@@ -57,6 +60,16 @@ export interface NetworkOptions {
   /** Applied to every input row before the first layer (see fitScaling); saved with the model. */
   readonly scaling?: InputScaling;
   /**
+   * For regression: targets are standardised inside, y′ = (y − shift)·scale, and predictions restored
+   * (see fitScaling(y, 'zscore')); saved with the model.
+   */
+  readonly targetScaling?: InputScaling;
+  /**
+   * What the training data's columns were (a Dataset's schema): saved with the model, so files can
+   * be read the same way later, and classes named.
+   */
+  readonly schema?: DataSchema;
+  /**
    * Threads for training steps and forward passes (default 1): each step or chunk big enough to pay
    * (about a million multiply-adds in its forward pass) is shared by this many threads over one WebAssembly memory
    * (a threads build with the same arithmetic as the backend's one-thread build: relaxed SIMD where
@@ -68,12 +81,26 @@ export interface NetworkOptions {
   readonly threads?: number;
 }
 
-/** evaluate()'s answer: loss is the mean per-example cost, cost the sum (the seed's score). */
-export interface Evaluation {
+/**
+ * evaluate()'s answer: loss is the mean per-example cost, cost the sum (the seed's score), in the
+ * units training sees (standardised targets for a regression); then, by the network's task, the
+ * share of rows classified correctly, or the regression's errors in the targets' own units.
+ */
+export type Evaluation = ClassEvaluation | RegressionEvaluation;
+
+export interface ClassEvaluation {
+  readonly task: 'classification';
   readonly loss: number;
   readonly cost: number;
+  readonly rows: number;
   readonly accuracy: number;
   readonly correct: number;
+}
+
+export interface RegressionEvaluation extends RegressionMetrics {
+  readonly task: 'regression';
+  readonly loss: number;
+  readonly cost: number;
   readonly rows: number;
 }
 
@@ -176,7 +203,7 @@ export class Network {
   private trainingWorkspace: Workspace | null = null;
   /** @internal the generator behind shuffling; initialisation drew from it first. */
   readonly rng: Random;
-  readonly options: Readonly<Required<Omit<NetworkOptions, 'init' | 'scaling' | 'threads'>>> & { readonly init: InitName | 'default' };
+  readonly options: Readonly<Required<Omit<NetworkOptions, 'init' | 'scaling' | 'threads' | 'targetScaling' | 'schema'>>> & { readonly init: InitName | 'default' };
   /** Threads that share each training step (1: the main thread alone). */
   readonly threads: number;
   private pool: ThreadPool | null = null;
@@ -184,6 +211,11 @@ export class Network {
   private readonly workerScratch: number[] = [];
   /** The input scaling, if any: shift and scale per feature, kept in the heap beside the weights. */
   readonly scaling: InputScaling | undefined;
+  /** A regression's target standardisation, if any (see NetworkOptions.targetScaling). */
+  readonly targetScaling: InputScaling | undefined;
+  private readonly targetScalingAt: { shift: number; scale: number } | null;
+  /** What the training data's columns were, if the network was trained from a Dataset (see NetworkOptions.schema). */
+  readonly schema: DataSchema | undefined;
   private readonly scalingAt: { shift: number; scale: number } | null;
 
   private constructor(backend: Backend, options: NetworkOptions, replica?: { blocks: Blocks; scratch: number }) {
@@ -225,16 +257,11 @@ export class Network {
     if (!replica) {
       for (let t = 1; t < this.threads; t++) this.workerScratch.push(heap.alloc(backend.gemmScratchBytes / 4));
     }
-    this.scaling = options.scaling
-      ? { method: options.scaling.method, shift: Float32Array.from(options.scaling.shift), scale: Float32Array.from(options.scaling.scale) }
-      : undefined;
-    if (this.scaling && !replica) {
-      this.scalingAt = { shift: heap.alloc(options.inputs), scale: heap.alloc(options.inputs) };
-      heap.write(this.scalingAt.shift, this.scaling.shift);
-      heap.write(this.scalingAt.scale, this.scaling.scale);
-    } else {
-      this.scalingAt = null;
-    }
+    this.scaling = options.scaling ? copyScaling(options.scaling) : undefined;
+    this.scalingAt = this.scaling && !replica ? placeScaling(heap, this.scaling) : null;
+    this.targetScaling = options.targetScaling ? copyScaling(options.targetScaling) : undefined;
+    this.targetScalingAt = this.targetScaling && !replica ? placeScaling(heap, this.targetScaling) : null;
+    this.schema = options.schema;
     this.modelMark = heap.mark();
     this.layerList = shapes.map(({ inputs, units, activationName, at }, i) => {
       const activation = activationNamed(activationName, `layer ${i + 1}`);
@@ -306,6 +333,22 @@ export class Network {
   /** The activation each layer uses, after defaults. */
   get activations(): ActivationName[] {
     return this.layerList.map((l) => l.activationName);
+  }
+
+  /**
+   * 'regression' when the network predicts numbers (target standardisation, a schema with targets,
+   * or an output that is neither softmax nor sigmoid), else 'classification'.
+   */
+  get task(): 'classification' | 'regression' {
+    if (this.targetScaling || this.schema?.columns.some((c) => c.kind === 'target')) return 'regression';
+    if (this.schema?.classes) return 'classification';
+    const out = this.layerList[this.layerList.length - 1].activationName;
+    return out === 'softmax' || out === 'sigmoid' ? 'classification' : 'regression';
+  }
+
+  /** The class names, when the network learned from a labelled Dataset (else undefined). */
+  get classNames(): readonly string[] | undefined {
+    return this.schema?.classes;
   }
 
   /** @internal */
@@ -719,26 +762,29 @@ export class Network {
     if (this.scalingAt) this.k.scaleColumns(rows, m.cols, this.scalingAt.shift, this.scalingAt.scale, at);
   }
 
-  // ---- the public surface ------------------------------------------------------------------------
-
-  /** Outputs for each row of x (rows × inputs) → rows × outputs. */
-  predict(x: Matrix): Matrix {
-    checkMatrix(x, 'predict: x', this.inputs);
-    const out = matrix(x.rows, this.outputs);
-    this.withWorkspace((ws) => {
-      for (let start = 0; start < x.rows; start += ws.rows) {
-        const rows = Math.min(ws.rows, x.rows - start);
-        this.loadInputs(x, start, rows, ws.x, 'predict: x');
-        const o = this.forwardRows(ws, rows, ws.x, false);
-        out.data.set(this.live.heap.floats().subarray(o >> 2, (o >> 2) + rows * this.outputs), start * this.outputs);
-      }
-    });
-    return out;
+  /** @internal loadRows for targets: also standardises a regression's targets, in the heap. */
+  loadTargets(m: Matrix, start: number, rows: number, at: number, what: string): void {
+    this.loadRows(m, start, rows, at, what);
+    if (this.targetScalingAt) this.k.scaleColumns(rows, m.cols, this.targetScalingAt.shift, this.targetScalingAt.scale, at);
   }
 
-  /** The most likely class of each row (argmax of the outputs). */
+  // ---- the public surface ------------------------------------------------------------------------
+
+  /** Outputs for each row of x (rows × inputs) → rows × outputs (a regression's in its targets' units). */
+  predict(x: Matrix): Matrix {
+    checkMatrix(x, 'predict: x', this.inputs);
+    return this.withWorkspace((ws) => this.outputsOf(x, ws, 'predict: x'));
+  }
+
+  /**
+   * The class of each row: the argmax of the outputs, or, for a network with one output, 1 where it
+   * is at least 0.5 and 0 elsewhere (as evaluate counts). A regression has no classes.
+   */
   classify(x: Matrix): Int32Array {
-    return argmaxRows(this.predict(x));
+    if (this.task === 'regression') throw new Error('ffnn: classify: this network is a regression; its predict() gives the numbers');
+    const out = this.predict(x);
+    if (out.cols === 1) return Int32Array.from(out.data, (p) => (p >= 0.5 ? 1 : 0));
+    return argmaxRows(out);
   }
 
   /** Mean cost, total cost and accuracy over x (rows × inputs) against targets y (rows × outputs). */
@@ -749,13 +795,32 @@ export class Network {
       for (let start = 0; start < x.rows; start += ws.rows) {
         const rows = Math.min(ws.rows, x.rows - start);
         this.loadInputs(x, start, rows, ws.x, 'evaluate: x');
-        this.loadRows(y, start, rows, ws.y, 'evaluate: y');
+        this.loadTargets(y, start, rows, ws.y, 'evaluate: y');
         const r = this.evaluateRows(ws, rows, ws.x, ws.y);
         cost += r.cost;
         correct += r.correct;
       }
-      return { loss: cost / x.rows, cost, accuracy: correct / x.rows, correct, rows: x.rows };
+      const loss = cost / x.rows;
+      if (this.task === 'regression') return { task: 'regression', loss, cost, rows: x.rows, ...regressionMetrics(this.outputsOf(x, ws, 'evaluate: x'), y) };
+      return { task: 'classification', loss, cost, accuracy: correct / x.rows, correct, rows: x.rows };
     });
+  }
+
+  /** The outputs for x, in chunks through an open workspace, a regression's restored to its units. */
+  private outputsOf(x: Matrix, ws: Workspace, what: string): Matrix {
+    const out = matrix(x.rows, this.outputs);
+    for (let start = 0; start < x.rows; start += ws.rows) {
+      const rows = Math.min(ws.rows, x.rows - start);
+      this.loadInputs(x, start, rows, ws.x, what);
+      const o = this.forwardRows(ws, rows, ws.x, false);
+      out.data.set(this.live.heap.floats().subarray(o >> 2, (o >> 2) + rows * this.outputs), start * this.outputs);
+    }
+    if (this.targetScaling) {
+      // back to the targets' own units: y = y′ / scale + shift
+      const { shift, scale } = this.targetScaling;
+      for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i] / scale[i % out.cols] + shift[i % out.cols];
+    }
+    return out;
   }
 
   /** @internal The cost as training sees it (dropout on, masks drawn from the generator). */
@@ -792,6 +857,18 @@ export class Network {
       init: this.layerList[0].init,
     });
     return found ? [found] : [];
+  }
+
+  /**
+   * A trained network from data alone: the defaults of recipe.ts (standardised inputs, one relu layer
+   * sized from the data, softmax + cross-entropy or linear + squared error, Adam, early stopping on a
+   * validation share with the best weights kept), each overridable by `options`. A Dataset's schema
+   * goes with the network, so it can read raw files and name classes.
+   */
+  static async fit(data: FitData, options: FitOptions = {}): Promise<{ network: Network; history: TrainingHistory }> {
+    const recipe = recipeFor(data, options);
+    const network = await Network.create(recipe.network);
+    return { network, history: await network.train(data.x, data.y, recipe.train) };
   }
 
   /** Mini-batch stochastic gradient descent on x (rows × inputs) against y (rows × outputs). */
@@ -842,23 +919,26 @@ export class Network {
     });
   }
 
-  /** The saved-model form: architecture, input scaling and exact parameters (see io/model.ts). */
+  /** The saved-model form: architecture, scalings, data schema and exact parameters (see io/model.ts). */
   toJSON(): ModelFile {
     const params = Float32Array.from(this.parameterView());
     return encodeModel({
-      inputs: this.inputs,
-      layers: this.layerList.map((l, i) => ({
-        units: l.units, activation: l.activationName,
-        ...(this.options.layers[i].slope !== undefined ? { slope: l.slope } : {}),
-        ...(l.dropout > 0 ? { dropout: l.dropout } : {}),
-      })),
-      loss: this.options.loss,
-      init: this.options.init,
-      seed: this.options.seed,
-    }, this.scaling, params, {
-      ...this.progress,
-      rng: this.rng.getState(),
-      state: this.optimizerState(),
+      network: {
+        inputs: this.inputs,
+        layers: this.layerList.map((l, i) => ({
+          units: l.units, activation: l.activationName,
+          ...(this.options.layers[i].slope !== undefined ? { slope: l.slope } : {}),
+          ...(l.dropout > 0 ? { dropout: l.dropout } : {}),
+        })),
+        loss: this.options.loss,
+        init: this.options.init,
+        seed: this.options.seed,
+      },
+      scaling: this.scaling,
+      targetScaling: this.targetScaling,
+      schema: this.schema,
+      parameters: params,
+      training: { ...this.progress, rng: this.rng.getState(), state: this.optimizerState() },
     });
   }
 
@@ -875,7 +955,7 @@ export class Network {
     const m = decodeModel(model, options.source ?? 'model');
     const net = await Network.create({
       inputs: m.inputs, layers: m.layers, loss: m.loss, init: m.init, seed: m.seed, scaling: m.scaling,
-      backend: options.backend, threads: options.threads,
+      targetScaling: m.targetScaling, schema: m.schema, backend: options.backend, threads: options.threads,
     });
     net.live.heap.write(net.paramBase, m.parameters);
     if (m.training) {
@@ -898,6 +978,7 @@ export class Network {
     const heap = this.live.heap;
     return encodeOnnx({
       scaling: this.scaling,
+      targetScaling: this.targetScaling,
       layers: this.layerList.map((l) => ({
         inputs: l.inputs, units: l.units, activation: l.activationName, slope: l.slope,
         weights: heap.read(l.w, l.inputs * l.units), biases: heap.read(l.b, l.units),
@@ -915,7 +996,7 @@ export class Network {
     const outputActivation = m.layers[m.layers.length - 1].activation;
     const net = await Network.create({
       inputs: m.inputs, layers: m.layers, loss: outputActivation === 'softmax' ? 'cross-entropy' : 'mse',
-      scaling: m.net.scaling, backend: options.backend,
+      scaling: m.net.scaling, targetScaling: m.net.targetScaling, backend: options.backend,
     });
     net.setParameters(m.net.layers.map((l) => ({ weights: matrix(l.inputs, l.units, l.weights), biases: l.biases })));
     return net;
@@ -1012,6 +1093,16 @@ function validateOptions(o: NetworkOptions): void {
     throw new Error(`ffnn: unknown init '${o.init}'; expected one of ${INITS.join(', ')}`);
   }
   if (o.scaling !== undefined) checkScaling(o.scaling, o.inputs);
+  if (o.targetScaling !== undefined) checkScaling(o.targetScaling, o.layers[o.layers.length - 1].units, 'target scaling', 'outputs');
+  if (o.schema !== undefined) {
+    const width = inputNames(o.schema).length;
+    if (width !== o.inputs) throw new Error(`ffnn: the data schema describes ${width} inputs but the network has ${o.inputs}`);
+    const classes = o.schema.classes?.length;
+    const outputs = o.layers[o.layers.length - 1].units;
+    if (classes !== undefined && classes !== outputs && !(classes === 2 && outputs === 1)) {
+      throw new Error(`ffnn: the data schema names ${classes} classes but the network has ${outputs} outputs`);
+    }
+  }
   if (o.threads !== undefined) {
     if (!(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) throw new Error(`ffnn: threads must be a whole number from 1 to 64, got ${o.threads}`);
     if (o.threads > 1 && (o.backend === 'wasm-scalar' || o.backend === 'js')) {
@@ -1021,4 +1112,16 @@ function validateOptions(o: NetworkOptions): void {
   if (o.backend !== undefined && !ALL_BACKENDS.includes(o.backend)) {
     throw new Error(`ffnn: unknown backend '${o.backend}'; expected one of ${ALL_BACKENDS.join(', ')}`);
   }
+}
+
+function copyScaling(s: InputScaling): InputScaling {
+  return { method: s.method, shift: Float32Array.from(s.shift), scale: Float32Array.from(s.scale) };
+}
+
+/** A scaling's shift and scale vectors, written into the heap for the scaleColumns kernel. */
+function placeScaling(heap: Backend['heap'], s: InputScaling): { shift: number; scale: number } {
+  const at = { shift: heap.alloc(s.shift.length), scale: heap.alloc(s.scale.length) };
+  heap.write(at.shift, s.shift);
+  heap.write(at.scale, s.scale);
+  return at;
 }

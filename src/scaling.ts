@@ -47,13 +47,13 @@ export function fitScaling(x: Matrix, method: ScalingMethod, divisor = 255): Inp
   return { method, shift, scale };
 }
 
-export function checkScaling(s: InputScaling, inputs: number): void {
+export function checkScaling(s: InputScaling, inputs: number, what = 'scaling', of = 'inputs'): void {
   if (!SCALING_METHODS.includes(s.method)) {
     throw new Error(`ffnn: unknown scaling method '${s.method}'; expected one of ${SCALING_METHODS.join(', ')}`);
   }
   for (const [name, v] of [['shift', s.shift], ['scale', s.scale]] as const) {
-    if (v.length !== inputs) throw new Error(`ffnn: scaling ${name} has ${v.length} values but the network has ${inputs} inputs`);
+    if (v.length !== inputs) throw new Error(`ffnn: ${what} ${name} has ${v.length} values but the network has ${inputs} ${of}`);
     const bad = v.findIndex((e) => !Number.isFinite(e));
-    if (bad >= 0) throw new Error(`ffnn: scaling ${name}[${bad}] is ${v[bad]}; every value must be finite`);
+    if (bad >= 0) throw new Error(`ffnn: ${what} ${name}[${bad}] is ${v[bad]}; every value must be finite`);
   }
 }

@@ -6,6 +6,7 @@ import type { Matrix } from './matrix.js';
 import type { Evaluation, Network, StepResult } from './network.js';
 import { DEFAULT_SETTINGS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedules.js';
+import { classesOf, heldOut, takeRows } from './data/split.js';
 
 /** @internal Whether a step's cost and output gradient are finite (else training has diverged). */
 export function stepIsFinite(r: StepResult): boolean {
@@ -70,16 +71,16 @@ export interface Progress {
   readonly batches: number;
   /** Mean cost per example over the epoch's batches so far. */
   readonly loss: number;
-  /** Share of the epoch's examples so far classified correctly as they were trained on. */
-  readonly accuracy: number;
+  /** Share of the epoch's examples so far classified correctly as they were trained on (not for a regression). */
+  readonly accuracy?: number;
 }
 
 export interface EpochReport {
   readonly epoch: number;
   /** Mean cost per example over the epoch's batches (as the weights moved). */
   readonly loss: number;
-  /** Share of the epoch's examples classified correctly as they were trained on. */
-  readonly accuracy: number;
+  /** Share of the epoch's examples classified correctly as they were trained on (not for a regression). */
+  readonly accuracy?: number;
   /** √(Σ over batches ‖∂C/∂ŷ‖²): the quantity the seed's tolerance is compared with. */
   readonly gradientNorm: number;
   readonly batches: number;
@@ -176,21 +177,15 @@ function checkOptions(o: TrainOptions): Settled {
   return r;
 }
 
-/** Splits off a seeded random share of the rows as validation data. */
-function splitRows(net: Network, x: Matrix, y: Matrix, share: number) {
+/** Splits off a seeded random share of the rows as validation data (per class, for a classifier). */
+function splitValidation(net: Network, x: Matrix, y: Matrix, share: number) {
   const n = x.rows;
-  const held = Math.max(1, Math.round(n * share));
-  if (held >= n) throw new Error(`ffnn: train: validationSplit ${share} of ${n} rows leaves nothing to train on`);
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  net.rng.shuffle(order, 0, n);
-  const take = (m: Matrix, rows: Int32Array): Matrix => {
-    const data = new Float32Array(rows.length * m.cols);
-    rows.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
-    return { rows: rows.length, cols: m.cols, data };
-  };
-  const trainRows = order.subarray(held).slice().sort();
-  const validRows = order.subarray(0, held).slice().sort();
-  return { x: take(x, trainRows), y: take(y, trainRows), validation: { x: take(x, validRows), y: take(y, validRows) } };
+  if (Math.max(1, Math.round(n * share)) >= n) throw new Error(`ffnn: train: validationSplit ${share} of ${n} rows leaves nothing to train on`);
+  const classes = net.task === 'classification' ? classesOf({ x, y }) : null;
+  const { held, kept } = heldOut(n, share, classes, net.rng);
+  // each set in the data's own order: training shuffles it anyway, and the split is what the seed decides
+  const train = takeRows({ x, y }, kept.sort());
+  return { x: train.x, y: train.y, validation: takeRows({ x, y }, held.sort()) };
 }
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -199,11 +194,15 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
   const o = checkOptions(options);
   net.checkPair(xAll, yAll, 'train');
   if (options.validation) net.checkPair(options.validation.x, options.validation.y, 'train: validation');
-  const split = options.validationSplit !== undefined ? splitRows(net, xAll, yAll, options.validationSplit) : null;
+  const split = options.validationSplit !== undefined ? splitValidation(net, xAll, yAll, options.validationSplit) : null;
   const x = split ? split.x : xAll;
   const y = split ? split.y : yAll;
   const validation = split ? split.validation : options.validation;
   const early = options.earlyStopping;
+  const classifying = net.task === 'classification';
+  if (early?.monitor === 'accuracy' && !classifying) {
+    throw new Error("ffnn: train: earlyStopping.monitor 'accuracy' needs a classifier; this network is a regression (monitor 'loss')");
+  }
   const n = x.rows;
   const batchSize = Math.min(o.batchSize, n);
   const ws = net.openWorkspace(Math.max(batchSize, DIAGNOSE_ROWS));
@@ -216,7 +215,7 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
     const ys = heap.alloc(n * net.outputs);
     const order = heap.alloc(n);
     net.loadInputs(x, 0, n, xs, 'train: x');
-    net.loadRows(y, 0, n, ys, 'train: y');
+    net.loadTargets(y, 0, n, ys, 'train: y');
     const best = early ? heap.alloc(net.parameterCount) : 0;
     let bestEpoch: number | undefined;
     let bestScore = Infinity;
@@ -260,7 +259,7 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
           break;
         }
         if (performance.now() - lastYield > YIELD_MS) {
-          options.onProgress?.({ epoch, batch: batch + 1, batches, loss: cost / seen, accuracy: correct / seen });
+          options.onProgress?.({ epoch, batch: batch + 1, batches, loss: cost / seen, ...(classifying ? { accuracy: correct / seen } : {}) });
           await tick(); // let timers, I/O and progress output run during long epochs
           lastYield = performance.now();
         }
@@ -268,7 +267,7 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
       const report: EpochReport = {
         epoch,
         loss: cost / seen,
-        accuracy: correct / seen,
+        ...(classifying ? { accuracy: correct / seen } : {}),
         gradientNorm: Math.sqrt(gradSq),
         batches: batch,
         examples: seen,
@@ -284,7 +283,8 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
       await null; // every epoch ends asynchronously, however short, so callers can interleave
       if (stopReason === 'time' || stopReason === 'cancelled') break;
       if (early && report.validation) {
-        const score = early.monitor === 'accuracy' ? -report.validation.accuracy : report.validation.loss;
+        const v = report.validation;
+        const score = early.monitor === 'accuracy' && v.task === 'classification' ? -v.accuracy : v.loss;
         if (score < bestScore - (early.minDelta ?? 0)) {
           bestScore = score;
           bestEpoch = epoch;

@@ -6,7 +6,7 @@
 
 import {
   Network, argmaxRows, fitScaling, loadCsv, loadMnist, matrix, sliceRows, trainInWorker,
-  type Dataset, type LabelledSet, type Matrix, type ActivationName,
+  type Dataset, type Evaluation, type LabelledSet, type Matrix, type ActivationName,
 } from '../src/index.js';
 import { TrainingChart } from './chart.js';
 import { drawPixels, mnistPixels } from './digit.js';
@@ -115,15 +115,15 @@ async function train(): Promise<void> {
         progressBar.value = at / s.epochs;
         chart.add('training loss', at, recentLoss(p.epoch, p.batch, p.loss));
         chart.draw();
-        setStatus(`Epoch ${p.epoch} of ${s.epochs}: batch ${p.batch} / ${p.batches}, loss ${p.loss.toFixed(4)}, accuracy ${(100 * p.accuracy).toFixed(1)} %`, 'training');
+        setStatus(`Epoch ${p.epoch} of ${s.epochs}: batch ${p.batch} / ${p.batches}, loss ${p.loss.toFixed(4)}, accuracy ${(100 * (p.accuracy ?? NaN)).toFixed(1)} %`, 'training');
       },
       onEpoch: (e) => {
         progressBar.value = e.epoch / s.epochs;
         chart.add('training loss', e.epoch, recentLoss(e.epoch, e.batches, e.loss));
-        chart.add('training accuracy', e.epoch, e.accuracy);
-        if (e.validation) chart.add('test accuracy', e.epoch, e.validation.accuracy);
+        chart.add('training accuracy', e.epoch, e.accuracy ?? NaN);
+        if (e.validation) chart.add('test accuracy', e.epoch, accuracyOf(e.validation));
         chart.draw();
-        const v = e.validation ? `, ${validation ? 'test' : 'validation'} accuracy ${(100 * e.validation.accuracy).toFixed(2)} %` : '';
+        const v = e.validation ? `, ${validation ? 'test' : 'validation'} accuracy ${(100 * accuracyOf(e.validation)).toFixed(2)} %` : '';
         setStatus(`Epoch ${e.epoch} of ${s.epochs}: loss ${e.loss.toFixed(4)}${v} (${e.seconds.toFixed(1)} s)`, 'training');
       },
     });
@@ -131,7 +131,7 @@ async function train(): Promise<void> {
     adopt(network);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const last = history.epochs[history.epochs.length - 1];
-    const score = last?.validation ? `; ${validation ? 'test' : 'validation'} accuracy ${(100 * last.validation.accuracy).toFixed(2)} %` : '';
+    const score = last?.validation ? `; ${validation ? 'test' : 'validation'} accuracy ${(100 * accuracyOf(last.validation)).toFixed(2)} %` : '';
     setStatus(`${history.stopMessage} ${seconds} s${score}.`, 'done');
     if (s.source !== 'csv') await showTestResults();
   } catch (error) {
@@ -346,3 +346,8 @@ void Network.create({ inputs: 1, layers: [{ units: 1 }] }).then((probe) => {
     return Array.from(state.network!.predict(sliceRows(test.x, 0, rows)).data);
   },
 };
+
+/** A classifier's accuracy (NaN for a regression, which has none). */
+function accuracyOf(e: Evaluation): number {
+  return e.task === 'classification' ? e.accuracy : NaN;
+}

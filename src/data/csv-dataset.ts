@@ -1,101 +1,57 @@
-// What a CSV load returns and how its first record decides the layout: the part of loadCsv that Node
-// and browsers share.
+// loadCsv's options and inputs: the part of CSV loading that Node and browsers share.
 
 import type { Readable } from 'node:stream';
-import { matrix, oneHot, type Matrix } from '../matrix.js';
-import { CsvCellError, type ParsedRows, type RecordLayout } from './csv-records.js';
+import type { CollectOptions } from './columns.js';
+import { sniffDelimiter } from './delimiter.js';
+import type { LayoutOptions } from './layout.js';
 
-export interface CsvOptions {
-  /** Whether the first row is a header: true, false, or 'auto' (default: it is one if a cell is not a number). */
+export type { Dataset, LoadReport } from './columns.js';
+
+export interface CsvOptions extends LayoutOptions, CollectOptions {
+  /**
+   * Whether the first row (after any preamble) is a header: true, false, or 'auto' (default: it is
+   * one when its cells read as names above the columns below).
+   */
   readonly header?: boolean | 'auto';
   /**
-   * Column of the class label, by 0-based index or header name (default 0, as in mnist_train.csv);
-   * null when every column is a feature (data to predict on), leaving y with no columns.
+   * Column of the class label, by 0-based index (negative: from the end, −1 the last) or header name
+   * (default 0, as in mnist_train.csv); null when every column is a feature (data to predict on).
+   * Labels are class numbers (0, 1, …) or names (`rain`, `sun`: sorted, saved as the class names).
    */
   readonly label?: number | string | null;
-  /** Regression target columns, by index or name, instead of a label. */
+  /** Regression target columns, by index or name, instead of a label. Rows with a missing target are dropped. */
   readonly targets?: readonly (number | string)[];
-  /** Number of classes for one-hot targets; labels must be below it (default: largest label + 1). */
-  readonly classes?: number;
+  /** Columns to leave out (names, ids), by index or name. */
+  readonly ignore?: readonly (number | string)[];
+  /** Columns to read as categories whatever they hold (e.g. numeric codes), by index or name. */
+  readonly categorical?: readonly (number | string)[];
+  /** Lines to skip before the header or data; 'auto' (default) skips a preamble it can tell, such as sklearn's line of counts. */
+  readonly skipLines?: number | 'auto';
+  /** The cell separator: 'auto' (default: told from the first lines), or ',', ';', '\t', '|', ' '. */
+  readonly delimiter?: string;
   /** Worker threads for large files on Node (default: one per core, at most 4; 1 parses on the main thread). */
   readonly workers?: number;
-  /** Name used in error messages (default: the path, or 'CSV input'). */
+  /** Name used in error messages (default: the path, the File's name, or 'CSV input'). */
   readonly name?: string;
-}
-
-export interface Dataset {
-  /** rows × features */
-  readonly x: Matrix;
-  /** rows × classes (one-hot) for a label column, rows × targets for regression */
-  readonly y: Matrix;
-  /** the class labels, when there is a label column */
-  readonly labels?: Int32Array;
-  readonly classes?: number;
-  readonly featureNames: readonly string[];
-  readonly targetNames: readonly string[];
 }
 
 /**
  * A path (Node), a Node stream, a Blob or File (Node and browsers), or the text itself. In a browser
- * only Blob, File and `{ text }` work.
+ * only Blob, File and `{ text }` work. Gzip-compressed input is recognised by its first bytes.
  */
 export type CsvSource = string | Readable | Blob | { readonly text: string };
 
-/** How errors name the input: the path, the File's name, or 'CSV input'. */
-export function csvName(source: CsvSource): string {
+/** How errors name the input: the option, the path, the File's name, or 'CSV input'. */
+export function csvName(source: CsvSource, options: CsvOptions): string {
+  if (options.name) return options.name;
   if (typeof source === 'string') return source;
   if (typeof File !== 'undefined' && source instanceof File && source.name) return source.name;
   return 'CSV input';
 }
 
-/** A CsvCellError as the user sees it: the input's name, line and 1-based column. */
-export function located(error: unknown, name: string): Error {
-  if (!(error instanceof CsvCellError)) return error as Error;
-  const where = error.column === null ? `line ${error.line}` : `line ${error.line}, column ${error.column + 1}`;
-  return new Error(`ffnn: ${name}, ${where}: ${error.detail}`);
+/** The delimiter to use: the option, or told from the head of the text. */
+export function delimiterFor(options: CsvOptions, head: string): string {
+  if (options.delimiter === undefined || options.delimiter === 'auto') return sniffDelimiter(head);
+  if (options.delimiter.length !== 1) throw new Error(`ffnn: delimiter must be one character or 'auto', got ${JSON.stringify(options.delimiter)}`);
+  return options.delimiter;
 }
-
-/** Decides header and layout from the first record. */
-export function planner(options: CsvOptions) {
-  return (first: string[]): { layout: RecordLayout; firstIsHeader: boolean } => {
-    const looksNumeric = first.every((c) => c.trim() !== '' && !Number.isNaN(Number(c)));
-    const firstIsHeader = options.header === 'auto' || options.header === undefined ? !looksNumeric : options.header;
-    const names = firstIsHeader ? first.map((c) => c.trim()) : first.map((_, i) => String(i + 1));
-    const column = (ref: number | string, what: string): number => {
-      if (typeof ref === 'number') {
-        if (!Number.isInteger(ref) || ref < 0 || ref >= first.length) {
-          throw new CsvCellError(1, null, `${what} column ${ref} does not exist: rows have ${first.length} cells (columns 0..${first.length - 1})`);
-        }
-        return ref;
-      }
-      const at = names.indexOf(ref);
-      if (at < 0) {
-        throw new CsvCellError(1, null, firstIsHeader
-          ? `no ${what} column named '${ref}' in the header (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`
-          : `${what} column '${ref}' needs a header row, and this file has none`);
-      }
-      return at;
-    };
-    const targets = options.targets?.map((t) => column(t, 'target')) ?? [];
-    const label = targets.length > 0 || options.label === null ? -1 : column(options.label ?? 0, 'label');
-    if (first.length - (label >= 0 ? 1 : targets.length) < 1) {
-      throw new CsvCellError(1, null, `rows have ${first.length} cells, which leaves no feature columns`);
-    }
-    return { layout: { cells: first.length, label, targets, classes: options.classes, names }, firstIsHeader };
-  };
-}
-
-export function finish(parsed: ParsedRows & { layout: RecordLayout | null; header: string[] | null }, name: string, options: CsvOptions): Dataset {
-  const { layout } = parsed;
-  if (!layout) throw new Error(`ffnn: ${name} is empty: no rows to load`);
-  if (parsed.rows === 0) throw new Error(`ffnn: ${name} has a header but no data rows`);
-  const featureNames = layout.names.filter((_, i) => i !== layout.label && !layout.targets.includes(i));
-  const x = matrix(parsed.rows, featureNames.length, parsed.features);
-  if (layout.label < 0) {
-    return { x, y: matrix(parsed.rows, layout.targets.length, parsed.targets), featureNames, targetNames: layout.targets.map((t) => layout.names[t]) };
-  }
-  const classes = options.classes ?? Math.max(2, parsed.maxLabel + 1);
-  const labels = Int32Array.from(parsed.targets);
-  return { x, y: oneHot(labels, classes), labels, classes, featureNames, targetNames: [layout.names[layout.label]] };
-}
-

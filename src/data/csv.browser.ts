@@ -1,13 +1,17 @@
 // Browser twin of csv.ts: the same loadCsv over a File, Blob or `{ text }`, with csv-parse's browser
-// build, the same checks and the same errors. The file is decoded and parsed as it streams in.
+// build, the same checks and the same errors. The file is decompressed (gzip, told by its first
+// bytes, through DecompressionStream), decoded and parsed as it streams in.
 
-import { CSV_OPTIONS, parseRecords, withLine, type LinedRecord } from './csv-records.js';
-import { csvName, finish, located, planner, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { collectRecords, csvOptions, withLine, type LinedRecord } from './csv-records.js';
+import { csvName, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { CsvCellError, located } from './errors.js';
 
-export type { CsvOptions, CsvSource, Dataset } from './csv-dataset.js';
+export type { CsvOptions, CsvSource, Dataset, LoadReport } from './csv-dataset.js';
+
+const HEAD_CHARS = 1 << 16;
 
 export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Promise<Dataset> {
-  const name = options.name ?? csvName(source);
+  const name = csvName(source, options);
   if (typeof source === 'string') {
     throw new Error(`ffnn: cannot read ${name}: a browser has no file paths; pass a File (from an <input type="file">), a Blob or { text }`);
   }
@@ -16,17 +20,39 @@ export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Prom
   }
   const blob = source instanceof Blob ? source : new Blob([(source as { text: string }).text]);
   try {
-    return finish(await parseRecords(blobRecords(blob), planner(options)), name, options);
+    if (blob.size === 0) throw new CsvCellError(0, null, 'the file is empty: no rows to load');
+    const magic = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+    const bytes: ReadableStream<Uint8Array> = magic[0] === 0x1f && magic[1] === 0x8b
+      ? blob.stream().pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
+      : blob.stream();
+    const text = bytes.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+    return (await collectRecords(textRecords(text, options), options)).collector.finish();
   } catch (error) {
+    if (error instanceof TypeError && /decompress|gzip|zlib|corrupt/i.test(error.message)) {
+      throw located(new CsvCellError(0, null, `gzip data is corrupt or truncated (${error.message})`), name);
+    }
     throw located(error, name);
   }
 }
 
-/** Records from a Blob: text chunks into csv-parse's stream parser, records out as they complete. */
-async function* blobRecords(blob: Blob): AsyncGenerator<LinedRecord> {
+/** Records from decoded text chunks: the first chunks tell the delimiter, then csv-parse splits them. */
+async function* textRecords(reader: ReadableStreamDefaultReader<string>, options: CsvOptions): AsyncGenerator<LinedRecord> {
   // csv-parse's browser build (with its stream shim) loads on first use: pages without CSV skip it
   const { parse } = await import('csv-parse/browser/esm');
-  const parser = parse({ ...CSV_OPTIONS, on_record: withLine });
+  const head: string[] = [];
+  let headLength = 0;
+  let finished = false;
+  while (headLength < HEAD_CHARS) {
+    const { value, done } = await reader.read();
+    if (done) {
+      finished = true;
+      break;
+    }
+    head.push(value);
+    headLength += value.length;
+  }
+  const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
+  const parser = parse({ ...csvOptions(delimiterFor(options, head.join('')), skip), on_record: withLine });
   // csv-parse's browser stream calls this.destroy() when it ends, which its stream shim lacks
   const shim = parser as unknown as { destroy?: () => void };
   shim.destroy ??= () => {};
@@ -39,14 +65,15 @@ async function* blobRecords(blob: Blob): AsyncGenerator<LinedRecord> {
   parser.on('error', (error: Error) => { failure = error; notify(); });
   parser.on('end', () => { ended = true; notify(); });
 
-  const reader = blob.stream().pipeThrough(new TextDecoderStream()).getReader();
   let stop = false;
+  const write = (chunk: string) => new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
   const pump = (async () => {
-    while (!stop) {
+    // the shim takes strings (not Uint8Array); wait for each chunk before reading the next
+    for (const chunk of head) if (!stop) await write(chunk);
+    while (!stop && !finished) {
       const { value, done } = await reader.read();
       if (done) break;
-      // the shim takes strings (not Uint8Array); wait for each chunk before reading the next
-      await new Promise<void>((resolve) => parser.write(value, () => resolve()));
+      await write(value);
     }
     if (!stop) parser.end();
   })();

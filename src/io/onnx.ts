@@ -27,6 +27,8 @@ export interface OnnxLayer {
 export interface OnnxNetwork {
   readonly layers: readonly OnnxLayer[];
   readonly scaling?: InputScaling;
+  /** A regression's target standardisation, undone at the output: Div(scale), then Add(shift). */
+  readonly targetScaling?: InputScaling;
 }
 
 function tensor(name: string, dims: number[], values: Float32Array) {
@@ -63,20 +65,28 @@ export function encodeOnnx(net: OnnxNetwork, producerVersion: string): Uint8Arra
     nodes.push(onnx.NodeProto.create({ name: 'scaling.sub', opType: 'Sub', input: [next('scaling.shifted'), 'scaling.shift'], output: ['scaling.shifted'] }));
     nodes.push(onnx.NodeProto.create({ name: 'scaling.mul', opType: 'Mul', input: [next('scaled'), 'scaling.scale'], output: ['scaled'] }));
   }
+  const outputName = net.targetScaling ? 'standardised' : 'output';
   net.layers.forEach((layer, l) => {
     const last = l === net.layers.length - 1;
     const op = EXPORTED_OP[layer.activation];
     initializers.push(tensor(`layer${l + 1}.weight`, [layer.inputs, layer.units], layer.weights), tensor(`layer${l + 1}.bias`, [layer.units], layer.biases));
-    const z = last && !op ? 'output' : `layer${l + 1}.z`;
+    const z = last && !op ? outputName : `layer${l + 1}.z`;
     nodes.push(onnx.NodeProto.create({ name: `layer${l + 1}.gemm`, opType: 'Gemm', input: [next(z), `layer${l + 1}.weight`, `layer${l + 1}.bias`], output: [z] }));
     if (op) {
-      const a = last ? 'output' : `layer${l + 1}.a`;
+      const a = last ? outputName : `layer${l + 1}.a`;
       const attribute = op === 'LeakyRelu'
         ? [onnx.AttributeProto.create({ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: layer.slope })]
         : op === 'Softmax' ? [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 })] : [];
       nodes.push(onnx.NodeProto.create({ name: `layer${l + 1}.${layer.activation}`, opType: op, input: [next(a)], output: [a], attribute }));
     }
   });
+  if (net.targetScaling) {
+    // predictions back in the targets' units, y = y′ / scale + shift, as predict() computes them
+    const outputs = net.layers[net.layers.length - 1].units;
+    initializers.push(tensor('target.scale', [outputs], net.targetScaling.scale), tensor('target.shift', [outputs], net.targetScaling.shift));
+    nodes.push(onnx.NodeProto.create({ name: 'target.div', opType: 'Div', input: [next('target.unscaled'), 'target.scale'], output: ['target.unscaled'] }));
+    nodes.push(onnx.NodeProto.create({ name: 'target.add', opType: 'Add', input: [next('output'), 'target.shift'], output: ['output'] }));
+  }
   const graph = onnx.GraphProto.create({
     name: 'ffnn',
     input: [valueInfo('input', inputs)],
@@ -138,6 +148,7 @@ export function decodeOnnx(bytes: Uint8Array, source: string): { layers: LayerSp
   let current = graphInputs[0].name ?? '';
   const layers: OnnxLayer[] = [];
   let scaling: InputScaling | undefined;
+  let targetScaling: { scale: Float32Array; shift: Float32Array | null } | undefined;
   let pending: { weights: Float32Array; inputs: number; units: number; biases: Float32Array | null } | null = null;
   const close = (activation: ActivationName, slope = 0.01) => {
     if (!pending) fail(`an activation must follow a Gemm or MatMul`);
@@ -151,7 +162,15 @@ export function decodeOnnx(bytes: Uint8Array, source: string): { layers: LayerSp
     const data = input.filter((i) => !inits.has(i));
     if (data.length !== 1 || data[0] !== current) fail(`${where} does not continue the single chain from '${current}': not a plain MLP`);
     const attr = (name: string) => (node.attribute ?? []).find((a) => a.name === name);
+    if (targetScaling && node.opType !== 'Add') fail(`${where}: only Add may follow the Div that restores the targets' units`);
     switch (node.opType) {
+      case 'Div': {
+        // a regression's target scaling, as ffnn exports it: Div(scale) then Add(shift), after the last layer
+        if (pending) close('linear');
+        if (layers.length === 0) fail(`${where}: Div is supported only after the last layer (restoring the targets' units)`);
+        targetScaling = { scale: weight(input.find((i) => inits.has(i))!).data, shift: null };
+        break;
+      }
       case 'Identity':
       case 'Flatten':
         break;
@@ -194,6 +213,10 @@ export function decodeOnnx(bytes: Uint8Array, source: string): { layers: LayerSp
         break;
       }
       case 'Add': {
+        if (targetScaling && !targetScaling.shift) {
+          targetScaling.shift = weight(input.find((i) => inits.has(i))!).data;
+          break;
+        }
         if (!pending || pending.biases) fail(`${where}: Add is supported only as the bias after a MatMul`);
         const b = weight(input.find((i) => inits.has(i))!);
         if (b.data.length !== pending!.units) fail(`${where}: bias has ${b.data.length} values for ${pending!.units} units`);
@@ -218,9 +241,16 @@ export function decodeOnnx(bytes: Uint8Array, source: string): { layers: LayerSp
   if (pending) close('linear');
   if (layers.length === 0) fail('the graph has no Gemm or MatMul layer');
   if (scaling && scaling.shift.length !== layers[0].inputs) fail(`input scaling has ${scaling.shift.length} values for ${layers[0].inputs} inputs`);
+  const outputs = layers[layers.length - 1].units;
+  let targets: InputScaling | undefined;
+  if (targetScaling) {
+    const shift = targetScaling.shift ?? new Float32Array(outputs);
+    if (targetScaling.scale.length !== outputs || shift.length !== outputs) fail(`the output's Div/Add hold ${targetScaling.scale.length} and ${shift.length} values for ${outputs} outputs`);
+    targets = { method: 'zscore', scale: targetScaling.scale, shift };
+  }
   return {
     inputs: layers[0].inputs,
     layers: layers.map((l) => ({ units: l.units, activation: l.activation, ...(l.activation === 'leaky-relu' ? { slope: l.slope } : {}) })),
-    net: { layers, scaling },
+    net: { layers, scaling, targetScaling: targets },
   };
 }

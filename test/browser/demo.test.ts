@@ -13,6 +13,7 @@ import { startDemo } from '../../web/serve.mjs';
 import { Network } from '../../src/network.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { sliceRows } from '../../src/matrix.js';
+import { classScores } from '../helpers/scores.js';
 
 // Chromium runs relaxed SIMD by default; Node 20 only behind this flag. Switched on here (before any
 // module is compiled in this test process) so the Node side of each comparison runs the page's builds.
@@ -71,7 +72,7 @@ async function expectPageAgreesWith(net: Network): Promise<void> {
   inBrowser.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - inNode[i]))));
   expect(worst).toBeLessThan(1e-5);
   const correct = Number(await page.$eval('#test-summary', (e) => (e as HTMLElement).dataset.correct));
-  expect(correct).toBe(net.evaluate(test.x, test.y).correct);
+  expect(correct).toBe(classScores(net.evaluate(test.x, test.y)).correct);
 }
 
 async function probabilities(p: Page): Promise<number[]> {
@@ -248,7 +249,7 @@ describe('the demo page in Chromium', () => {
     await writeFile(join(dir, 'ffnn-bad.csv'), 'label,a,b\n0,1,2\n1,3,oops\n');
     await page.setInputFiles('#load-csv', join(dir, 'ffnn-bad.csv'));
     await page.waitForFunction(() => document.querySelector('#data-status')!.classList.contains('error'));
-    expect(await page.textContent('#data-status')).toBe('ffnn: ffnn-bad.csv, line 3, column 3: "oops" is not a number (column b)');
+    expect(await page.textContent('#data-status')).toMatch(/^ffnn: ffnn-bad\.csv, line 3, column 3: "oops" is not a number \(column b, whose other cells are numbers\)/);
 
     await page.setInputFiles('#load-csv', join(dir, 'ffnn-good.csv'));
     await page.waitForFunction(() => document.querySelector('#data-status')!.textContent!.includes('300 rows'));
@@ -280,7 +281,7 @@ describe('the demo page in Chromium', () => {
     expect(net.threads).toBe(2);
     expect(net.build).toBe('relaxed');
     await net.train(train.x, train.y, { optimizer: 'adam', learningRate: 0.002, batchSize: 32, epochs: 1 });
-    expect(inBrowser).toBe(net.evaluate(test.x, test.y).correct);
+    expect(inBrowser).toBe(classScores(net.evaluate(test.x, test.y)).correct);
     net.dispose();
     await page.selectOption('#threads', '1');
   });

@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeMnistCsv } from '../../src/data/mnist.js';
 import { Network } from '../../src/network.js';
+import { weatherCsv } from '../helpers/tabular.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ffnn-cli-'));
@@ -52,7 +54,7 @@ describe('ffnn command', () => {
     expect(scores.confusion.reduce((a: number, row: number[], i: number) => a + row[i], 0)).toBe(scores.correct);
 
     const text = await ffnn('evaluate', '--model', model, '--data', testCsv);
-    expect(text.stdout).toMatch(/accuracy \d+\.\d\d % \(\d+ \/ 500\)\nconfusion/);
+    expect(text.stdout).toMatch(/accuracy: \d+\.\d\d % \(\d+ \/ 500\), loss \d+\.\d+, cost \d+\.\d+\nconfusion/);
 
     // predict on the pixels alone: drop the label column first
     const pixelsOnly = join(dir, 'pixels.csv');
@@ -61,7 +63,7 @@ describe('ffnn command', () => {
     const predicted = await ffnn('predict', '--model', model, '--data', pixelsOnly, '--out', out);
     expect(predicted.code, predicted.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('prediction,' + Array.from({ length: 10 }, (_, j) => `output${j}`).join(','));
+    expect(lines[0]).toBe('prediction,' + Array.from({ length: 10 }, (_, j) => String(j)).join(','));
     expect(lines).toHaveLength(501);
     const labels = readFileSync(testCsv, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
     const hits = lines.slice(1).filter((l, i) => Number(l.split(',')[0]) === labels[i]).length;
@@ -93,7 +95,7 @@ describe('ffnn command', () => {
     const back = join(dir, 'back.json');
     const imported = await ffnn('import', '--onnx', onnxFile, '--out', back);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stdout).toMatch(/imported 784-8-10 \(sigmoid, sigmoid\)/);
+    expect(imported.stdout).toMatch(/imported 784-8-10 \(relu, softmax\)/);
     const a = await ffnn('evaluate', '--model', model, '--data', testCsv, '--json');
     const b = await ffnn('evaluate', '--model', back, '--data', testCsv, '--json');
     expect(JSON.parse(b.stdout).correct).toBe(JSON.parse(a.stdout).correct);
@@ -139,11 +141,12 @@ describe('ffnn command', () => {
   it('bad arguments and bad files end with one clear line and a non-zero status', async () => {
     const cases: [string[], number, RegExp][] = [
       [['fly'], 2, /^ffnn: unknown command 'fly'/],
-      [['train', '--train', trainCsv, '--bogus'], 2, /^ffnn: Unknown option '--bogus'.*see ffnn train --help/],
-      [['train'], 2, /^ffnn: train needs --train/],
+      [['train', '--train', trainCsv, '--bogus'], 2, /^ffnn: unknown option '--bogus' \(see ffnn train --help\)$/],
+      [['train', '--train', trainCsv, '--loss', 'hinge'], 2, /^ffnn: option '--loss <name>' argument 'hinge' is invalid\. Allowed choices are mse, cross-entropy, binary-cross-entropy \(see ffnn train --help\)$/],
+      [['train'], 2, /^ffnn: required option '--train <data>' not specified \(see ffnn train --help\)$/],
       [['train', '--train', trainCsv, '--learning-rate', 'fast'], 2, /^ffnn: --learning-rate must be a number > 0, got 'fast'/],
       [['train', '--train', trainCsv, '--layers', '30,x'], 2, /^ffnn: --layers takes hidden sizes like 30 or 128,64; 'x' is not/],
-      [['train', '--train', join(dir, 'absent.csv')], 1, /^ffnn: cannot read .*absent\.csv: ENOENT/],
+      [['train', '--train', join(dir, 'absent.csv')], 1, /^ffnn: .*absent\.csv: cannot read the file: ENOENT/],
       [['evaluate', '--model', join(dir, 'absent.json'), '--data', testCsv], 1, /^ffnn: cannot read model file/],
     ];
     const broken = join(dir, 'broken.csv');
@@ -155,5 +158,76 @@ describe('ffnn command', () => {
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr.trim()).toMatch(message);
     }
+  });
+});
+
+describe('ffnn command on tabular data with its defaults', () => {
+  const train = join(dir, 'weather.csv.gz');
+  const test = join(dir, 'weather-test.csv');
+  beforeAll(() => {
+    writeFileSync(train, gzipSync(weatherCsv(1500, 1)));
+    writeFileSync(test, weatherCsv(400, 2));
+  });
+
+  it('classes named by strings, categories, dates and missing cells: train → save → evaluate and predict on raw files', async () => {
+    const model = join(dir, 'rain.json');
+    const trained = await ffnn('train', '--train', train, '--test', test, '--label', 'rain', '--ignore', 'station,rainfall', '--out', model, '--json');
+    expect(trained.code, trained.stderr).toBe(0);
+    const result = JSON.parse(trained.stdout);
+    // the label depends on city, humidity and season: far above the 50-60 % of always saying one class
+    expect(result.test.accuracy).toBeGreaterThan(0.85);
+    expect(result.stopReason).toBe('early-stopping');
+    expect(trained.stderr).toMatch(/train data: column temp: \d+ missing cell\(s\) filled with [\d.]+ \(the training median\)/);
+    expect(trained.stderr).toMatch(/train data: column city: \d+ missing cell\(s\) filled with category 'missing'/);
+    expect(trained.stderr).toMatch(/Training 9-32-2 \(relu, softmax, cross-entropy\)/);
+
+    const evaluated = await ffnn('evaluate', '--model', model, '--data', test);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(/confusion \(rows: true class, columns: predicted\)\n  +no +yes\n *no +\d+ +\d+\n *yes +\d+ +\d+/);
+    const scores = JSON.parse((await ffnn('evaluate', '--model', model, '--data', test, '--json')).stdout);
+    expect(scores.accuracy).toBeCloseTo(result.test.accuracy, 10);
+    expect(scores.classes).toEqual(['no', 'yes']);
+
+    // predict on the raw file without its label and target columns: class names come back
+    const raw = join(dir, 'weather-unlabelled.csv');
+    writeFileSync(raw, readFileSync(test, 'utf8').split('\n').map((l) => l.split(',').slice(0, 5).join(',')).join('\n'));
+    const predicted = await ffnn('predict', '--model', model, '--data', raw);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const lines = predicted.stdout.trim().split('\n');
+    expect(lines[0]).toBe('prediction,no,yes');
+    expect(lines).toHaveLength(401);
+    const truth = readFileSync(test, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[5]);
+    expect(lines.slice(1).filter((l, i) => l.split(',')[0] === truth[i]).length).toBe(scores.correct);
+  });
+
+  it('a regression with --target: RMSE, MAE and R² in the targets\' units, never an accuracy', async () => {
+    const model = join(dir, 'rainfall.json');
+    const trained = await ffnn('train', '--train', train, '--test', test, '--target', 'rainfall', '--ignore', 'station,rain', '--out', model, '--json');
+    expect(trained.code, trained.stderr).toBe(0);
+    const result = JSON.parse(trained.stdout);
+    expect(result.test.task).toBe('regression');
+    expect(result.test.accuracy).toBeUndefined();
+    expect(result.test.r2).toBeGreaterThan(0.8);
+    expect(result.test.rmse).toBeGreaterThan(0);
+    expect(trained.stderr).toMatch(/Final test RMSE [\d.]+, MAE [\d.]+, R² 0\.\d+/);
+    const predicted = await ffnn('predict', '--model', model, '--data', test);
+    const values = predicted.stdout.trim().split('\n');
+    expect(values[0]).toBe('rainfall');
+    const truth = readFileSync(test, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[6]));
+    const rmse = Math.sqrt(values.slice(1).reduce((a, v, i) => a + (Number(v) - truth[i]) ** 2, 0) / truth.length);
+    expect(rmse).toBeCloseTo(result.test.rmse, 4);
+  });
+
+  it("--preset seed keeps the notebook's recipe one flag away", async () => {
+    const r = await ffnn('train', '--train', trainCsv, '--preset', 'seed', '--epochs', '1', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Training 784-30-10 \(sigmoid, sigmoid, mse\)/);
+    expect(r.stderr).toMatch(/sgd, learning rate 3, batch 10, at most 1 epochs/);
+  });
+
+  it('the help shows a tabular example with categories, dates and missing values', async () => {
+    const help = (await ffnn('train', '--help')).stdout;
+    expect(help).toMatch(/--target <cols>/);
+    expect(help).toMatch(/17,Paris,2023-01-31,3\.5,,yes/);
   });
 });

@@ -11,13 +11,15 @@ const GOOD: [string, string, Parameters<typeof loadCsvNode>[1]][] = [
   ['no header', '1,2,3\n0,5,6\n', {}],
   ['label by name', 'a,b,class\n1,2,0\n3,4,1\n', { label: 'class' }],
   ['regression targets', 'x1,y1,x2,y2\n1,10,2,20\n3,30,4,40\n', { targets: ['y1', 3] }],
+  ['categories, dates and missing cells', 'city,date,temp,rain\nParis,2012-01-01,3.5,yes\nLyon,2012-02-01,,no\n,2012-03-01,4,no\n', { label: -1 }],
+  ["scikit-learn's line of counts, semicolons", '2;1;a;b\n1,5;0\n2,5;1\n', { label: -1, categorical: [0] }],
 ];
 
 const BAD: [string, string][] = [
   ['ragged', 'label,a,b\n1,2,3\n1,2\n'],
   ['non-numeric', 'label,a,b\n1,2,3\n1,x7,3\n'],
-  ['NaN', 'label,a,b\n1,2,NaN\n'],
-  ['empty cell', 'label,a,b\n1,,2\n'],
+  ['a text cell among numbers', 'label,a,b\n1,2,3\n0,x7,4\n1,5,6\n'],
+  ['a missing label only', 'label,a\n,2\n'],
   ['empty', ''],
   ['header only', 'label,a,b\n'],
   ['fractional label', 'label,a\n1.5,2\n'],
@@ -43,7 +45,16 @@ describe('loadCsv in the browser build', () => {
       expect(got.y).toEqual(node.y);
       expect(got.featureNames).toEqual(node.featureNames);
       expect(got.targetNames).toEqual(node.targetNames);
+      expect(got.schema).toEqual(node.schema);
+      expect(got.report).toEqual(node.report);
     }
+  });
+
+  it('decompresses gzip as it streams, told by its first bytes', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const text = 'label,a,b\n1,2,x\n0,3,y\n';
+    const d = await loadCsvBrowser(new Blob([gzipSync(text)]));
+    expect(d.x).toEqual((await loadCsvNode({ text })).x);
   });
 
   it.each(BAD)('fails on %s with the Node loader\'s message', async (_what, text) => {
@@ -62,7 +73,7 @@ describe('loadCsv in the browser build', () => {
     expect(Buffer.from(browser.x.data.buffer).equals(Buffer.from(node.x.data.buffer))).toBe(true);
     lines[15_000] = lines[15_000].replace(/,\d+$/, ',bad');
     expect(await failure(loadCsvBrowser(new File([lines.join('\n')], 'big.csv'))))
-      .toMatch(/^ffnn: big\.csv, line 15001, column 31: "bad" is not a number \(column p29\)$/);
+      .toMatch(/^ffnn: big\.csv, line 15001, column 31: "bad" is not a number \(column p29, whose other cells are numbers\)/);
   });
 
   it('refuses a path, which a browser cannot open', async () => {
@@ -72,6 +83,6 @@ describe('loadCsv in the browser build', () => {
   it('the Node loader reads a Blob or File too, naming the File in errors', async () => {
     const d = await loadCsvNode(new Blob(['label,a\n1,2\n0,3\n']));
     expect(d.x.data).toEqual(new Float32Array([2, 3]));
-    await expect(loadCsvNode(new File(['label,a\n1,zz\n'], 'picked.csv'))).rejects.toThrow(/^ffnn: picked\.csv, line 2, column 2: "zz" is not a number/);
+    await expect(loadCsvNode(new File(['label,a\n1,2\n0,zz\n1,3\n'], 'picked.csv'))).rejects.toThrow(/^ffnn: picked\.csv, line 3, column 2: "zz" is not a number/);
   });
 });

@@ -1,12 +1,14 @@
 // CSV loading: the good cases (CRLF, BOM, quotes, header or not, label elsewhere, regression,
-// chunked parallel parsing) and every bad case, each naming file, line and column.
+// chunked parallel parsing), and every bad case, each naming file, line and column.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadCsv } from '../../src/data/csv.js';
+import { DataError } from '../../src/data/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ffnn-csv-'));
 function file(name: string, text: string | Buffer): string {
@@ -22,9 +24,11 @@ describe('CSV: good input', () => {
     expect(Array.from(d.x.data)).toEqual([0, 255, 12, 7]);
     expect(Array.from(d.labels!)).toEqual([3, 1]);
     expect(d.classes).toBe(4);
+    expect(d.classNames).toEqual(['0', '1', '2', '3']);
     expect([d.y.rows, d.y.cols]).toEqual([2, 4]);
     expect(Array.from(d.y.data)).toEqual([0, 0, 0, 1, 0, 1, 0, 0]);
     expect(d.featureNames).toEqual(['1x1', '1x2']);
+    expect(d.report.notes).toEqual([]);
   });
 
   it('handles CRLF, a UTF-8 BOM, quoted fields, blank lines and no trailing newline', async () => {
@@ -38,24 +42,37 @@ describe('CSV: good input', () => {
   it('detects a missing header, or takes one as stated', async () => {
     const d = await loadCsv({ text: '1,2,3\n0,5,6\n' });
     expect(d.x.rows).toBe(2);
+    expect(d.schema.header).toBe(false);
     await expect(loadCsv({ text: '1,2,3\n0,5,6\n' }, { header: true })).resolves.toMatchObject({ x: { rows: 1 } });
   });
 
-  it('takes the label from another column, by index or name', async () => {
+  it('tells a header above text columns from a first data row of text', async () => {
+    const header = await loadCsv({ text: 'city,size,label\nParis,S,1\nLyon,M,0\nParis,M,1\n' }, { label: -1 });
+    expect(header.x.rows).toBe(3);
+    const data = await loadCsv({ text: 'Paris,S,1\nLyon,M,0\nParis,M,1\nLyon,S,0\n' }, { label: -1 });
+    expect(data.x.rows).toBe(4);
+    expect(data.schema.header).toBe(false);
+  });
+
+  it('takes the label from another column, by index (negative from the end) or name', async () => {
     const text = 'a,b,class\n0.1,0.2,2\n0.3,0.4,0\n';
     const byName = await loadCsv({ text }, { label: 'class' });
     const byIndex = await loadCsv({ text }, { label: 2 });
+    const fromEnd = await loadCsv({ text }, { label: -1 });
     expect(Array.from(byName.labels!)).toEqual([2, 0]);
     expect(Array.from(byIndex.x.data)).toEqual(Array.from(byName.x.data));
+    expect(Array.from(fromEnd.x.data)).toEqual(Array.from(byName.x.data));
     expect(Array.from(byName.x.data)).toEqual([0.1, 0.2, 0.3, 0.4].map(Math.fround));
   });
 
-  it('reads regression targets from several columns', async () => {
-    const d = await loadCsv({ text: 'x1,y1,x2,y2\n1,10,2,20\n3,30,4,40\n' }, { targets: ['y1', 3] });
+  it('reads regression targets from several columns, dropping rows whose target is missing', async () => {
+    const d = await loadCsv({ text: 'x1,y1,x2,y2\n1,10,2,20\n3,30,4,40\n5,,6,60\n' }, { targets: ['y1', 3] });
     expect([d.y.rows, d.y.cols]).toEqual([2, 2]);
     expect(Array.from(d.y.data)).toEqual([10, 20, 30, 40]);
     expect(Array.from(d.x.data)).toEqual([1, 2, 3, 4]);
     expect(d.labels).toBeUndefined();
+    expect(d.report.droppedRows).toBe(1);
+    expect(d.report.notes).toContain('dropped 1 row(s) whose target is missing');
   });
 
   it('reads from a stream', async () => {
@@ -63,28 +80,165 @@ describe('CSV: good input', () => {
     expect(Array.from(d.x.data)).toEqual([2, 3]);
   });
 
-  it('gives the same result in chunks on worker threads as in one piece', async () => {
-    const lines = ['label,' + Array.from({ length: 50 }, (_, i) => `p${i}`).join(',')];
-    for (let r = 0; r < 40_000; r++) lines.push(`${r % 10},` + Array.from({ length: 50 }, (_, i) => (r * 7 + i * 13) % 256).join(','));
+  it('reads gzip, told by its first bytes whatever the name, from a path, a stream or a Blob', async () => {
+    const text = 'label,a,b\n1,0.5,x\n0,2,y\n1,,x\n';
+    const plain = await loadCsv({ text });
+    const gz = gzipSync(text);
+    for (const d of [
+      await loadCsv(file('z.csv.gz', gz)),
+      await loadCsv(file('no-suffix.csv', gz)),
+      await loadCsv(Readable.from([gz.subarray(0, 5), gz.subarray(5)])),
+      await loadCsv(new Blob([gz])),
+    ]) {
+      expect(d.x).toEqual(plain.x);
+      expect(d.y).toEqual(plain.y);
+      expect(d.schema).toEqual(plain.schema);
+    }
+    await expect(loadCsv(file('cut.csv.gz', gz.subarray(0, gz.length - 12)))).rejects.toThrow(/cut\.csv\.gz: .*gzip data is corrupt or truncated|unexpected end/);
+  });
+
+  it('tells the delimiter: semicolons (decimal commas in quotes), tabs, single spaces', async () => {
+    const semi = await loadCsv({ text: 'label;a;b\n1;"1,5";2\n0;3;4\n' }, { categorical: ['a'] });
+    expect(semi.featureNames).toEqual(['a=1,5', 'a=3', 'b']);
+    const tabs = await loadCsv({ text: 'label\ta\tb\n1\t1.5\t2\n0\t3\t4\n' });
+    expect(Array.from(tabs.x.data)).toEqual([1.5, 2, 3, 4]);
+    const spaces = await loadCsv({ text: '59 2 32.1 101\n48 1 21.6 87\n72 2 30.5 93\n' }, { label: null });
+    expect([spaces.x.rows, spaces.x.cols]).toEqual([3, 4]);
+    await expect(loadCsv({ text: 'label|a\n1|2\n' }, { delimiter: '|' })).resolves.toMatchObject({ x: { rows: 1, cols: 1 } });
+  });
+
+  it("skips scikit-learn's line of counts before the data or the header, and says so", async () => {
+    const wine = await loadCsv({ text: '3,2,class_0,class_1\n14.2,1.7,0\n13.2,1.8,1\n13.1,2.1,1\n' }, { label: -1 });
+    expect([wine.x.rows, wine.x.cols]).toEqual([3, 2]);
+    expect(wine.report.skippedLines).toBe(1);
+    expect(wine.report.notes[0]).toMatch(/skipped 1 line\(s\) before the data/);
+    const boston = await loadCsv({ text: '3,2,,\nCRIM,ZN,MEDV\n0.1,18,24\n0.2,0,21.6\n0.3,0,34.7\n' }, { targets: ['MEDV'] });
+    expect(boston.featureNames).toEqual(['CRIM', 'ZN']);
+    expect(Array.from(boston.y.data)).toEqual([24, 21.6, 34.7].map(Math.fround));
+    expect(boston.report.notes[0]).toMatch(/before the header/);
+    const explicit = await loadCsv({ text: 'made by hand\n1,2\n0,3\n' }, { skipLines: 1 });
+    expect(explicit.x.rows).toBe(2);
+  });
+
+  it('gives the same result in chunks on worker threads as in one piece, above the chunking threshold', async () => {
+    const lines = ['label,city,' + Array.from({ length: 50 }, (_, i) => `p${i}`).join(',')];
+    const cities = ['Paris', 'Lyon', 'Nice'];
+    for (let r = 0; r < 60_000; r++) {
+      lines.push(`${r % 10},${r % 997 === 0 ? '' : cities[r % 3]},` + Array.from({ length: 50 }, (_, i) => (r % 1013 === 5 && i === 7 ? 'NA' : (r * 7 + i * 13) % 256)).join(','));
+    }
     const path = file('big.csv', lines.join('\n') + '\n');
+    const { statSync } = await import('node:fs');
+    expect(statSync(path).size).toBeGreaterThan(8 << 20); // the size from which loadCsv splits the file
     const one = await loadCsv(path, { workers: 1 });
     const many = await loadCsv(path, { workers: 3 });
-    expect(many.x.rows).toBe(40_000);
-    expect(Buffer.from(many.x.data.buffer).equals(Buffer.from(one.x.data.buffer))).toBe(true);
+    expect(many.x.rows).toBe(60_000);
+    expect(Buffer.from(many.x.data.buffer, many.x.data.byteOffset, many.x.data.byteLength)
+      .equals(Buffer.from(one.x.data.buffer, one.x.data.byteOffset, one.x.data.byteLength))).toBe(true);
     expect(Array.from(many.labels!)).toEqual(Array.from(one.labels!));
+    expect(many.schema).toEqual(one.schema);
+    expect(many.report).toEqual(one.report);
+    expect(one.report.missing.map((m) => [m.column, m.count])).toEqual([['city', 61], ['p7', 60]]);
+  });
+});
+
+describe('CSV: the columns people have', () => {
+  const weather = [
+    'station,city,date,temp,humidity,rain',
+    's1,Paris,2012-01-01,3.5,80,yes',
+    's2,Lyon,2012/07/02,,81,no',
+    's3, Paris ,2012-01-31T12:00,4,NA,no',
+    's4,,2013-01-01,12,70,yes',
+    's5,Nice,?,8,75,',
+  ].join('\n') + '\n';
+
+  it('one-hot categories, dates as years, medians and a missing category for missing cells, named classes', async () => {
+    const d = await loadCsv({ text: weather }, { label: 'rain', ignore: ['station'] });
+    expect(d.featureNames).toEqual(['city=Lyon', 'city=Paris', 'city=(missing)', 'date', 'temp', 'humidity']);
+    expect(d.classNames).toEqual(['no', 'yes']);
+    expect(Array.from(d.labels!)).toEqual([1, 0, 0, 1]); // the row with no label is dropped
+    expect(d.report.droppedRows).toBe(1);
+    const row = (r: number) => Array.from(d.x.data.subarray(r * 6, r * 6 + 6));
+    expect(row(0)).toEqual([0, 1, 0, 2012, 3.5, 80]);
+    // 2 July 2012 is day 183 of a leap year (counted from 0); temp missing → median of 3.5, 4, 12
+    expect(row(1)).toEqual([1, 0, 0, Math.fround(2012 + 183 / 366), 4, 81]);
+    // noon of 31 January; humidity missing → median of 80, 81, 70
+    expect(row(2)).toEqual([0, 1, 0, Math.fround(2012 + 30.5 / 366), 4, 80]);
+    expect(row(3)).toEqual([0, 0, 1, 2013, 12, 70]);
+    expect(d.report.missing).toEqual([
+      { column: 'city', count: 1, fill: "category 'missing'" },
+      { column: 'temp', count: 1, fill: 4 },
+      { column: 'humidity', count: 1, fill: 80 },
+    ]);
+    expect(d.report.ignored).toEqual(['station']);
+    expect(d.schema.columns.map((c) => c.kind)).toEqual(['ignored', 'categorical', 'date', 'numeric', 'numeric', 'label']);
+  });
+
+  it('reads another file with the trained schema: by header names, unseen values give zeros and are counted', async () => {
+    const { schema } = await loadCsv({ text: weather }, { label: 'rain', ignore: ['station'] });
+    const later = await loadCsv({ text: 'humidity,temp,date,city,station\n60,20,2014-01-01,Rome,s9\n,1,2012-01-01,Lyon,s1\n' }, { schema });
+    expect(later.featureNames).toEqual(['city=Lyon', 'city=Paris', 'city=(missing)', 'date', 'temp', 'humidity']);
+    expect(Array.from(later.x.data)).toEqual([0, 0, 0, 2014, 20, 60, 1, 0, 0, 2012, 1, 80]);
+    expect(later.y.cols).toBe(0);
+    expect(later.report.unseen).toEqual([{ column: 'city', count: 1, values: ['Rome'] }]);
+    expect(later.report.notes.join('\n')).toMatch(/column city: 1 cell\(s\) hold values training never saw \('Rome'\)/);
+    // by position, without a header, with or without the label column
+    const noHeader = await loadCsv({ text: 's9,Rome,2014-01-01,20,60\n' }, { schema });
+    expect(Array.from(noHeader.x.data)).toEqual([0, 0, 0, 2014, 20, 60]);
+    const labelled = await loadCsv({ text: 's9,Lyon,2014-01-01,20,60,yes\n' }, { schema });
+    expect(Array.from(labelled.labels!)).toEqual([1]);
+    await expect(loadCsv({ text: 's9,Lyon,2014-01-01,20,60,hail\n' }, { schema, name: 'new.csv' }))
+      .rejects.toThrow(/new\.csv, line 1, column 6: label "hail" is not one of the classes the model was trained on \(no, yes\)/);
+    await expect(loadCsv({ text: 'city,temp\nParis,3\n' }, { schema, name: 'short.csv' }))
+      .rejects.toThrow(/short\.csv, line 1: the header has no column 'date', which the model was trained on/);
+    await expect(loadCsv({ text: 'humidity,temp,date,city\n60,warm,2014-01-01,Rome\n' }, { schema, name: 'odd.csv' }))
+      .rejects.toThrow(/odd\.csv, line 2, column 2: "warm" is not a number \(column temp held numbers in training\)/);
+  });
+
+  it('numeric codes read as categories on request, and a mixed column only then', async () => {
+    const codes = await loadCsv({ text: 'class,y\n1,0\n3,1\n2,0\n3,1\n' }, { label: -1, categorical: ['class'] });
+    expect(codes.featureNames).toEqual(['class=1', 'class=2', 'class=3']);
+    const mixed = 'size,y\nS,0\nM,1\n10,0\n12,1\nL,0\n';
+    await expect(loadCsv({ text: mixed }, { label: -1, name: 'mixed.csv' }))
+      .rejects.toThrow(/mixed\.csv, line 4, column 1: "10" is a number \(column size, whose other cells are text\); fix the cell, leave it empty \(missing\), or read the column as categories \(categorical: \['size'\], --categorical size\)/);
+    const forced = await loadCsv({ text: mixed }, { label: -1, categorical: ['size'] });
+    expect(forced.featureNames).toEqual(['size=10', 'size=12', 'size=L', 'size=M', 'size=S']);
+  });
+
+  it('refuses a text column with too many values to be categories, suggesting ignore', async () => {
+    const text = 'name,age,y\n' + Array.from({ length: 60 }, (_, i) => `person${i},${20 + (i % 30)},${i % 2}`).join('\n');
+    const error = await loadCsv({ text }, { label: -1, name: 'people.csv' }).catch((e: DataError) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).message).toMatch(/people\.csv, column 1: column name has 60 distinct text values in 60 rows: too many to be categories \(names or ids\?\)\. Leave it out \(ignore: \['name'\], --ignore name\)/);
+    expect((error as DataError).column).toBe(1);
+    await expect(loadCsv({ text }, { label: -1, ignore: ['name'] })).resolves.toMatchObject({ x: { cols: 1 } });
+  });
+
+  it("a label that is a number to predict is refused with the way to say so", async () => {
+    await expect(loadCsv({ text: 'a,price\n1,2.5\n2,3.75\n' }, { label: -1, name: 'p.csv' }))
+      .rejects.toThrow(/p\.csv, line 2, column 2: label 2\.5 is not a class .*read it as a regression target \(targets: \['price'\], --target price\)/i);
+  });
+
+  it("missing: 'error' refuses any missing cell, naming line and column", async () => {
+    await expect(loadCsv({ text: 'label,a,b\n1,2,3\n0,NA,4\n' }, { missing: 'error', name: 'm.csv' }))
+      .rejects.toThrow(/m\.csv, line 3, column 2: "NA" is a missing value \(column a\), and missing values are refused here/);
+  });
+
+  it('errors carry their facts as fields', async () => {
+    const error = await loadCsv({ text: 'label,a,b\n1,2,3\n1,2\n' }, { name: 'f.csv' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect(error).toMatchObject({ source: 'f.csv', line: 3, detail: '2 cells where 3 were expected' });
+    expect((error as DataError).column).toBeUndefined();
   });
 });
 
 describe('CSV: bad input names file, line and column', () => {
   const cases: [string, string, RegExp][] = [
     ['ragged', 'label,a,b\n1,2,3\n1,2\n', /ragged\.csv, line 3: 2 cells where 3 were expected/],
-    ['non-numeric', 'label,a,b\n1,2,3\n1,x7,3\n', /non-numeric\.csv, line 3, column 2: "x7" is not a number \(column a\)/],
-    ['NaN', 'label,a,b\n1,2,NaN\n', /NaN\.csv, line 2, column 3: "NaN" is not a finite number \(column b\)/],
+    ['non-numeric', 'label,a,b\n1,2,3\n1,x7,3\n0,5,6\n', /non-numeric\.csv, line 3, column 2: "x7" is not a number \(column a, whose other cells are numbers\)/],
     ['Infinity', 'label,a,b\n1,Infinity,2\n', /Infinity\.csv, line 2, column 2: "Infinity" is not a finite number/],
-    ['empty cell', 'label,a,b\n1,,2\n', /empty-cell\.csv, line 2, column 2: "" is not a finite number/],
-    ['empty file', '', /empty-file\.csv is empty/],
-    ['header only', 'label,a,b\n', /header-only\.csv has a header but no data rows/],
-    ['fractional label', 'label,a\n1.5,2\n', /fractional-label\.csv, line 2, column 1: label 1.5 is not a class number/],
+    ['empty file', '', /empty-file\.csv: the file is empty: no rows to load/],
+    ['header only', 'label,a,b\n', /header-only\.csv: the file has a header but no data rows/],
+    ['fractional label', 'label,a\n1.5,2\n', /fractional-label\.csv, line 2, column 1: label 1\.5 is not a class/],
     ['unclosed quote', 'label,a\n1,"2\n', /unclosed-quote\.csv, line \d+: cannot parse/],
   ];
   it.each(cases)('%s', async (what, text, message) => {
@@ -110,6 +264,6 @@ describe('CSV: bad input names file, line and column', () => {
   });
 
   it('a missing file', async () => {
-    await expect(loadCsv(join(dir, 'nope.csv'))).rejects.toThrow(/cannot read .*nope\.csv: ENOENT/);
+    await expect(loadCsv(join(dir, 'nope.csv'))).rejects.toThrow(/nope\.csv: cannot read the file: ENOENT/);
   });
 });

@@ -1,0 +1,624 @@
+// The column logic of data loading, apart from how cells are split: rows go in as cells (from
+// csv-parse or any other reader), and out comes a Dataset whose column kinds, categories, fill values
+// and class names were decided on this file, or taken from a trained schema.
+//
+// While rows stream in, numbers go straight into a row-major float32 block (NaN where a cell is not
+// a number), and a column's text cells, if it has any, into a dictionary of distinct values. Kinds
+// are decided at the end, when every cell has been seen.
+
+import { matrix, oneHot, type Matrix } from '../matrix.js';
+import { isMissing, numberOf, yearsOf } from './cells.js';
+import { CsvCellError, quoted } from './errors.js';
+import { Role, type Layout } from './layout.js';
+import { inputNames, widthOf, type CategoricalColumn, type ColumnSchema, type DataSchema } from './schema.js';
+
+export interface CollectOptions {
+  /** 'fill' (default): missing cells take the training median or a 'missing' category; 'error': refuse them. */
+  readonly missing?: 'fill' | 'error';
+  /** Number of classes when labels are class numbers; labels must be below it. */
+  readonly classes?: number;
+  /** More distinct text values than this (default 100) is too many for a category column. */
+  readonly maxCategories?: number;
+  /** A trained schema: kinds, categories, fill values and classes come from it. */
+  readonly schema?: DataSchema;
+}
+
+/** What loading found and did, for the user to see. */
+export interface LoadReport {
+  /** Lines skipped before the data (a preamble such as sklearn's line of counts), header excluded. */
+  readonly skippedLines: number;
+  /** Rows dropped because their label or target was missing. */
+  readonly droppedRows: number;
+  /** Per feature column with missing cells: how many, and what they were filled with. */
+  readonly missing: readonly { readonly column: string; readonly count: number; readonly fill: number | string }[];
+  /** Per categorical column: cells whose value training never saw (they give all zeros). */
+  readonly unseen: readonly { readonly column: string; readonly count: number; readonly values: readonly string[] }[];
+  /** Columns left out: ignored on request, or with no value at all. */
+  readonly ignored: readonly string[];
+  /** The same facts as sentences. */
+  readonly notes: readonly string[];
+}
+
+export interface Dataset {
+  /** rows × inputs: numbers, dates as years, categories one-hot (see featureNames) */
+  readonly x: Matrix;
+  /** rows × classes (one-hot) with a label column, rows × targets for regression, rows × 0 without either */
+  readonly y: Matrix;
+  /** each row's class index, with a label column */
+  readonly labels?: Int32Array;
+  /** the number of classes, with a label column */
+  readonly classes?: number;
+  /** the class names, by index (for class numbers in the file: '0', '1', …) */
+  readonly classNames?: readonly string[];
+  /** the name of each column of x */
+  readonly featureNames: readonly string[];
+  /** the label's or the targets' column names */
+  readonly targetNames: readonly string[];
+  /** what this file taught about its columns: pass it to load other files the same way */
+  readonly schema: DataSchema;
+  readonly report: LoadReport;
+}
+
+/** A collector's rows as plain data (see ColumnCollector.part). */
+export interface CollectedPart {
+  readonly rows: number;
+  readonly features: Float32Array;
+  readonly targets: Float32Array;
+  readonly text: readonly ({ readonly values: readonly string[]; readonly lines: readonly number[]; readonly codes: Int32Array } | null)[];
+  readonly label: { readonly values: readonly string[]; readonly lines: readonly number[]; readonly codes: Int32Array } | null;
+  readonly missingCount: Int32Array;
+  readonly firstNumberLine: Int32Array;
+  readonly firstNumberText: readonly string[];
+  readonly dropped: readonly number[];
+}
+
+const DEFAULT_MAX_CATEGORIES = 100;
+
+/** Growable float32 storage: doubling, so appending n values costs O(n). */
+class FloatBuffer {
+  data = new Float32Array(1 << 12);
+  length = 0;
+  reserve(n: number): number {
+    if (this.length + n > this.data.length) {
+      const next = new Float32Array(Math.max(this.data.length * 2, this.length + n));
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+    }
+    const at = this.length;
+    this.length += n;
+    return at;
+  }
+  /** The values, without the spare capacity (a view when little is spare, else a copy). */
+  take(): Float32Array {
+    return this.length * 4 >= this.data.length * 3 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length);
+  }
+}
+
+/** The distinct text values of one column and each row's value (−1: not text). */
+class TextColumn {
+  codes: Int32Array;
+  readonly index = new Map<string, number>();
+  readonly values: string[] = [];
+  /** the line each value first appears on */
+  readonly lines: number[] = [];
+
+  constructor(rows: number) {
+    this.codes = new Int32Array(Math.max(64, rows * 2)).fill(-1);
+  }
+
+  set(row: number, text: string, line: number): void {
+    if (row >= this.codes.length) {
+      const next = new Int32Array(this.codes.length * 2).fill(-1);
+      next.set(this.codes);
+      this.codes = next;
+    }
+    let code = this.index.get(text);
+    if (code === undefined) {
+      code = this.values.length;
+      this.index.set(text, code);
+      this.values.push(text);
+      this.lines.push(line);
+    }
+    this.codes[row] = code;
+  }
+
+  /** Distinct values in use, with how many rows hold each (after rows were dropped). */
+  counts(rows: number): Int32Array {
+    const counts = new Int32Array(this.values.length);
+    for (let r = 0; r < rows && r < this.codes.length; r++) if (this.codes[r] >= 0) counts[this.codes[r]]++;
+    return counts;
+  }
+}
+
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
+/** Collects rows laid out by `layout`, then decides and encodes the columns (see finish). */
+export class ColumnCollector {
+  rows = 0;
+  private readonly features = new FloatBuffer();
+  private readonly targets = new FloatBuffer();
+  /** per cell: its index among the features, or −1 */
+  private readonly featureOf: Int32Array;
+  private readonly featureCells: number[] = [];
+  private readonly targetCells: number[] = [];
+  private readonly labelCell: number;
+  private readonly text: (TextColumn | null)[];
+  private label: TextColumn | null;
+  private readonly missingCount: Int32Array;
+  /** per feature: the first numeric cell's line and text (0: none yet) */
+  private readonly firstNumberLine: Int32Array;
+  private readonly firstNumberText: string[];
+  /** rows whose label or target is missing */
+  private dropped: number[] = [];
+  private readonly failOnMissing: boolean;
+
+  constructor(private readonly layout: Layout, private readonly options: CollectOptions) {
+    this.featureOf = new Int32Array(layout.cells).fill(-1);
+    layout.roles.forEach((role, c) => {
+      if (role === Role.Feature || role === Role.Text) {
+        this.featureOf[c] = this.featureCells.length;
+        this.featureCells.push(c);
+      } else if (role === Role.Target) {
+        this.targetCells.push(c);
+      }
+    });
+    this.labelCell = layout.roles.indexOf(Role.Label);
+    const n = this.featureCells.length;
+    this.text = this.featureCells.map((c) => (layout.roles[c] === Role.Text ? new TextColumn(0) : null));
+    this.label = this.labelCell >= 0 ? new TextColumn(0) : null;
+    this.missingCount = new Int32Array(n);
+    this.firstNumberLine = new Int32Array(n);
+    this.firstNumberText = new Array<string>(n).fill('');
+    this.failOnMissing = options.missing === 'error';
+  }
+
+  /** Adds one record (its cells as text) that ends on `line`. */
+  add(record: readonly string[], line: number): void {
+    const layout = this.layout;
+    if (record.length !== layout.cells) {
+      throw new CsvCellError(line, null, `${record.length} cells where ${layout.cells} were expected`);
+    }
+    const row = this.rows;
+    let f = this.features.reserve(this.featureCells.length);
+    const data = this.features.data;
+    for (let i = 0; i < this.featureCells.length; i++, f++) {
+      const c = this.featureCells[i];
+      const cell = record[c];
+      const text = this.text[i];
+      if (layout.roles[c] === Role.Feature) {
+        const v = +cell;
+        // +'' and +'  ' are 0: a zero must have a digit to be a number
+        if (v - v === 0 && (v !== 0 || cell.trim() !== '')) {
+          data[f] = v;
+          if (this.firstNumberLine[i] === 0) {
+            this.firstNumberLine[i] = line;
+            this.firstNumberText[i] = cell;
+          }
+          continue;
+        }
+      }
+      data[f] = NaN;
+      if (isMissing(cell)) {
+        if (this.failOnMissing) this.refuseMissing(line, c, cell);
+        this.missingCount[i]++;
+        continue;
+      }
+      if (layout.roles[c] === Role.Feature && !Number.isNaN(Number(cell))) {
+        throw new CsvCellError(line, c, `${quoted(cell)} is not a finite number (column ${layout.names[c]}); a number must be finite`);
+      }
+      (text ?? (this.text[i] = new TextColumn(row))).set(row, cell.trim(), line);
+    }
+    if (this.label) {
+      const cell = record[this.labelCell];
+      if (isMissing(cell)) {
+        if (this.failOnMissing) this.refuseMissing(line, this.labelCell, cell);
+        this.dropped.push(row);
+      } else {
+        this.label.set(row, cell.trim(), line);
+      }
+    }
+    if (this.targetCells.length > 0) {
+      const t = this.targets.reserve(this.targetCells.length);
+      let missing = false;
+      this.targetCells.forEach((c, j) => {
+        const cell = record[c];
+        const v = numberOf(cell);
+        if (Number.isNaN(v)) {
+          if (!isMissing(cell)) throw new CsvCellError(line, c, `${quoted(cell)} is not a number (target column ${layout.names[c]})`);
+          if (this.failOnMissing) this.refuseMissing(line, c, cell);
+          missing = true;
+        }
+        this.targets.data[t + j] = v;
+      });
+      if (missing) this.dropped.push(row);
+    }
+    this.rows++;
+  }
+
+  private refuseMissing(line: number, c: number, cell: string): never {
+    throw new CsvCellError(line, c, `${quoted(cell)} is a missing value (column ${this.layout.names[c]}), and missing values are refused here`);
+  }
+
+  /** What this collector holds, as plain data a worker can post (its lines relative to its input). */
+  part(): CollectedPart {
+    const text = (t: TextColumn | null) => (t ? { values: t.values, lines: t.lines, codes: t.codes.subarray(0, this.rows) } : null);
+    return {
+      rows: this.rows,
+      features: this.features.data.subarray(0, this.features.length),
+      targets: this.targets.data.subarray(0, this.targets.length),
+      text: this.text.map(text),
+      label: text(this.label),
+      missingCount: this.missingCount,
+      firstNumberLine: this.firstNumberLine,
+      firstNumberText: this.firstNumberText,
+      dropped: this.dropped,
+    };
+  }
+
+  /**
+   * One collector holding the parts' rows in order, as if one reader had read them all; each part's
+   * lines are shifted by its offset (the lines before its input).
+   */
+  static merge(layout: Layout, options: CollectOptions, parts: readonly CollectedPart[], lineOffsets: readonly number[]): ColumnCollector {
+    const merged = new ColumnCollector(layout, options);
+    const rows = parts.reduce((a, p) => a + p.rows, 0);
+    merged.features.reserve(parts.reduce((a, p) => a + p.features.length, 0));
+    merged.targets.reserve(parts.reduce((a, p) => a + p.targets.length, 0));
+    const texts = (pick: (p: CollectedPart) => CollectedPart['label']): TextColumn | null => {
+      if (!parts.some((p) => pick(p))) return null;
+      const column = new TextColumn(rows);
+      let first = 0;
+      parts.forEach((p, k) => {
+        const t = pick(p);
+        if (t) for (let r = 0; r < p.rows; r++) if (t.codes[r] >= 0) column.set(first + r, t.values[t.codes[r]], lineOffsets[k] + t.lines[t.codes[r]]);
+        first += p.rows;
+      });
+      return column;
+    };
+    let first = 0, f = 0, t = 0;
+    parts.forEach((p, k) => {
+      merged.features.data.set(p.features, f);
+      merged.targets.data.set(p.targets, t);
+      f += p.features.length;
+      t += p.targets.length;
+      for (let i = 0; i < merged.missingCount.length; i++) {
+        merged.missingCount[i] += p.missingCount[i];
+        if (merged.firstNumberLine[i] === 0 && p.firstNumberLine[i] > 0) {
+          merged.firstNumberLine[i] = lineOffsets[k] + p.firstNumberLine[i];
+          merged.firstNumberText[i] = p.firstNumberText[i];
+        }
+      }
+      for (const r of p.dropped) merged.dropped.push(first + r);
+      first += p.rows;
+    });
+    merged.text.forEach((_, i) => (merged.text[i] = texts((p) => p.text[i])));
+    merged.label = texts((p) => p.label);
+    merged.rows = rows;
+    return merged;
+  }
+
+  /** Decides each column's kind (or takes the schema's), fills, encodes: the finished data set. */
+  finish(): Dataset {
+    const layout = this.layout;
+    this.dropRows();
+    const rows = this.rows;
+    if (rows === 0) {
+      throw new CsvCellError(0, null, this.dropped.length > 0 ? `every row's ${this.targetCells.length ? 'target' : 'label'} is missing: no rows to learn from` : 'the file has a header but no data rows');
+    }
+    const notes: string[] = [];
+    const schema = this.options.schema;
+    const columns: ColumnSchema[] = [];
+    const missingReport: { column: string; count: number; fill: number | string }[] = [];
+    const unseen: { column: string; count: number; values: string[] }[] = [];
+    const ignored: string[] = [];
+
+    // what each feature column is (decided here, or read from the schema)
+    const decided: ColumnSchema[] = this.featureCells.map((c, i) => {
+      const given = schema && layout.schemaColumn ? schema.columns[layout.schemaColumn[c]] : undefined;
+      return given ? this.checkKind(i, given) : this.decideKind(i);
+    });
+    decided.forEach((col, i) => {
+      const count = this.missingCount[i];
+      if (count === 0) return;
+      if (col.kind === 'numeric' || col.kind === 'date') missingReport.push({ column: col.name, count, fill: col.fill });
+      else if (col.kind === 'categorical') missingReport.push({ column: col.name, count, fill: col.missing ? "category 'missing'" : 'all zeros (training had no missing cells)' });
+    });
+
+    // the file's columns as the schema records them
+    for (let c = 0; c < layout.cells; c++) {
+      const role = layout.roles[c];
+      const name = layout.names[c];
+      if (role === Role.Feature || role === Role.Text) columns.push(decided[this.featureOf[c]]);
+      else columns.push({ name, kind: role === Role.Label ? 'label' : role === Role.Target ? 'target' : 'ignored' });
+      if (role === Role.Ignored || decided[this.featureOf[c]]?.kind === 'ignored') ignored.push(name);
+    }
+
+    // x's columns follow the schema's order (a later file may order its columns differently)
+    const order = decided.map((_, i) => i);
+    if (schema && layout.schemaColumn) order.sort((a, b) => layout.schemaColumn![this.featureCells[a]] - layout.schemaColumn![this.featureCells[b]]);
+    const x = this.encode(decided, order, unseen);
+    let y: Matrix;
+    let labels: Int32Array | undefined;
+    let classNames: readonly string[] | undefined;
+    let labelMode: 'index' | 'names' | undefined;
+    if (this.label) {
+      ({ labels, classNames, mode: labelMode } = this.classLabels());
+      y = oneHot(labels, classNames.length);
+    } else {
+      y = matrix(rows, this.targetCells.length, this.targets.take());
+    }
+
+    const taught: DataSchema = schema ?? {
+      columns,
+      header: layout.header,
+      ...(classNames ? { classes: classNames, labels: labelMode } : {}),
+    };
+    if (layout.preamble - (layout.header ? 1 : 0) > 0) {
+      notes.push(`skipped ${layout.preamble - (layout.header ? 1 : 0)} line(s) before the ${layout.header ? 'header' : 'data'} (not shaped like the rows below)`);
+    }
+    if (this.dropped.length > 0) {
+      notes.push(`dropped ${this.dropped.length} row(s) whose ${this.targetCells.length ? 'target' : 'label'} is missing`);
+    }
+    for (const m of missingReport) notes.push(`column ${m.column}: ${m.count} missing cell(s) filled with ${typeof m.fill === 'number' ? `${+m.fill.toPrecision(6)} (the training median)` : m.fill}`);
+    for (const u of unseen) notes.push(`column ${u.column}: ${u.count} cell(s) hold values training never saw (${u.values.slice(0, 3).map((v) => `'${v}'`).join(', ')}${u.values.length > 3 ? ', …' : ''}); they give all zeros`);
+    const report: LoadReport = {
+      skippedLines: layout.preamble - (layout.header ? 1 : 0),
+      droppedRows: this.dropped.length,
+      missing: missingReport,
+      unseen,
+      ignored,
+      notes,
+    };
+    return {
+      x, y,
+      ...(labels ? { labels, classes: classNames!.length, classNames } : {}),
+      featureNames: inputNames({ columns: order.map((i) => decided[i]), header: true }),
+      targetNames: this.label ? [layout.names[this.labelCell]] : this.targetCells.map((c) => layout.names[c]),
+      schema: taught,
+      report,
+    };
+  }
+
+  /** Removes the rows whose label or target is missing from every store. */
+  private dropRows(): void {
+    if (this.dropped.length === 0) return;
+    const drop = new Uint8Array(this.rows);
+    for (const r of this.dropped) drop[r] = 1;
+    const fw = this.featureCells.length, tw = this.targetCells.length;
+    const f = this.features.data, t = this.targets.data;
+    let kept = 0;
+    for (let r = 0; r < this.rows; r++) {
+      if (drop[r]) continue;
+      if (kept !== r) {
+        f.copyWithin(kept * fw, r * fw, (r + 1) * fw);
+        if (tw) t.copyWithin(kept * tw, r * tw, (r + 1) * tw);
+        for (const text of [...this.text, this.label]) {
+          if (text && kept < text.codes.length) text.codes[kept] = r < text.codes.length ? text.codes[r] : -1;
+        }
+      }
+      kept++;
+    }
+    // missing counts were taken over every row: recount over the kept ones
+    this.missingCount.fill(0);
+    for (let i = 0; i < fw; i++) {
+      for (let r = 0; r < kept; r++) {
+        if (Number.isNaN(f[r * fw + i]) && !((this.text[i]?.codes[r] ?? -1) >= 0)) this.missingCount[i]++;
+      }
+    }
+    this.rows = kept;
+    this.features.length = kept * fw;
+    this.targets.length = kept * tw;
+  }
+
+  /** A feature column's kind, from its cells: numbers, dates or text, never a mixture. */
+  private decideKind(i: number): ColumnSchema {
+    const c = this.featureCells[i];
+    const name = this.layout.names[c];
+    const text = this.text[i];
+    const counts = text?.counts(this.rows);
+    const forced = this.layout.roles[c] === Role.Text;
+    let textCells = 0, dateCells = 0;
+    let firstText = -1, firstDate = -1;
+    const isDate = text ? text.values.map((v) => !Number.isNaN(yearsOf(v))) : [];
+    text?.values.forEach((_, code) => {
+      if (counts![code] === 0) return;
+      if (isDate[code]) {
+        dateCells += counts![code];
+        if (firstDate < 0 || text.lines[code] < text.lines[firstDate]) firstDate = code;
+      } else {
+        textCells += counts![code];
+        if (firstText < 0 || text.lines[code] < text.lines[firstText]) firstText = code;
+      }
+    });
+    const numberCells = this.rows - this.missingCount[i] - textCells - dateCells;
+    if (forced) return this.categorical(i, name, true);
+    if (numberCells + textCells + dateCells === 0) return { name, kind: 'ignored' };
+    const kinds = [['number', numberCells], ['date', dateCells], ['text', textCells]] as const;
+    const present = kinds.filter(([, n]) => n > 0);
+    if (present.length > 1) {
+      const major = [...present].sort((a, b) => b[1] - a[1])[0][0];
+      // the first cell that is not of the column's main kind
+      const odd: { line: number; cell: string; kind: string }[] = [];
+      if (major !== 'number' && numberCells > 0) odd.push({ line: this.firstNumberLine[i], cell: this.firstNumberText[i], kind: 'a number' });
+      if (major !== 'date' && firstDate >= 0) odd.push({ line: text!.lines[firstDate], cell: text!.values[firstDate], kind: 'a date' });
+      if (major !== 'text' && firstText >= 0) odd.push({ line: text!.lines[firstText], cell: text!.values[firstText], kind: 'text' });
+      const first = odd.sort((a, b) => a.line - b.line)[0];
+      const majorText = { number: 'numbers', date: 'dates', text: 'text' }[major];
+      const what = major === 'number' ? 'is not a number' : `is ${first.kind}`;
+      throw new CsvCellError(first.line, c,
+        `${quoted(first.cell)} ${what} (column ${name}, whose other cells are ${majorText}); ` +
+        `fix the cell, leave it empty (missing), or read the column as categories (categorical: ['${name}'], --categorical ${name})`);
+    }
+    if (textCells > 0) return this.categorical(i, name, false);
+    const values = this.columnValues(i, dateCells > 0 ? isDate : null);
+    return { name, kind: dateCells > 0 ? 'date' : 'numeric', fill: median(values) };
+  }
+
+  /** A text column as categories: refused when it has so many values that it looks like names or ids. */
+  private categorical(i: number, name: string, forced: boolean): CategoricalColumn {
+    const text = this.text[i];
+    const counts = text?.counts(this.rows) ?? new Int32Array(0);
+    const values = text ? text.values.filter((_, code) => counts[code] > 0).sort(byName) : [];
+    const present = this.rows - this.missingCount[i];
+    const max = this.options.maxCategories ?? DEFAULT_MAX_CATEGORIES;
+    if (!forced && (values.length > max || (values.length >= 20 && values.length > present / 2))) {
+      throw new CsvCellError(0, this.featureCells[i],
+        `column ${name} has ${values.length} distinct text values in ${present} rows: too many to be categories ` +
+        `(names or ids?). Leave it out (ignore: ['${name}'], --ignore ${name}), or read it as categories anyway (categorical: ['${name}'], --categorical ${name})`);
+    }
+    return { name, kind: 'categorical', values, missing: this.missingCount[i] > 0 };
+  }
+
+  /** A trained schema's kind for a column, checked against this file's cells. */
+  private checkKind(i: number, given: ColumnSchema): ColumnSchema {
+    const text = this.text[i];
+    if (!text || given.kind === 'categorical' || given.kind === 'ignored') return given;
+    const counts = text.counts(this.rows);
+    let bad = -1;
+    text.values.forEach((v, code) => {
+      if (counts[code] === 0) return;
+      const fits = given.kind === 'date' && !Number.isNaN(yearsOf(v));
+      if (!fits && (bad < 0 || text.lines[code] < text.lines[bad])) bad = code;
+    });
+    if (given.kind === 'date' && this.firstNumberLine[i] > 0 && (bad < 0 || this.firstNumberLine[i] < text.lines[bad])) {
+      throw new CsvCellError(this.firstNumberLine[i], this.featureCells[i], `${quoted(this.firstNumberText[i])} is not a date (column ${given.name} held dates in training)`);
+    }
+    if (bad >= 0) {
+      const want = given.kind === 'date' ? 'a date' : 'a number';
+      throw new CsvCellError(text.lines[bad], this.featureCells[i], `${quoted(text.values[bad])} is not ${want} (column ${given.name} held ${given.kind === 'date' ? 'dates' : 'numbers'} in training)`);
+    }
+    return given;
+  }
+
+  /** The non-missing values of a numeric or date column (isDate: which text values are dates). */
+  private columnValues(i: number, isDate: boolean[] | null): Float64Array {
+    const fw = this.featureCells.length;
+    const f = this.features.data;
+    const text = this.text[i];
+    const years = isDate ? text!.values.map((v, code) => (isDate[code] ? yearsOf(v) : NaN)) : null;
+    const out = new Float64Array(this.rows - this.missingCount[i]);
+    let n = 0;
+    for (let r = 0; r < this.rows; r++) {
+      const v = f[r * fw + i];
+      if (!Number.isNaN(v)) out[n++] = v;
+      else if (years && text!.codes[r] >= 0) out[n++] = years[text!.codes[r]];
+    }
+    return out.subarray(0, n);
+  }
+
+  /** x: each feature column encoded by its kind, in the given order, missing cells filled. */
+  private encode(columns: readonly ColumnSchema[], order: readonly number[], unseen: { column: string; count: number; values: string[] }[]): Matrix {
+    const rows = this.rows;
+    const fw = this.featureCells.length;
+    const f = this.features.data;
+    const numericOnly = columns.every((c) => c.kind === 'numeric') && order.every((i, k) => i === k);
+    if (numericOnly) {
+      // the common case: the float32 block is x; fill its missing cells in place
+      columns.forEach((c, i) => {
+        if (this.missingCount[i] === 0 || c.kind !== 'numeric') return;
+        for (let r = 0; r < rows; r++) if (Number.isNaN(f[r * fw + i])) f[r * fw + i] = c.fill;
+      });
+      return matrix(rows, fw, this.features.take());
+    }
+    const width = columns.reduce((sum, c) => sum + widthOf(c), 0);
+    const x = new Float32Array(rows * width);
+    let at = 0;
+    for (const i of order) {
+      const c = columns[i];
+      const text = this.text[i];
+      if (c.kind === 'numeric' || c.kind === 'date') {
+        const years = c.kind === 'date' && text ? text.values.map(yearsOf) : null;
+        for (let r = 0; r < rows; r++) {
+          let v = f[r * fw + i];
+          if (Number.isNaN(v)) v = years && text!.codes[r] >= 0 ? years[text!.codes[r]] : c.fill;
+          x[r * width + at] = v;
+        }
+      } else if (c.kind === 'categorical') {
+        const slot = new Map(c.values.map((v, k) => [v, k]));
+        const column = text ? text.values.map((v) => slot.get(v) ?? -1) : [];
+        const missingSlot = c.missing ? c.values.length : -1;
+        const strange = new Map<string, number>();
+        for (let r = 0; r < rows; r++) {
+          const code = text && r < text.codes.length ? text.codes[r] : -1;
+          let k: number;
+          if (code >= 0) {
+            k = column[code];
+            if (k < 0) strange.set(text!.values[code], (strange.get(text!.values[code]) ?? 0) + 1);
+          } else {
+            k = missingSlot; // a categorical column holds text or missing cells only
+          }
+          if (k >= 0) x[r * width + at + k] = 1;
+        }
+        if (strange.size > 0) {
+          unseen.push({ column: c.name, count: [...strange.values()].reduce((a, b) => a + b, 0), values: [...strange.keys()] });
+        }
+      }
+      at += widthOf(c);
+    }
+    return matrix(rows, width, x);
+  }
+
+  /** Each row's class: class numbers as they are, or names looked up in the (training) class list. */
+  private classLabels(): { labels: Int32Array; classNames: readonly string[]; mode: 'index' | 'names' } {
+    const text = this.label!;
+    const name = this.layout.names[this.labelCell];
+    const counts = text.counts(this.rows);
+    const schema = this.options.schema;
+    const asNumbers = text.values.map(numberOf);
+    let mode: 'index' | 'names';
+    let classNames: readonly string[];
+    let classOf: number[];
+    if (schema?.classes) {
+      mode = schema.labels!;
+      classNames = schema.classes;
+    } else {
+      const used = text.values.filter((_, code) => counts[code] > 0);
+      const wholes = used.every((v) => Number.isInteger(numberOf(v)) && numberOf(v) >= 0);
+      if (used.every((v) => !Number.isNaN(numberOf(v))) && !wholes) {
+        const code = text.values.findIndex((v, k) => counts[k] > 0 && !Number.isInteger(numberOf(v)));
+        throw new CsvCellError(text.lines[code], this.labelCell,
+          `label ${text.values[code]} is not a class (a whole number ≥ 0 or a name): is ${name} a number to predict? Read it as a regression target (targets: ['${name}'], --target ${name})`);
+      }
+      if (used.length > 20 && used.length > this.rows / 2) {
+        throw new CsvCellError(0, this.labelCell,
+          `the label column ${name} has ${used.length} distinct values in ${this.rows} rows: too many classes to learn. ` +
+          `If it is a number to predict, read it as a regression target (targets: ['${name}'], --target ${name})`);
+      }
+      mode = wholes ? 'index' : 'names';
+      if (mode === 'index') {
+        const largest = Math.max(...used.map(numberOf));
+        const count = this.options.classes ?? Math.max(2, largest + 1);
+        classNames = Array.from({ length: count }, (_, k) => String(k));
+      } else {
+        classNames = [...used].sort(byName);
+      }
+    }
+    if (mode === 'index') {
+      classOf = asNumbers.map((v) => (Number.isInteger(v) && v >= 0 && v < classNames.length ? v : -1));
+    } else {
+      const slot = new Map(classNames.map((v, k) => [v, k]));
+      classOf = text.values.map((v) => slot.get(v) ?? -1);
+    }
+    const bad = text.values.findIndex((_, code) => counts[code] > 0 && classOf[code] < 0);
+    if (bad >= 0) {
+      const v = text.values[bad];
+      const detail = mode === 'names'
+        ? `label ${quoted(v)} is not one of the classes ${schema ? 'the model was trained on' : 'given'} (${classNames.slice(0, 6).join(', ')}${classNames.length > 6 ? ', …' : ''})`
+        : Number.isInteger(asNumbers[bad]) && asNumbers[bad] >= 0
+          ? `label ${v} is outside the classes 0..${classNames.length - 1}`
+          : `label ${v} is not a class number (a whole number ≥ 0)`;
+      throw new CsvCellError(text.lines[bad], this.labelCell, detail);
+    }
+    const labels = new Int32Array(this.rows);
+    for (let r = 0; r < this.rows; r++) labels[r] = classOf[text.codes[r]];
+    return { labels, classNames, mode };
+  }
+}
+
+/** The median of some values (the mean of the middle two for an even count), as float32. */
+function median(values: Float64Array): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return Math.fround(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+}
+
