@@ -22,6 +22,7 @@ import { loadCsv } from '../dist/data/csv.js';
 import { Network, sliceRows } from '../dist/index.js';
 import { chunkStart, flopsPerExample, WORKLOADS, type Workload } from './workloads.js';
 import type { PeerCommand, PeerReply } from './peer-tfjs.js';
+import { writeMain } from './sections.js';
 
 const quick = process.argv.includes('--quick');
 // Node 20 keeps relaxed SIMD behind a flag; the benchmark switches it on (before any module is
@@ -606,7 +607,7 @@ async function main(): Promise<void> {
     `| numpy.loadtxt (float64), same file, same run | ${numpy === null ? 'not available' : numpy.toFixed(2)} | 1 |`,
     '',
   ];
-  writeFileSync(here('RESULTS.md'), lines.join('\n'));
+  writeMain(lines.join('\n'));
   console.log('\nwrote bench/RESULTS.md and bench/results.json');
 }
 

@@ -38,7 +38,7 @@ export interface FitOptions extends Omit<TrainOptions, 'earlyStopping'> {
    * (255 for pixels).
    */
   readonly scale?: 'zscore' | 'minmax' | 'none' | number;
-  /** Epochs without a better validation loss before stopping (default 10; 0 turns early stopping off). */
+  /** Epochs without a better validation loss before stopping (default 10, fewer for large sets; 0 turns early stopping off). */
   readonly patience?: number;
   readonly seed?: number;
   readonly backend?: BackendName;
@@ -96,7 +96,8 @@ export function recipeFor(data: FitData, options: FitOptions = {}): Recipe {
   const sizes = hidden ?? [hiddenUnits(inputs, outputs)];
   const lossName = loss ?? (classes ? 'cross-entropy' : 'mse');
   const output: ActivationName = lossName === 'cross-entropy' ? 'softmax' : lossName === 'binary-cross-entropy' ? 'sigmoid' : classes ? 'sigmoid' : 'linear';
-  const wait = patience ?? 10;
+  const batchSize = train.batchSize ?? batchSizeFor(data.x.rows);
+  const wait = patience ?? patienceFor(data.x.rows, batchSize);
   const validating = train.validation !== undefined || wait > 0;
   return {
     network: {
@@ -109,13 +110,22 @@ export function recipeFor(data: FitData, options: FitOptions = {}): Recipe {
     train: {
       optimizer: 'adam' as OptimizerName,
       learningRate: 0.001,
-      batchSize: batchSizeFor(data.x.rows),
+      batchSize,
       epochs: 200,
       ...(validating && train.validation === undefined && train.validationSplit === undefined ? { validationSplit: validationShare(data.x.rows) } : {}),
       ...(wait > 0 ? { earlyStopping: { patience: wait, restoreBest: true } } : {}),
       ...train,
     },
   };
+}
+
+/**
+ * Epochs without a better validation loss before stopping: 10 (scikit-learn's n_iter_no_change), but
+ * no more than about 2 000 steps' worth, and at least 5: an epoch of a large set is many steps.
+ */
+export function patienceFor(rows: number, batchSize: number): number {
+  const steps = Math.ceil((rows * 0.9) / batchSize);
+  return Math.max(5, Math.min(10, Math.ceil(2000 / steps)));
 }
 
 /** A tenth of the rows for validation, more for small sets so the check is not a handful of rows. */
