@@ -11,8 +11,10 @@ import { compileSource } from './wasm-source.js';
 import type { BackendName } from './backend.js';
 
 export type WasmBuild = 'simd' | 'scalar' | 'relaxed' | 'threads' | 'threads-relaxed';
+/** The kernel builds, and 'csv': the CSV scanner (assembly/csv.ts), plain WebAssembly. */
+export type ModuleName = WasmBuild | 'csv';
 
-const compiled = new Map<WasmBuild, Promise<WebAssembly.Module>>();
+const compiled = new Map<ModuleName, Promise<WebAssembly.Module>>();
 
 // The smallest module that uses a v128 instruction: `(func (result v128) v128.const 0)`.
 const SIMD_PROBE = new Uint8Array([
@@ -36,7 +38,7 @@ export function relaxedSimdSupported(): boolean {
   return WebAssembly.validate(RELAXED_SIMD_PROBE);
 }
 
-export function compileBuild(build: WasmBuild): Promise<WebAssembly.Module> {
+export function compileBuild(build: ModuleName): Promise<WebAssembly.Module> {
   let module = compiled.get(build);
   if (!module) {
     module = load(build);
@@ -75,8 +77,8 @@ export async function threadsBuildFor(name: Exclude<BackendName, 'js'>): Promise
   return (await buildFor(name)) === 'relaxed' ? 'threads-relaxed' : 'threads';
 }
 
-async function load(build: WasmBuild): Promise<WebAssembly.Module> {
-  if (build !== 'scalar' && !simdSupported()) {
+async function load(build: ModuleName): Promise<WebAssembly.Module> {
+  if (build !== 'scalar' && build !== 'csv' && !simdSupported()) {
     throw new Error(
       "ffnn: this JavaScript engine has no WebAssembly SIMD; use backend 'wasm-scalar' (or 'js') instead",
     );

@@ -1,13 +1,13 @@
 // Browser twin of wasm-source.ts: each build is a .wasm file served beside the bundle (ffnn.js), fetched
 // and compiled while it downloads (WebAssembly.compileStreaming), once per page.
 
-import type { WasmBuild } from './wasm-module.js';
+import type { ModuleName } from './wasm-module.js';
 
-function wasmUrl(build: WasmBuild): URL {
+function wasmUrl(build: ModuleName): URL {
   return new URL(`./ffnn-${build}.wasm`, import.meta.url);
 }
 
-export async function compileSource(build: WasmBuild): Promise<WebAssembly.Module> {
+export async function compileSource(build: ModuleName): Promise<WebAssembly.Module> {
   const url = wasmUrl(build);
   let response: Response;
   try {

@@ -6,10 +6,11 @@ import scalar from '../../build/ffnn-scalar.wasm';
 import relaxed from '../../build/ffnn-relaxed.wasm';
 import threads from '../../build/ffnn-threads.wasm';
 import threadsRelaxed from '../../build/ffnn-threads-relaxed.wasm';
-import type { WasmBuild } from './wasm-module.js';
+import csv from '../../build/ffnn-csv.wasm';
+import type { ModuleName } from './wasm-module.js';
 
-const BYTES: Record<WasmBuild, Uint8Array<ArrayBuffer>> = { simd, scalar, relaxed, threads, 'threads-relaxed': threadsRelaxed };
+const BYTES: Record<ModuleName, Uint8Array<ArrayBuffer>> = { simd, scalar, relaxed, threads, 'threads-relaxed': threadsRelaxed, csv };
 
-export function compileSource(build: WasmBuild): Promise<WebAssembly.Module> {
+export function compileSource(build: ModuleName): Promise<WebAssembly.Module> {
   return WebAssembly.compile(BYTES[build]);
 }

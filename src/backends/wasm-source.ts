@@ -3,15 +3,15 @@
 // streaming) or wasm-source.inline.ts (bytes inside the bundle, the opt-in single-file build).
 
 import { readFile } from 'node:fs/promises';
-import type { WasmBuild } from './wasm-module.js';
+import type { ModuleName } from './wasm-module.js';
 
-function wasmUrl(build: WasmBuild): URL {
+function wasmUrl(build: ModuleName): URL {
   // src/backends/ and dist/backends/ both sit two levels below the package root
   return new URL(`../../build/ffnn-${build}.wasm`, import.meta.url);
 }
 
 /** Compiles a build; a CompileError means the engine does not accept it. */
-export async function compileSource(build: WasmBuild): Promise<WebAssembly.Module> {
+export async function compileSource(build: ModuleName): Promise<WebAssembly.Module> {
   const url = wasmUrl(build);
   let bytes: Uint8Array<ArrayBuffer>;
   try {

@@ -10,7 +10,7 @@ import { matrix, oneHot, type Matrix } from '../matrix.js';
 import { isMissing, numberOf, yearsOf } from './cells.js';
 import { CsvCellError, quoted } from './errors.js';
 import { Role, type Layout } from './layout.js';
-import { inputNames, widthOf, type CategoricalColumn, type ColumnSchema, type DataSchema } from './schema.js';
+import { inputNames, widthOf, type NumericColumn, type CategoricalColumn, type ColumnSchema, type DataSchema } from './schema.js';
 
 export interface CollectOptions {
   /** 'fill' (default): missing cells take the training median or a 'missing' category; 'error': refuse them. */
@@ -59,6 +59,22 @@ export interface Dataset {
   readonly report: LoadReport;
 }
 
+/** Rows as a scanner hands them over (see ColumnCollector.addScanned and assembly/csv.ts). */
+export interface ScannedRows {
+  readonly rows: number;
+  /** rows × features: plain numbers, NaN where the cell is an exception */
+  readonly values: Float32Array;
+  /** each row's line */
+  readonly lines: Int32Array;
+  /** 5 per exception, in row order: row, cell, kind, start, end */
+  readonly exceptions: Int32Array;
+  readonly count: number;
+  /** 3 per cell: the row, start and end of the cell's first plain number (row −1: none) */
+  readonly firsts: Int32Array;
+  /** The text of input bytes [start, end). */
+  text(start: number, end: number): string;
+}
+
 /** A collector's rows as plain data (see ColumnCollector.part). */
 export interface CollectedPart {
   readonly rows: number;
@@ -73,6 +89,8 @@ export interface CollectedPart {
 }
 
 const DEFAULT_MAX_CATEGORIES = 100;
+/** Rows a numeric column without missing cells takes its fill value from (see numericMedians). */
+const MEDIAN_SAMPLE = 4096;
 
 /** Growable float32 storage: doubling, so appending n values costs O(n). */
 class FloatBuffer {
@@ -88,6 +106,15 @@ class FloatBuffer {
     this.length += n;
     return at;
   }
+  /** Capacity for `n` more values at once. */
+  ensure(n: number): void {
+    if (this.length + n > this.data.length) {
+      const next = new Float32Array(this.length + n);
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+    }
+  }
+
   /** The values, without the spare capacity (a view when little is spare, else a copy). */
   take(): Float32Array {
     return this.length * 4 >= this.data.length * 3 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length);
@@ -141,7 +168,7 @@ export class ColumnCollector {
   private readonly featureOf: Int32Array;
   private readonly featureCells: number[] = [];
   private readonly targetCells: number[] = [];
-  private readonly labelCell: number;
+  private readonly labelCellIndex: number;
   private readonly text: (TextColumn | null)[];
   private label: TextColumn | null;
   private readonly missingCount: Int32Array;
@@ -162,10 +189,10 @@ export class ColumnCollector {
         this.targetCells.push(c);
       }
     });
-    this.labelCell = layout.roles.indexOf(Role.Label);
+    this.labelCellIndex = layout.roles.indexOf(Role.Label);
     const n = this.featureCells.length;
     this.text = this.featureCells.map((c) => (layout.roles[c] === Role.Text ? new TextColumn(0) : null));
-    this.label = this.labelCell >= 0 ? new TextColumn(0) : null;
+    this.label = this.labelCellIndex >= 0 ? new TextColumn(0) : null;
     this.missingCount = new Int32Array(n);
     this.firstNumberLine = new Int32Array(n);
     this.firstNumberText = new Array<string>(n).fill('');
@@ -180,59 +207,133 @@ export class ColumnCollector {
     }
     const row = this.rows;
     let f = this.features.reserve(this.featureCells.length);
-    const data = this.features.data;
-    for (let i = 0; i < this.featureCells.length; i++, f++) {
-      const c = this.featureCells[i];
-      const cell = record[c];
-      const text = this.text[i];
-      if (layout.roles[c] === Role.Feature) {
-        const v = +cell;
-        // +'' and +'  ' are 0: a zero must have a digit to be a number
-        if (v - v === 0 && (v !== 0 || cell.trim() !== '')) {
-          data[f] = v;
-          if (this.firstNumberLine[i] === 0) {
-            this.firstNumberLine[i] = line;
-            this.firstNumberText[i] = cell;
-          }
-          continue;
-        }
-      }
-      data[f] = NaN;
-      if (isMissing(cell)) {
-        if (this.failOnMissing) this.refuseMissing(line, c, cell);
-        this.missingCount[i]++;
-        continue;
-      }
-      if (layout.roles[c] === Role.Feature && !Number.isNaN(Number(cell))) {
-        throw new CsvCellError(line, c, `${quoted(cell)} is not a finite number (column ${layout.names[c]}); a number must be finite`);
-      }
-      (text ?? (this.text[i] = new TextColumn(row))).set(row, cell.trim(), line);
-    }
-    if (this.label) {
-      const cell = record[this.labelCell];
-      if (isMissing(cell)) {
-        if (this.failOnMissing) this.refuseMissing(line, this.labelCell, cell);
-        this.dropped.push(row);
-      } else {
-        this.label.set(row, cell.trim(), line);
-      }
-    }
+    for (let i = 0; i < this.featureCells.length; i++, f++) this.featureCell(i, row, f, record[this.featureCells[i]], line);
+    if (this.label) this.labelCell(row, record[this.labelCellIndex], line);
     if (this.targetCells.length > 0) {
       const t = this.targets.reserve(this.targetCells.length);
       let missing = false;
-      this.targetCells.forEach((c, j) => {
-        const cell = record[c];
-        const v = numberOf(cell);
-        if (Number.isNaN(v)) {
-          if (!isMissing(cell)) throw new CsvCellError(line, c, `${quoted(cell)} is not a number (target column ${layout.names[c]})`);
-          if (this.failOnMissing) this.refuseMissing(line, c, cell);
-          missing = true;
-        }
-        this.targets.data[t + j] = v;
-      });
+      for (let j = 0; j < this.targetCells.length; j++) missing = this.targetCell(t + j, this.targetCells[j], record[this.targetCells[j]], line) || missing;
       if (missing) this.dropped.push(row);
     }
     this.rows++;
+  }
+
+  /**
+   * Adds rows a scanner has split (see assembly/csv.ts): each feature cell that was a plain number is
+   * already in `values`; every other cell of a feature, label or target column is an exception, read
+   * here by the same rules as add() reads text, in the same order, so both give the same data set or
+   * the same error.
+   */
+  addScanned(block: ScannedRows): void {
+    const { rows, values, lines, exceptions, count, firsts } = block;
+    const fw = this.featureCells.length, tw = this.targetCells.length;
+    const base = this.rows;
+    const at = this.features.reserve(rows * fw);
+    this.features.data.set(values.subarray(0, rows * fw), at);
+    const targetsAt = tw > 0 ? this.targets.reserve(rows * tw) : 0;
+    // where each feature column's first plain number is in this block, so a number the host reads
+    // (0x1F, or more digits than the scanner converts) on an earlier row still comes first
+    const firstRow = this.featureCells.map((c) => (firsts[3 * c] >= 0 ? firsts[3 * c] : Infinity));
+    let x = 0;
+    for (let r = 0; r < rows; r++) {
+      const line = lines[r];
+      const row = base + r;
+      let end = x;
+      while (end < count && exceptions[5 * end] === r) end++;
+      // add()'s order: the feature cells, then the label, then the targets
+      for (let k = x; k < end; k++) {
+        const c = exceptions[5 * k + 1];
+        const i = this.featureOf[c];
+        if (i < 0) continue;
+        const text = block.text(exceptions[5 * k + 3], exceptions[5 * k + 4]);
+        const numberBefore = this.firstNumberLine[i];
+        this.featureCell(i, row, at + r * fw + i, text, line);
+        if (numberBefore === 0 && this.firstNumberLine[i] !== 0 && firstRow[i] < r) {
+          // the scanner's plain number came first: undo, and let it set the column's first number below
+          this.firstNumberLine[i] = 0;
+        }
+        if (this.firstNumberLine[i] !== 0) firstRow[i] = Infinity;
+      }
+      let missingTarget = false;
+      for (let k = x; k < end; k++) {
+        const c = exceptions[5 * k + 1];
+        if (c === this.labelCellIndex) this.labelCell(row, block.text(exceptions[5 * k + 3], exceptions[5 * k + 4]), line);
+      }
+      for (let k = x; k < end; k++) {
+        const c = exceptions[5 * k + 1];
+        const j = this.targetCells.indexOf(c);
+        if (j >= 0) missingTarget = this.targetCell(targetsAt + r * tw + j, c, block.text(exceptions[5 * k + 3], exceptions[5 * k + 4]), line) || missingTarget;
+      }
+      if (missingTarget) this.dropped.push(row);
+      x = end;
+    }
+    this.featureCells.forEach((c, i) => {
+      if (this.firstNumberLine[i] === 0 && firstRow[i] !== Infinity) {
+        this.firstNumberLine[i] = lines[firstRow[i]];
+        this.firstNumberText[i] = block.text(firsts[3 * c + 1], firsts[3 * c + 2]);
+      }
+    });
+    this.rows += rows;
+  }
+
+  /** A feature cell as text: a number (as Number() reads it), a missing value, or a text value. */
+  private featureCell(i: number, row: number, f: number, cell: string, line: number): void {
+    const layout = this.layout;
+    const c = this.featureCells[i];
+    const data = this.features.data;
+    if (layout.roles[c] === Role.Feature) {
+      const v = +cell;
+      // +'' and +'  ' are 0: a zero must have a digit to be a number
+      if (v - v === 0 && (v !== 0 || cell.trim() !== '')) {
+        data[f] = v;
+        if (this.firstNumberLine[i] === 0) {
+          this.firstNumberLine[i] = line;
+          this.firstNumberText[i] = cell;
+        }
+        return;
+      }
+    }
+    data[f] = NaN;
+    if (isMissing(cell)) {
+      if (this.failOnMissing) this.refuseMissing(line, c, cell);
+      this.missingCount[i]++;
+      return;
+    }
+    if (layout.roles[c] === Role.Feature && !Number.isNaN(Number(cell))) {
+      throw new CsvCellError(line, c, `${quoted(cell)} is not a finite number (column ${layout.names[c]}); a number must be finite`);
+    }
+    (this.text[i] ?? (this.text[i] = new TextColumn(row))).set(row, cell.trim(), line);
+  }
+
+  private labelCell(row: number, cell: string, line: number): void {
+    if (isMissing(cell)) {
+      if (this.failOnMissing) this.refuseMissing(line, this.labelCellIndex, cell);
+      this.dropped.push(row);
+    } else {
+      this.label!.set(row, cell.trim(), line);
+    }
+  }
+
+  /** A target cell into targets[t]; true when it is missing (its row is dropped). */
+  private targetCell(t: number, c: number, cell: string, line: number): boolean {
+    const v = numberOf(cell);
+    this.targets.data[t] = v;
+    if (!Number.isNaN(v)) return false;
+    if (!isMissing(cell)) throw new CsvCellError(line, c, `${quoted(cell)} is not a number (target column ${this.layout.names[c]})`);
+    if (this.failOnMissing) this.refuseMissing(line, c, cell);
+    return true;
+  }
+
+  /** Rows the stores hold without growing. */
+  capacityRows(): number {
+    return this.rows + Math.floor((this.features.data.length - this.features.length) / Math.max(1, this.featureCells.length));
+  }
+
+  /** Room for about `rows` more rows, so the stores grow once (a reader that can estimate them says so). */
+  expectRows(rows: number): void {
+    const fw = this.featureCells.length, tw = this.targetCells.length;
+    this.features.ensure(rows * fw);
+    if (tw > 0) this.targets.ensure(rows * tw);
   }
 
   private refuseMissing(line: number, c: number, cell: string): never {
@@ -317,6 +418,8 @@ export class ColumnCollector {
       const given = schema && layout.schemaColumn ? schema.columns[layout.schemaColumn[c]] : undefined;
       return given ? this.checkKind(i, given) : this.decideKind(i);
     });
+    const medians = this.numericMedians(decided.map((c, i) => (c.kind === 'numeric' && Number.isNaN(c.fill) ? i : -1)).filter((i) => i >= 0));
+    for (const [i, fill] of medians) decided[i] = { ...(decided[i] as NumericColumn), fill };
     decided.forEach((col, i) => {
       const count = this.missingCount[i];
       if (count === 0) return;
@@ -373,7 +476,7 @@ export class ColumnCollector {
       x, y,
       ...(labels ? { labels, classes: classNames!.length, classNames } : {}),
       featureNames: inputNames({ columns: order.map((i) => decided[i]), header: true }),
-      targetNames: this.label ? [layout.names[this.labelCell]] : this.targetCells.map((c) => layout.names[c]),
+      targetNames: this.label ? [layout.names[this.labelCellIndex]] : this.targetCells.map((c) => layout.names[c]),
       schema: taught,
       report,
     };
@@ -450,8 +553,9 @@ export class ColumnCollector {
         `fix the cell, leave it empty (missing), or read the column as categories (categorical: ['${name}'], --categorical ${name})`);
     }
     if (textCells > 0) return this.categorical(i, name, false);
-    const values = this.columnValues(i, dateCells > 0 ? isDate : null);
-    return { name, kind: dateCells > 0 ? 'date' : 'numeric', fill: median(values) };
+    // a numeric column's median is filled in for all of them at once (see numericMedians)
+    if (dateCells === 0) return { name, kind: 'numeric', fill: NaN };
+    return { name, kind: 'date', fill: median(this.columnValues(i, isDate)) };
   }
 
   /** A text column as categories: refused when it has so many values that it looks like names or ids. */
@@ -488,6 +592,38 @@ export class ColumnCollector {
       throw new CsvCellError(text.lines[bad], this.featureCells[i], `${quoted(text.values[bad])} is not ${want} (column ${given.name} held ${given.kind === 'date' ? 'dates' : 'numbers'} in training)`);
     }
     return given;
+  }
+
+  /**
+   * The fill value of numeric columns: the median of the column when it has missing cells (what they
+   * are filled with here); otherwise, since it only fills cells missing in later files, the median
+   * of at most MEDIAN_SAMPLE evenly spaced rows. A group of neighbouring columns is read in one pass
+   * over the rows (the block is row-major), then each middle value selected in linear time.
+   */
+  private numericMedians(columns: readonly number[]): Map<number, number> {
+    const fw = this.featureCells.length;
+    const f = this.features.data;
+    const out = new Map<number, number>();
+    const GROUP = 64;
+    const exact = columns.filter((i) => this.missingCount[i] > 0);
+    const sampled = columns.filter((i) => this.missingCount[i] === 0);
+    const step = Math.max(1, Math.floor(this.rows / MEDIAN_SAMPLE));
+    for (const [list, stride] of [[exact, 1], [sampled, step]] as const) {
+      for (let g = 0; g < list.length; g += GROUP) {
+        const group = list.slice(g, g + GROUP);
+        const values = group.map((i) => new Float32Array(Math.ceil(this.rows / stride)));
+        const counts = new Int32Array(group.length);
+        for (let r = 0; r < this.rows; r += stride) {
+          const row = r * fw;
+          for (let k = 0; k < group.length; k++) {
+            const v = f[row + group[k]];
+            if (v === v) values[k][counts[k]++] = v;
+          }
+        }
+        group.forEach((i, k) => out.set(i, middle(values[k].subarray(0, counts[k]))));
+      }
+    }
+    return out;
   }
 
   /** The non-missing values of a numeric or date column (isDate: which text values are dates). */
@@ -561,7 +697,7 @@ export class ColumnCollector {
   /** Each row's class: class numbers as they are, or names looked up in the (training) class list. */
   private classLabels(): { labels: Int32Array; classNames: readonly string[]; mode: 'index' | 'names' } {
     const text = this.label!;
-    const name = this.layout.names[this.labelCell];
+    const name = this.layout.names[this.labelCellIndex];
     const counts = text.counts(this.rows);
     const schema = this.options.schema;
     const asNumbers = text.values.map(numberOf);
@@ -576,11 +712,11 @@ export class ColumnCollector {
       const wholes = used.every((v) => Number.isInteger(numberOf(v)) && numberOf(v) >= 0);
       if (used.every((v) => !Number.isNaN(numberOf(v))) && !wholes) {
         const code = text.values.findIndex((v, k) => counts[k] > 0 && !Number.isInteger(numberOf(v)));
-        throw new CsvCellError(text.lines[code], this.labelCell,
+        throw new CsvCellError(text.lines[code], this.labelCellIndex,
           `label ${text.values[code]} is not a class (a whole number ≥ 0 or a name): is ${name} a number to predict? Read it as a regression target (targets: ['${name}'], --target ${name})`);
       }
       if (used.length > 20 && used.length > this.rows / 2) {
-        throw new CsvCellError(0, this.labelCell,
+        throw new CsvCellError(0, this.labelCellIndex,
           `the label column ${name} has ${used.length} distinct values in ${this.rows} rows: too many classes to learn. ` +
           `If it is a number to predict, read it as a regression target (targets: ['${name}'], --target ${name})`);
       }
@@ -607,12 +743,45 @@ export class ColumnCollector {
         : Number.isInteger(asNumbers[bad]) && asNumbers[bad] >= 0
           ? `label ${v} is outside the classes 0..${classNames.length - 1}`
           : `label ${v} is not a class number (a whole number ≥ 0)`;
-      throw new CsvCellError(text.lines[bad], this.labelCell, detail);
+      throw new CsvCellError(text.lines[bad], this.labelCellIndex, detail);
     }
     const labels = new Int32Array(this.rows);
     for (let r = 0; r < this.rows; r++) labels[r] = classOf[text.codes[r]];
     return { labels, classNames, mode };
   }
+}
+
+/** The median of float32 values (the mean of the middle two for an even count), as float32; reorders them. */
+function middle(values: Float32Array): number {
+  const n = values.length;
+  if (n === 0) return 0;
+  const upper = select(values, n >> 1);
+  if (n % 2) return upper;
+  // the lower middle is the largest value left of the upper one after selection
+  let lower = -Infinity;
+  for (let i = 0; i < n >> 1; i++) if (values[i] > lower) lower = values[i];
+  return Math.fround((lower + upper) / 2);
+}
+
+/** The k-th smallest value (0-based), moving it to index k (Hoare's selection, middle pivot). */
+function select(a: Float32Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i]; a[i] = a[j]; a[j] = t;
+        i++; j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** The median of some values (the mean of the middle two for an even count), as float32. */

@@ -29,6 +29,12 @@ export interface CsvOptions extends LayoutOptions, CollectOptions {
   readonly skipLines?: number | 'auto';
   /** The cell separator: 'auto' (default: told from the first lines), or ',', ';', '\t', '|', ' '. */
   readonly delimiter?: string;
+  /**
+   * Which parser splits the cells: 'auto' (default: the WebAssembly scanner, and csv-parse for files
+   * it declines: quoted fields, or a stream that cannot be read twice), 'wasm' (the scanner only: an
+   * error where it declines) or 'csv-parse'. Both give the same data set or the same error.
+   */
+  readonly reader?: 'auto' | 'wasm' | 'csv-parse';
   /** Worker threads for large files on Node (default: one per core, at most 4; 1 parses on the main thread). */
   readonly workers?: number;
   /** Name used in error messages (default: the path, the File's name, or 'CSV input'). */

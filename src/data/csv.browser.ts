@@ -5,6 +5,7 @@
 import { collectRecords, csvOptions, withLine, type LinedRecord } from './csv-records.js';
 import { csvName, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, located } from './errors.js';
+import { scanCsv } from './scanner.js';
 
 export type { CsvOptions, CsvSource, Dataset, LoadReport } from './csv-dataset.js';
 
@@ -22,16 +23,37 @@ export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Prom
   try {
     if (blob.size === 0) throw new CsvCellError(0, null, 'the file is empty: no rows to load');
     const magic = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
-    const bytes: ReadableStream<Uint8Array> = magic[0] === 0x1f && magic[1] === 0x8b
+    const gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+    const bytes = (): ReadableStream<Uint8Array> => (gzip
       ? blob.stream().pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
-      : blob.stream();
-    const text = bytes.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+      : blob.stream());
+    if (options.reader !== 'csv-parse') {
+      // the WebAssembly scanner first; csv-parse reads what it declines (quoted fields)
+      const scanned = await scanCsv(chunksOf(bytes()), options, gzip ? undefined : blob.size);
+      if (scanned !== 'declined') return scanned.collector.finish();
+      if (options.reader === 'wasm') throw new CsvCellError(0, null, "the WebAssembly reader declines this file (a quoted field, or a carriage return that ends no line); read it with reader 'auto' or 'csv-parse'");
+    }
+    const text = bytes().pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
     return (await collectRecords(textRecords(text, options), options)).collector.finish();
   } catch (error) {
     if (error instanceof TypeError && /decompress|gzip|zlib|corrupt/i.test(error.message)) {
       throw located(new CsvCellError(0, null, `gzip data is corrupt or truncated (${error.message})`), name);
     }
     throw located(error, name);
+  }
+}
+
+/** A stream's chunks as an async iterable (a ReadableStream is one only in newer engines). */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
   }
 }
 

@@ -1,6 +1,8 @@
-// CSV loading on Node with csv-parse: from a path, a stream, a Blob or a string (gzip told by its
-// first bytes and decompressed as it streams) into a Dataset, every cell checked, errors naming file,
-// line and column. Large plain files are parsed in byte-range chunks on worker threads.
+// CSV loading on Node: from a path, a stream, a Blob or a string (gzip told by its first bytes and
+// decompressed as it streams) into a Dataset, every cell checked, errors naming file, line and
+// column. Files without quotes go through the WebAssembly scanner (scanner.ts), large ones split
+// among worker threads; quoted files, and streams that cannot be read twice, through csv-parse.
+// Both paths feed one column collector: the same data set or the same error.
 
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -13,12 +15,13 @@ import { ColumnCollector, type CollectedPart } from './columns.js';
 import { collectRecords, csvOptions, withLine, type LinedRecord } from './csv-records.js';
 import { csvName, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, DataError, located } from './errors.js';
-import { LAYOUT_RECORDS, planLayout, type Layout } from './layout.js';
+import { planCsv, scanCsv } from './scanner.js';
 
 export type { CsvOptions, CsvSource, Dataset, LoadReport } from './csv-dataset.js';
 
 const PARALLEL_BYTES = 8 << 20;
 const HEAD_BYTES = 1 << 16;
+const READ_CHUNK = 1 << 20;
 
 /**
  * Loads a CSV file (path), stream, Blob/File or `{ text }`, plain or gzip-compressed. Everything is
@@ -29,10 +32,13 @@ export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Prom
   const name = csvName(source, options);
   try {
     if (typeof source === 'string') return await loadPath(source, name, options);
-    const bytes = source instanceof Readable ? source
-      : source instanceof Blob ? Readable.fromWeb(source.stream() as import('node:stream/web').ReadableStream<Uint8Array>)
-      : Readable.from([Buffer.from(source.text)]);
-    return await loadStream(bytes, options);
+    if (source instanceof Readable) {
+      if (options.reader === 'wasm') throw new Error("ffnn: the WebAssembly reader reads a path, a Blob or { text }; a stream is read by csv-parse (reader 'auto')");
+      return await loadStream(source, options);
+    }
+    const blob = source instanceof Blob ? source : new Blob([source.text]);
+    const bytes = () => Readable.fromWeb(blob.stream() as import('node:stream/web').ReadableStream<Uint8Array>);
+    return await scanOrParse(bytes, options, blob.size);
   } catch (error) {
     throw located(error, name);
   }
@@ -46,38 +52,72 @@ async function loadPath(path: string, name: string, options: CsvOptions): Promis
     throw new DataError(name, `cannot read the file: ${(error as Error).message}`);
   }
   if (size === 0) throw new CsvCellError(0, null, 'the file is empty: no rows to load');
+  const gzip = await gzipInfo(path, size);
   const workers = Math.max(1, Math.min(options.workers ?? Math.min(availableParallelism(), 4), 16));
-  if (workers === 1 || size < PARALLEL_BYTES || typeof options.skipLines === 'number' || !(await plainUnquoted(path))) {
-    return loadStream(createReadStream(path), options);
+  if (!gzip && workers > 1 && size >= PARALLEL_BYTES && options.reader !== 'csv-parse' && typeof options.skipLines !== 'number') {
+    const split = await loadInChunks(path, size, workers, options);
+    if (split !== 'declined') return split;
+    if (options.reader === 'wasm') throw declined();
+    return loadStream(createReadStream(path, { highWaterMark: READ_CHUNK }), options);
   }
-  return loadInChunks(path, size, workers, options);
+  return scanOrParse(() => createReadStream(path, { highWaterMark: READ_CHUNK }), options, gzip ? gzip.size : size);
 }
 
-/** Records of a byte stream: gunzipped when it starts with gzip's magic, split at the delimiter. */
+/** The scanner over a source that can be read again, and csv-parse when the scanner declines. */
+async function scanOrParse(open: () => Readable, options: CsvOptions, bytes: number): Promise<Dataset> {
+  if (options.reader !== 'csv-parse') {
+    const scanned = await scanCsv(await plainBytes(open()), options, bytes);
+    if (scanned !== 'declined') return scanned.collector.finish();
+    if (options.reader === 'wasm') throw declined();
+  }
+  return loadStream(open(), options);
+}
+
+function declined(): Error {
+  return new CsvCellError(0, null, "the WebAssembly reader declines this file (a quoted field, or a carriage return that ends no line); read it with reader 'auto' or 'csv-parse'");
+}
+
+/** csv-parse's path: records of a byte stream, gunzipped when it starts with gzip's magic. */
 async function loadStream(input: Readable, options: CsvOptions): Promise<Dataset> {
-  const { records } = await recordsOf(input, options);
-  return (await collectRecords(records, options)).collector.finish();
+  const plain = await plainBytes(input);
+  const head = await peek(plain, HEAD_BYTES);
+  const delimiter = delimiterFor(options, head.head.toString('utf8'));
+  const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
+  const parser = head.stream.pipe(parse({ ...csvOptions(delimiter, skip), on_record: withLine }));
+  head.stream.on('error', (error) => parser.destroy(error));
+  return (await collectRecords(parser as AsyncIterable<LinedRecord>, options)).collector.finish();
 }
 
-async function recordsOf(input: Readable, options: CsvOptions): Promise<{ records: AsyncIterable<LinedRecord>; delimiter: string }> {
-  let bytes = await peek(input, 2);
-  if (isGzip(bytes.head)) {
-    const gunzip = createGunzip();
-    bytes.stream.on('error', (error) => gunzip.destroy(error));
-    bytes = await peek(bytes.stream.pipe(gunzip), HEAD_BYTES);
-  } else {
-    bytes = await peek(bytes.stream, HEAD_BYTES);
-  }
-  const delimiter = delimiterFor(options, bytes.head.toString('utf8'));
-  const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
-  const parser = bytes.stream.pipe(parse({ ...csvOptions(delimiter, skip), on_record: withLine }));
-  bytes.stream.on('error', (error) => parser.destroy(error));
-  return { records: parser as AsyncIterable<LinedRecord>, delimiter };
+/** The bytes of a stream, decompressed when they start with gzip's magic (1f 8b). */
+async function plainBytes(input: Readable): Promise<Readable> {
+  const start = await peek(input, 2);
+  if (!isGzip(start.head)) return start.stream;
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+  start.stream.on('error', (error) => gunzip.destroy(error));
+  return (await peek(start.stream.pipe(gunzip), 1)).stream;
 }
 
 function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
+
+/** Whether a file is gzip, and then its uncompressed size (gzip keeps it, mod 2³², in its last 4 bytes). */
+async function gzipInfo(path: string, size: number): Promise<{ size: number } | null> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    await fh.read(head, 0, 2, 0);
+    if (!isGzip(head) || size < 18) return null;
+    const tail = Buffer.alloc(4);
+    await fh.read(tail, 0, 4, size - 4);
+    return { size: tail.readUInt32LE(0) };
+  } finally {
+    await fh.close();
+  }
+}
+
+const isZlibError = (error: unknown) => ['Z_DATA_ERROR', 'Z_BUF_ERROR'].includes((error as { code?: string }).code ?? '');
+const corrupt = (error: unknown) => new CsvCellError(0, null, `gzip data is corrupt or truncated (${(error as Error).message})`);
 
 /** The first `bytes` bytes of a stream (fewer if it is shorter), and a stream that still yields all of it. */
 async function peek(input: Readable, bytes: number): Promise<{ head: Buffer; stream: Readable }> {
@@ -97,10 +137,7 @@ async function peek(input: Readable, bytes: number): Promise<{ head: Buffer; str
       length += chunk.length;
     }
   } catch (error) {
-    if ((error as { code?: string }).code === 'Z_DATA_ERROR' || (error as { code?: string }).code === 'Z_BUF_ERROR') {
-      throw new CsvCellError(0, null, `gzip data is corrupt or truncated (${(error as Error).message})`);
-    }
-    throw error;
+    throw isZlibError(error) ? corrupt(error) : error;
   }
   const head = Buffer.concat(taken);
   async function* all() {
@@ -109,36 +146,23 @@ async function peek(input: Readable, bytes: number): Promise<{ head: Buffer; str
     try {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as Buffer;
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') throw new CsvCellError(0, null, `gzip data is corrupt or truncated (${(error as Error).message})`);
-      throw error;
+      throw isZlibError(error) ? corrupt(error) : error;
     }
   }
   return { head, stream: Readable.from(all(), { objectMode: false }) };
 }
 
+type ChunkResult = { ok: true; part: CollectedPart | 'declined'; lines: number } | { ok: false; line: number; column: number | null; detail: string };
+
 /**
- * Whether the file can be split at byte offsets: not gzip (which must stream from its start), and no
- * quotes (a quoted field may hold a newline, which a chunk boundary would cut).
+ * A large plain file split at line boundaries among worker threads, each scanning its byte range
+ * with the layout the first records decide; the parts merge in order. 'declined' when any part
+ * holds what the scanner does not read.
  */
-async function plainUnquoted(path: string): Promise<boolean> {
-  let first = true;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const b = chunk as Buffer;
-    if (first && isGzip(b)) return false;
-    first = false;
-    if (b.includes(0x22)) return false;
-  }
-  return true;
-}
-
-type ChunkResult = { ok: true; part: CollectedPart; lines: number } | { ok: false; line: number; column: number | null; detail: string };
-
-async function loadInChunks(path: string, size: number, workers: number, options: CsvOptions): Promise<Dataset> {
-  // The first records fix the delimiter, header and layout for every chunk.
-  const head = await firstBytes(path, HEAD_BYTES);
-  const delimiter = delimiterFor(options, head.toString('utf8'));
-  const { layout, skip } = await layoutOf(path, options);
+async function loadInChunks(path: string, size: number, workers: number, options: CsvOptions): Promise<Dataset | 'declined'> {
+  const plan = await planCsv(fileRange(path, 0, size), options);
+  if (plan === 'declined') return 'declined';
+  const { layout } = plan;
 
   const bounds = [0];
   const fh = await open(path, 'r');
@@ -159,7 +183,7 @@ async function loadInChunks(path: string, size: number, workers: number, options
   const collect = { schema, missing, classes, maxCategories };
   const workerUrl = new URL(import.meta.url.endsWith('.ts') ? '../../dist/data/csv-worker.js' : './csv-worker.js', import.meta.url);
   const results = await Promise.all(bounds.slice(0, -1).map((start, i) => new Promise<ChunkResult>((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: { path, start, end: bounds[i + 1], layout, collect, delimiter, skip: i === 0 ? skip : 0 } });
+    const worker = new Worker(workerUrl, { workerData: { path, start, end: bounds[i + 1], collect, plan: { ...plan, skip: i === 0 ? plan.skip : 0 } } });
     worker.once('message', (m: ChunkResult) => { resolve(m); void worker.terminate(); });
     worker.once('error', reject);
   })));
@@ -169,28 +193,14 @@ async function loadInChunks(path: string, size: number, workers: number, options
   for (const r of results) {
     offsets.push(before);
     if (!r.ok) throw new CsvCellError(before + r.line, r.column, r.detail);
+    if (r.part === 'declined') return 'declined';
     before += r.lines;
   }
   const parts = results.map((r) => (r as { part: CollectedPart }).part);
   return ColumnCollector.merge(layout, collect, parts, offsets).finish();
 }
 
-async function firstBytes(path: string, bytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of createReadStream(path, { end: bytes - 1 })) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** The layout the first records decide, and how many records of the first chunk come before the data. */
-async function layoutOf(path: string, options: CsvOptions): Promise<{ layout: Layout; skip: number }> {
-  const { records } = await recordsOf(createReadStream(path, { end: (1 << 20) - 1 }), options);
-  const head: string[][] = [];
-  const lines: number[] = [];
-  for await (const { record, line } of records) {
-    head.push(record);
-    lines.push(line);
-    if (head.length === LAYOUT_RECORDS) break;
-  }
-  const layout = planLayout(head, lines, options);
-  return { layout, skip: layout.preamble };
+/** Bytes [start, end) of a file, in chunks. */
+export function fileRange(path: string, start: number, end: number): Readable {
+  return createReadStream(path, { start, end: end - 1, highWaterMark: READ_CHUNK });
 }
