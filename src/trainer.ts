@@ -177,6 +177,32 @@ function checkOptions(o: TrainOptions): Settled {
   return r;
 }
 
+/** What each bounded output activation can give: a target beyond it can never be reached. */
+const OUTPUT_RANGE: Partial<Record<string, [number, number]>> = { sigmoid: [0, 1], softmax: [0, 1], tanh: [-1, 1], relu: [0, Infinity] };
+
+/**
+ * Refuses targets the output layer cannot produce (a sigmoid output for prices up to 3, say), which
+ * would otherwise train quietly to a flat, useless model.
+ */
+function checkTargetRange(net: Network, y: Matrix): void {
+  if (net.targetScaling) return; // targets are standardised inside
+  const activation = net.activations[net.activations.length - 1];
+  const range = OUTPUT_RANGE[activation];
+  if (!range) return;
+  let lo = Infinity, hi = -Infinity;
+  for (const v of y.data) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo >= range[0] && hi <= range[1]) return;
+  const bad = lo < range[0] ? lo : hi;
+  throw new Error(
+    `ffnn: train: the targets reach ${bad}, but a '${activation}' output layer gives values in [${range[0]}, ${range[1] === Infinity ? '∞' : range[1]}] only. ` +
+      "For numbers to predict use a 'linear' output layer with standardised targets (Network.fit does, or targetScaling: fitScaling(y, 'zscore')); " +
+      'for classes, one-hot targets of 0 and 1',
+  );
+}
+
 /** Splits off a seeded random share of the rows as validation data (per class, for a classifier). */
 function splitValidation(net: Network, x: Matrix, y: Matrix, share: number) {
   const n = x.rows;
@@ -193,6 +219,7 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: TrainOptions): Promise<TrainingHistory> {
   const o = checkOptions(options);
   net.checkPair(xAll, yAll, 'train');
+  checkTargetRange(net, yAll);
   if (options.validation) net.checkPair(options.validation.x, options.validation.y, 'train: validation');
   const split = options.validationSplit !== undefined ? splitValidation(net, xAll, yAll, options.validationSplit) : null;
   const x = split ? split.x : xAll;

@@ -2,7 +2,7 @@
 
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseIdx } from '../../src/data/idx.js';
+import { parseIdx, readIdx } from '../../src/data/idx.js';
 import { mnist } from '../helpers/mnist.js';
 
 function idx(type: number, dims: number[], payload: number[]): Uint8Array {
@@ -34,5 +34,13 @@ describe('IDX', () => {
     expect(() => parseIdx(idx(0x08, [2], [1, 2, 3]), 'e.idx')).toThrow(/need 10 bytes, but the file has 11/);
     expect(() => parseIdx(Uint8Array.from([0, 0, 8, 3, 0, 0]), 'f.idx')).toThrow(/file ends inside the header \(6 of 16 bytes\)/);
     expect(() => parseIdx(gzipSync(idx(0x08, [1], [1])).subarray(0, 12), 'g.gz')).toThrow(/g\.gz: gzip data is corrupt or truncated/);
+  });
+
+  it('readIdx decompresses gzip, told by its first bytes, from bytes or a Blob, and names a damaged stream', async () => {
+    const plain = idx(0x08, [2, 3], [1, 2, 3, 4, 5, 6]);
+    const gz = gzipSync(plain);
+    expect(await readIdx(gz, 'a')).toEqual(parseIdx(plain));
+    expect(await readIdx(new Blob([gz]), 'b')).toEqual(parseIdx(plain));
+    await expect(readIdx(gz.subarray(0, gz.length - 6), 'cut.gz')).rejects.toThrow(/cut\.gz: gzip data is corrupt or truncated/);
   });
 });
