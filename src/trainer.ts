@@ -191,6 +191,7 @@ function checkTargetRange(net: Network, y: Matrix): void {
   if (!range) return;
   let lo = Infinity, hi = -Infinity;
   for (const v of y.data) {
+    if (!Number.isFinite(v)) continue; // refused later, with its row and column
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
