@@ -53,12 +53,12 @@ const EXACT_LIMIT: u64 = 9007199254740992; // 2^53
 }
 
 // Scans rows from input[0, len). roles: u8 per cell (0 feature, 1 report as text, 2 skip); dest: i32
-// per cell (feature column); out: maxRows × width f32; lines: i32 per row (its line number);
-// exceptions: maxExceptions records; firsts: per cell i32 row, start, end of the first plain number in
-// this call (row −1 if none; the host sets them), so messages can quote a number's own text.
+// per cell (feature column); out: maxRows × width f32; lines and starts: i32 per row, its line number
+// and where it starts in input (so the host can quote any cell's own text); exceptions: maxExceptions
+// records. input[len] must be readable (a sentinel byte that is no digit).
 export function scan(state: usize, input: usize, len: i32, final: i32, delimiter: i32, cells: i32,
-  roles: usize, dest: usize, width: i32, out: usize, lines: usize, maxRows: i32,
-  exceptions: usize, maxExceptions: i32, firsts: usize): void {
+  roles: usize, dest: usize, width: i32, out: usize, lines: usize, starts: usize, maxRows: i32,
+  exceptions: usize, maxExceptions: i32): void {
   const end = input + <usize>len;
   const d = <u32>delimiter;
   let p = input;
@@ -115,11 +115,11 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
         if (q < end && digits > 0 && digits <= 18 && mantissa <= EXACT_LIMIT && (b == d || b == LF || b == CR)) {
           const magnitude = fractionDigits == 0 ? <f64>mantissa : <f64>mantissa / unchecked(POW10_F64[fractionDigits]);
           store<f32>(rowOut + (<usize>load<i32>(dest + (<usize>cell << 2)) << 2), <f32>(minus ? -magnitude : magnitude));
-          const f = firsts + <usize>cell * 12;
-          if (load<i32>(f) < 0) {
-            store<i32>(f, rows);
-            store<i32>(f, <i32>(start - input), 4);
-            store<i32>(f, <i32>(q - input), 8);
+          if (b == d) {
+            // the next cell at once: the line goes on
+            p = q + 1;
+            cell++;
+            continue;
           }
           parsed = true;
           p = q;
@@ -191,12 +191,6 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
           }
           if (exact) {
             store<f32>(rowOut + (<usize>load<i32>(dest + (<usize>cell << 2)) << 2), <f32>(negative ? -value : value));
-            const f = firsts + <usize>cell * 12;
-            if (load<i32>(f) < 0) {
-              store<i32>(f, rows);
-              store<i32>(f, <i32>(start - input), 4);
-              store<i32>(f, <i32>(q - input), 8);
-            }
             parsed = true;
           }
           p = q;
@@ -248,6 +242,7 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
       break;
     }
     store<i32>(lines + (<usize>rows << 2), line);
+    store<i32>(starts + (<usize>rows << 2), <i32>(rowStart - input));
     rows++;
     line++;
     consumed = p;

@@ -69,10 +69,10 @@ export interface ScannedRows {
   /** 5 per exception, in row order: row, cell, kind, start, end */
   readonly exceptions: Int32Array;
   readonly count: number;
-  /** 3 per cell: the row, start and end of the cell's first plain number (row −1: none) */
-  readonly firsts: Int32Array;
   /** The text of input bytes [start, end). */
   text(start: number, end: number): string;
+  /** The text of a row's cell (for quoting a number the scanner converted). */
+  cellText(row: number, cell: number): string;
 }
 
 /** A collector's rows as plain data (see ColumnCollector.part). */
@@ -94,10 +94,22 @@ const MEDIAN_SAMPLE = 4096;
 
 /** Growable float32 storage: doubling, so appending n values costs O(n). */
 class FloatBuffer {
-  data = new Float32Array(1 << 12);
+  data: Float32Array = new Float32Array(1 << 12);
   length = 0;
+  /** storage given from outside (a region of a shared buffer): it never grows */
+  private fixed = false;
+
+  /** A buffer over given storage, which it fills from the start and never outgrows. */
+  static over(storage: Float32Array): FloatBuffer {
+    const b = new FloatBuffer();
+    b.data = storage;
+    b.fixed = true;
+    return b;
+  }
+
   reserve(n: number): number {
     if (this.length + n > this.data.length) {
+      if (this.fixed) throw new Error(`ffnn: internal: ${this.length + n} values do not fit the ${this.data.length} of the given storage`);
       const next = new Float32Array(Math.max(this.data.length * 2, this.length + n));
       next.set(this.data.subarray(0, this.length));
       this.data = next;
@@ -108,7 +120,7 @@ class FloatBuffer {
   }
   /** Capacity for `n` more values at once. */
   ensure(n: number): void {
-    if (this.length + n > this.data.length) {
+    if (this.length + n > this.data.length && !this.fixed) {
       const next = new Float32Array(this.length + n);
       next.set(this.data.subarray(0, this.length));
       this.data = next;
@@ -159,11 +171,19 @@ class TextColumn {
 
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
+/** Where a collector keeps its numbers: given regions (of a shared buffer) it fills from their start. */
+export interface CollectorStorage {
+  /** rows × features */
+  readonly features: Float32Array;
+  /** rows × targets */
+  readonly targets: Float32Array;
+}
+
 /** Collects rows laid out by `layout`, then decides and encodes the columns (see finish). */
 export class ColumnCollector {
   rows = 0;
-  private readonly features = new FloatBuffer();
-  private readonly targets = new FloatBuffer();
+  private features: FloatBuffer;
+  private targets: FloatBuffer;
   /** per cell: its index among the features, or −1 */
   private readonly featureOf: Int32Array;
   private readonly featureCells: number[] = [];
@@ -179,7 +199,9 @@ export class ColumnCollector {
   private dropped: number[] = [];
   private readonly failOnMissing: boolean;
 
-  constructor(private readonly layout: Layout, private readonly options: CollectOptions) {
+  constructor(private readonly layout: Layout, private readonly options: CollectOptions, storage?: CollectorStorage) {
+    this.features = storage ? FloatBuffer.over(storage.features) : new FloatBuffer();
+    this.targets = storage ? FloatBuffer.over(storage.targets) : new FloatBuffer();
     this.featureOf = new Int32Array(layout.cells).fill(-1);
     layout.roles.forEach((role, c) => {
       if (role === Role.Feature || role === Role.Text) {
@@ -225,7 +247,7 @@ export class ColumnCollector {
    * the same error.
    */
   addScanned(block: ScannedRows): void {
-    const { rows, values, lines, exceptions, count, firsts } = block;
+    const { rows, values, lines, exceptions, count } = block;
     const fw = this.featureCells.length, tw = this.targetCells.length;
     const base = this.rows;
     const at = this.features.reserve(rows * fw);
@@ -233,7 +255,11 @@ export class ColumnCollector {
     const targetsAt = tw > 0 ? this.targets.reserve(rows * tw) : 0;
     // where each feature column's first plain number is in this block, so a number the host reads
     // (0x1F, or more digits than the scanner converts) on an earlier row still comes first
-    const firstRow = this.featureCells.map((c) => (firsts[3 * c] >= 0 ? firsts[3 * c] : Infinity));
+    const firstRow = this.featureCells.map((_, i) => {
+      if (this.firstNumberLine[i] !== 0) return Infinity;
+      for (let r = 0; r < rows; r++) if (values[r * fw + i] === values[r * fw + i]) return r;
+      return Infinity;
+    });
     let x = 0;
     for (let r = 0; r < rows; r++) {
       const line = lines[r];
@@ -270,7 +296,7 @@ export class ColumnCollector {
     this.featureCells.forEach((c, i) => {
       if (this.firstNumberLine[i] === 0 && firstRow[i] !== Infinity) {
         this.firstNumberLine[i] = lines[firstRow[i]];
-        this.firstNumberText[i] = block.text(firsts[3 * c + 1], firsts[3 * c + 2]);
+        this.firstNumberText[i] = block.cellText(firstRow[i], c);
       }
     });
     this.rows += rows;
@@ -360,11 +386,12 @@ export class ColumnCollector {
    * One collector holding the parts' rows in order, as if one reader had read them all; each part's
    * lines are shifted by its offset (the lines before its input).
    */
-  static merge(layout: Layout, options: CollectOptions, parts: readonly CollectedPart[], lineOffsets: readonly number[]): ColumnCollector {
-    const merged = new ColumnCollector(layout, options);
+  static merge(layout: Layout, options: CollectOptions, parts: readonly CollectedPart[], lineOffsets: readonly number[], storage?: CollectorStorage): ColumnCollector {
+    const merged = new ColumnCollector(layout, options, storage);
     const rows = parts.reduce((a, p) => a + p.rows, 0);
-    merged.features.reserve(parts.reduce((a, p) => a + p.features.length, 0));
-    merged.targets.reserve(parts.reduce((a, p) => a + p.targets.length, 0));
+    const fw = merged.featureCells.length, tw = merged.targetCells.length;
+    merged.features.reserve(rows * fw);
+    merged.targets.reserve(rows * tw);
     const texts = (pick: (p: CollectedPart) => CollectedPart['label']): TextColumn | null => {
       if (!parts.some((p) => pick(p))) return null;
       const column = new TextColumn(rows);
@@ -378,10 +405,13 @@ export class ColumnCollector {
     };
     let first = 0, f = 0, t = 0;
     parts.forEach((p, k) => {
-      merged.features.data.set(p.features, f);
-      merged.targets.data.set(p.targets, t);
-      f += p.features.length;
-      t += p.targets.length;
+      // with shared storage, each part wrote its rows in place already
+      if (!storage) {
+        merged.features.data.set(p.features, f);
+        merged.targets.data.set(p.targets, t);
+      }
+      f += p.rows * fw;
+      t += p.rows * tw;
       for (let i = 0; i < merged.missingCount.length; i++) {
         merged.missingCount[i] += p.missingCount[i];
         if (merged.firstNumberLine[i] === 0 && p.firstNumberLine[i] > 0) {
@@ -597,30 +627,42 @@ export class ColumnCollector {
   /**
    * The fill value of numeric columns: the median of the column when it has missing cells (what they
    * are filled with here); otherwise, since it only fills cells missing in later files, the median
-   * of at most MEDIAN_SAMPLE evenly spaced rows. A group of neighbouring columns is read in one pass
-   * over the rows (the block is row-major), then each middle value selected in linear time.
+   * of at most MEDIAN_SAMPLE evenly spaced rows. The rows are copied out, transposed a tile at a time
+   * (so each column's values lie together), and each middle value selected in linear time.
    */
   private numericMedians(columns: readonly number[]): Map<number, number> {
-    const fw = this.featureCells.length;
-    const f = this.features.data;
     const out = new Map<number, number>();
-    const GROUP = 64;
     const exact = columns.filter((i) => this.missingCount[i] > 0);
     const sampled = columns.filter((i) => this.missingCount[i] === 0);
     const step = Math.max(1, Math.floor(this.rows / MEDIAN_SAMPLE));
     for (const [list, stride] of [[exact, 1], [sampled, step]] as const) {
-      for (let g = 0; g < list.length; g += GROUP) {
-        const group = list.slice(g, g + GROUP);
-        const values = group.map((i) => new Float32Array(Math.ceil(this.rows / stride)));
-        const counts = new Int32Array(group.length);
-        for (let r = 0; r < this.rows; r += stride) {
-          const row = r * fw;
-          for (let k = 0; k < group.length; k++) {
-            const v = f[row + group[k]];
-            if (v === v) values[k][counts[k]++] = v;
-          }
+      if (list.length === 0) continue;
+      const count = Math.ceil(this.rows / stride);
+      const values = this.columnsOf(list, stride, count);
+      list.forEach((i, k) => {
+        const column = values.subarray(k * count, (k + 1) * count);
+        let n = 0;
+        for (let r = 0; r < count; r++) if (column[r] === column[r]) column[n++] = column[r]; // drop missing (NaN)
+        out.set(i, middle(column.subarray(0, n)));
+      });
+    }
+    return out;
+  }
+
+  /** Columns `list` of every `stride`-th row, column after column (list.length × count values). */
+  private columnsOf(list: readonly number[], stride: number, count: number): Float32Array {
+    const fw = this.featureCells.length;
+    const f = this.features.data;
+    const out = new Float32Array(list.length * count);
+    const TILE = 32;
+    for (let r0 = 0; r0 < count; r0 += TILE) {
+      const r1 = Math.min(count, r0 + TILE);
+      for (let k0 = 0; k0 < list.length; k0 += TILE) {
+        const k1 = Math.min(list.length, k0 + TILE);
+        for (let r = r0; r < r1; r++) {
+          const row = r * stride * fw;
+          for (let k = k0; k < k1; k++) out[k * count + r] = f[row + list[k]];
         }
-        group.forEach((i, k) => out.set(i, middle(values[k].subarray(0, counts[k]))));
       }
     }
     return out;

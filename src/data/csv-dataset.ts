@@ -35,7 +35,10 @@ export interface CsvOptions extends LayoutOptions, CollectOptions {
    * error where it declines) or 'csv-parse'. Both give the same data set or the same error.
    */
   readonly reader?: 'auto' | 'wasm' | 'csv-parse';
-  /** Worker threads for large files on Node (default: one per core, at most 4; 1 parses on the main thread). */
+  /**
+   * Threads that share a large plain file on Node, the calling one among them (default: one per core,
+   * at most 4; 1: the calling thread alone).
+   */
   readonly workers?: number;
   /** Name used in error messages (default: the path, the File's name, or 'CSV input'). */
   readonly name?: string;

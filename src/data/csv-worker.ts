@@ -1,11 +1,11 @@
-// Worker entry: scans one byte range of a CSV file (the WebAssembly scanner, then the column
-// collector) with the plan the file's first records decided, and sends back its rows as plain data
-// with the number of lines the range holds ('declined' when the range holds a quote).
+// Worker entry: one byte range of a large CSV file, scanned with the WebAssembly scanner straight into
+// its place in the shared buffer the main thread sends (it counted every range's rows meanwhile); the
+// rest of what it collected (text columns, counts) goes back as plain data.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CollectOptions } from './columns.js';
-import { fileRange } from './csv.js';
+import type { CollectOptions, CollectorStorage } from './columns.js';
 import { CsvCellError } from './errors.js';
+import { fileRange } from './file-range.js';
 import { scanCsv, type CsvPlan } from './scanner.js';
 
 interface Job {
@@ -17,17 +17,20 @@ interface Job {
 }
 
 const job = workerData as Job;
-try {
-  const result = await scanCsv(fileRange(job.path, job.start, job.end), job.collect, job.end - job.start, job.plan);
-  if (result === 'declined') {
-    parentPort!.postMessage({ ok: true, part: 'declined', lines: 0 });
-  } else {
-    const part = result.collector.part();
-    const transfer = [part.features, part.targets, ...part.text.map((t) => t?.codes), part.label?.codes]
-      .filter((a): a is Float32Array | Int32Array => a !== undefined && a !== null).map((a) => a.buffer as ArrayBuffer);
-    parentPort!.postMessage({ ok: true, part, lines: result.lines }, [...new Set(transfer)]);
+const place = await new Promise<CollectorStorage | null>((resolve) => parentPort!.once('message', resolve));
+if (place) {
+  try {
+    const result = await scanCsv(fileRange(job.path, job.start, job.end), job.collect, undefined, job.plan, place);
+    if (result === 'declined') {
+      parentPort!.postMessage({ ok: true, part: 'declined' });
+    } else {
+      const { features: _f, targets: _t, ...part } = result.collector.part();
+      const transfer = [...part.text.map((t) => t?.codes), part.label?.codes]
+        .filter((a): a is Int32Array => a !== undefined && a !== null).map((a) => a.buffer as ArrayBuffer);
+      parentPort!.postMessage({ ok: true, part }, [...new Set(transfer)]);
+    }
+  } catch (error) {
+    const e = error as CsvCellError;
+    parentPort!.postMessage({ ok: false, line: e.line ?? 0, column: e.column ?? null, detail: e.detail ?? String(error) });
   }
-} catch (error) {
-  const e = error as CsvCellError;
-  parentPort!.postMessage({ ok: false, line: e.line ?? 0, column: e.column ?? null, detail: e.detail ?? String(error) });
 }

@@ -7,14 +7,17 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
-import { ColumnCollector, type CollectedPart } from './columns.js';
+import { ColumnCollector, type CollectedPart, type CollectorStorage } from './columns.js';
 import { collectRecords, csvOptions, withLine, type LinedRecord } from './csv-records.js';
 import { csvName, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, DataError, located } from './errors.js';
+import { Role } from './layout.js';
+import { countLines, fileRange } from './file-range.js';
 import { planCsv, scanCsv } from './scanner.js';
 
 export type { CsvOptions, CsvSource, Dataset, LoadReport } from './csv-dataset.js';
@@ -53,9 +56,9 @@ async function loadPath(path: string, name: string, options: CsvOptions): Promis
   }
   if (size === 0) throw new CsvCellError(0, null, 'the file is empty: no rows to load');
   const gzip = await gzipInfo(path, size);
-  const workers = Math.max(1, Math.min(options.workers ?? Math.min(availableParallelism(), 4), 16));
-  if (!gzip && workers > 1 && size >= PARALLEL_BYTES && options.reader !== 'csv-parse' && typeof options.skipLines !== 'number') {
-    const split = await loadInChunks(path, size, workers, options);
+  const threads = Math.max(1, Math.min(options.workers ?? Math.min(availableParallelism(), 4), 16));
+  if (!gzip && threads > 1 && size >= PARALLEL_BYTES && options.reader !== 'csv-parse' && typeof options.skipLines !== 'number') {
+    const split = await loadInChunks(path, size, threads, options);
     if (split !== 'declined') return split;
     if (options.reader === 'wasm') throw declined();
     return loadStream(createReadStream(path, { highWaterMark: READ_CHUNK }), options);
@@ -152,14 +155,17 @@ async function peek(input: Readable, bytes: number): Promise<{ head: Buffer; str
   return { head, stream: Readable.from(all(), { objectMode: false }) };
 }
 
-type ChunkResult = { ok: true; part: CollectedPart | 'declined'; lines: number } | { ok: false; line: number; column: number | null; detail: string };
+type Done = { ok: true; part: Omit<CollectedPart, 'features' | 'targets'> | 'declined' } | { ok: false; line: number; column: number | null; detail: string };
 
 /**
- * A large plain file split at line boundaries among worker threads, each scanning its byte range
- * with the layout the first records decide; the parts merge in order. 'declined' when any part
- * holds what the scanner does not read.
+ * A large plain file split at line boundaries: the main thread scans the first range and a worker
+ * thread each other one, every range's rows straight into their place in one shared buffer (so no
+ * part is copied to make the whole, and memory holds the data set once). While the workers start,
+ * the main thread counts each range's rows to find those places. The plan the first records decide
+ * holds for every range; what each collected besides numbers merges in order. 'declined' when any
+ * range holds what the scanner does not read.
  */
-async function loadInChunks(path: string, size: number, workers: number, options: CsvOptions): Promise<Dataset | 'declined'> {
+async function loadInChunks(path: string, size: number, threads: number, options: CsvOptions): Promise<Dataset | 'declined'> {
   const plan = await planCsv(fileRange(path, 0, size), options);
   if (plan === 'declined') return 'declined';
   const { layout } = plan;
@@ -168,8 +174,8 @@ async function loadInChunks(path: string, size: number, workers: number, options
   const fh = await open(path, 'r');
   try {
     const probe = Buffer.alloc(1 << 16);
-    for (let i = 1; i < workers; i++) {
-      const from = Math.floor((size * i) / workers);
+    for (let i = 1; i < threads; i++) {
+      const from = Math.floor((size * i) / threads);
       const { bytesRead } = await fh.read(probe, 0, probe.length, from);
       const nl = probe.subarray(0, bytesRead).indexOf(0x0a);
       if (nl >= 0 && from + nl + 1 > bounds[bounds.length - 1] && from + nl + 1 < size) bounds.push(from + nl + 1);
@@ -182,25 +188,55 @@ async function loadInChunks(path: string, size: number, workers: number, options
   const { schema, missing, classes, maxCategories } = options;
   const collect = { schema, missing, classes, maxCategories };
   const workerUrl = new URL(import.meta.url.endsWith('.ts') ? '../../dist/data/csv-worker.js' : './csv-worker.js', import.meta.url);
-  const results = await Promise.all(bounds.slice(0, -1).map((start, i) => new Promise<ChunkResult>((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: { path, start, end: bounds[i + 1], collect, plan: { ...plan, skip: i === 0 ? plan.skip : 0 } } });
-    worker.once('message', (m: ChunkResult) => { resolve(m); void worker.terminate(); });
-    worker.once('error', reject);
-  })));
-
-  const offsets: number[] = [];
-  let before = 0;
-  for (const r of results) {
-    offsets.push(before);
-    if (!r.ok) throw new CsvCellError(before + r.line, r.column, r.detail);
-    if (r.part === 'declined') return 'declined';
-    before += r.lines;
+  const workers = bounds.slice(1, -1).map((start, i) => new Worker(workerUrl, {
+    workerData: { path, start, end: bounds[i + 2], collect, plan: { ...plan, skip: 0 } },
+  }));
+  try {
+    const counts = [];
+    for (let i = 0; i + 1 < bounds.length; i++) counts.push(await countLines(path, bounds[i], bounds[i + 1]));
+    // every filled line is a row (the first range's preamble and header aside)
+    const rowsOf = counts.map((c, i) => Math.max(0, c.filled - (i === 0 ? plan.skip : 0)));
+    const total = rowsOf.reduce((a, b) => a + b, 0);
+    const fw = layout.roles.filter((r) => r === Role.Feature || r === Role.Text).length;
+    const tw = layout.roles.filter((r) => r === Role.Target).length;
+    const features = new Float32Array(new SharedArrayBuffer(4 * total * fw));
+    const targets = new Float32Array(new SharedArrayBuffer(4 * total * tw));
+    const places: CollectorStorage[] = [];
+    let row = 0;
+    for (const rows of rowsOf) {
+      places.push({ features: features.subarray(row * fw, (row + rows) * fw), targets: targets.subarray(row * tw, (row + rows) * tw) });
+      row += rows;
+    }
+    const done = workers.map(async (worker, i) => {
+      const answer = once(worker, 'message');
+      worker.postMessage(places[i + 1]);
+      return (await answer)[0] as Done;
+    });
+    // the first range's errors come first in the file: they need not wait for the others
+    const first = await scanCsv(fileRange(path, 0, bounds[1]), collect, undefined, plan, places[0]);
+    const results: Done[] = [{ ok: true, part: first === 'declined' ? 'declined' : first.collector.part() }, ...(await Promise.all(done))];
+    const offsets: number[] = [];
+    let before = 0;
+    counts.forEach((c) => {
+      offsets.push(before);
+      before += c.lines;
+    });
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      if (!r.ok) throw new CsvCellError(offsets[i] + r.line, r.column, r.detail);
+    }
+    if (results.some((r) => r.ok && r.part === 'declined')) return 'declined';
+    const parts = results.map((r, i) => {
+      const part = (r as { part: Omit<CollectedPart, 'features' | 'targets'> }).part;
+      if (part.rows !== rowsOf[i]) throw new Error(`ffnn: internal: a range counted ${rowsOf[i]} rows and scanned ${part.rows}`);
+      return { ...part, features: new Float32Array(0), targets: new Float32Array(0) };
+    });
+    return ColumnCollector.merge(layout, collect, parts, offsets, { features, targets }).finish();
+  } finally {
+    for (const worker of workers) {
+      worker.postMessage(null);
+      void worker.terminate();
+    }
   }
-  const parts = results.map((r) => (r as { part: CollectedPart }).part);
-  return ColumnCollector.merge(layout, collect, parts, offsets).finish();
 }
 
-/** Bytes [start, end) of a file, in chunks. */
-export function fileRange(path: string, start: number, end: number): Readable {
-  return createReadStream(path, { start, end: end - 1, highWaterMark: READ_CHUNK });
-}

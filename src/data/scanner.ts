@@ -7,7 +7,7 @@
 // reads the file again with csv-parse.
 
 import { compileBuild } from '../backends/wasm-module.js';
-import { ColumnCollector, type CollectOptions, type ScannedRows } from './columns.js';
+import { ColumnCollector, type CollectOptions, type CollectorStorage, type ScannedRows } from './columns.js';
 import { sniffDelimiter } from './delimiter.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, Role, type Layout, type LayoutOptions } from './layout.js';
@@ -20,7 +20,7 @@ interface ScannerExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   scan(state: number, input: number, len: number, final: number, delimiter: number, cells: number, roles: number, dest: number,
-    width: number, out: number, lines: number, maxRows: number, exceptions: number, maxExceptions: number, firsts: number): void;
+    width: number, out: number, lines: number, starts: number, maxRows: number, exceptions: number, maxExceptions: number): void;
 }
 
 const DONE = 0, DECLINE = 1, RAGGED = 2, FULL = 3;
@@ -54,7 +54,8 @@ export async function planCsv(chunks: AsyncIterable<Uint8Array>, options: ScanOp
  * once. The first records decide the plan (as collectRecords does), unless it is given (a chunk of a
  * file split among workers: then only its `skip` records are skipped). `lines` counts the lines read.
  */
-export async function scanCsv(chunks: AsyncIterable<Uint8Array>, options: ScanOptions, expectedBytes?: number, given?: CsvPlan): Promise<ScanResult> {
+export async function scanCsv(chunks: AsyncIterable<Uint8Array>, options: ScanOptions, expectedBytes?: number, given?: CsvPlan,
+  storage?: CollectorStorage): Promise<ScanResult> {
   const input = new Input(chunks);
   const plan = await begin(input, options, given);
   if (plan === 'declined') {
@@ -62,7 +63,7 @@ export async function scanCsv(chunks: AsyncIterable<Uint8Array>, options: ScanOp
     return plan;
   }
   const { layout, delimiter } = plan;
-  const collector = new ColumnCollector(layout, options);
+  const collector = new ColumnCollector(layout, options, storage);
   const scanner = await Scanner.create(layout, delimiter);
   const dataStart = input.dropped;
   try {
@@ -248,7 +249,7 @@ class Scanner {
   private readonly width: number;
   private readonly maxRows: number;
   private readonly maxExceptions: number;
-  private readonly regions: { state: number; roles: number; dest: number; firsts: number; out: number; lines: number; exceptions: number; input: number };
+  private readonly regions: { state: number; roles: number; dest: number; out: number; lines: number; starts: number; exceptions: number; input: number };
   private inputCapacity: number;
   private readonly decoder = new TextDecoder();
 
@@ -267,8 +268,8 @@ class Scanner {
       return here;
     };
     this.regions = {
-      state: take(32), roles: take(this.cells), dest: take(4 * this.cells), firsts: take(12 * this.cells),
-      out: take(4 * this.width * this.maxRows), lines: take(4 * this.maxRows), exceptions: take(20 * this.maxExceptions), input: at,
+      state: take(32), roles: take(this.cells), dest: take(4 * this.cells),
+      out: take(4 * this.width * this.maxRows), lines: take(4 * this.maxRows), starts: take(4 * this.maxRows), exceptions: take(20 * this.maxExceptions), input: at,
     };
     this.inputCapacity = 0;
     this.ensureInput(1 << 20);
@@ -297,26 +298,33 @@ class Scanner {
   /** Scans what input holds (whole lines unless final) into the collector; the scan's status. */
   scan(input: Input, final: boolean, collector: ColumnCollector): number {
     const r = this.regions;
-    this.ensureInput(Math.max(input.length, 1));
+    this.ensureInput(input.length + 1);
     const memory = this.exports.memory.buffer;
-    const bytes = new Uint8Array(memory, r.input, input.length);
+    const bytes = new Uint8Array(memory, r.input, input.length + 1);
     bytes.set(input.view);
+    bytes[input.length] = 0; // the sentinel the scanner may read past a cell
     const state = new Int32Array(memory, r.state, 8);
     state[0] = input.line;
-    new Int32Array(memory, r.firsts, 3 * this.cells).fill(-1);
     this.exports.scan(r.state, r.input, input.length, final ? 1 : 0, this.delimiter, this.cells, r.roles, r.dest,
-      this.width, r.out, r.lines, this.maxRows, r.exceptions, this.maxExceptions, r.firsts);
+      this.width, r.out, r.lines, r.starts, this.maxRows, r.exceptions, this.maxExceptions);
     const [line, rows, count, status, errorLine, errorCells, consumed] = state;
     if (status === DECLINE) return DECLINE;
     const decoder = this.decoder;
+    const starts = new Int32Array(memory, r.starts, rows);
+    const delimiter = String.fromCharCode(this.delimiter);
     const block: ScannedRows = {
       rows,
       values: new Float32Array(memory, r.out, rows * this.width),
       lines: new Int32Array(memory, r.lines, rows),
       exceptions: new Int32Array(memory, r.exceptions, 5 * count),
       count,
-      firsts: new Int32Array(memory, r.firsts, 3 * this.cells),
       text: (start, end) => textOf(bytes, start, end, decoder),
+      cellText: (row, cell) => {
+        const from = starts[row];
+        let to = bytes.indexOf(10, from);
+        if (to < 0 || to > input.length) to = input.length;
+        return decoder.decode(bytes.subarray(from, to)).replace(/\r$/, '').split(delimiter)[cell];
+      },
     };
     collector.addScanned(block);
     if (status === RAGGED) throw new CsvCellError(errorLine, null, `${errorCells} cells where ${this.cells} were expected`);
