@@ -7,8 +7,8 @@
 //
 // Every kernel variant is checked against the JS reference before it is timed.
 
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -17,12 +17,12 @@ import { createJsBackend } from '../dist/backends/js.js';
 import { instantiateBuild } from '../dist/backends/wasm.js';
 import { compileBuild, type WasmBuild } from '../dist/backends/wasm-module.js';
 import type { Backend } from '../dist/backends/backend.js';
-import { loadMnist, writeMnistCsv } from '../dist/data/mnist.js';
-import { loadCsv } from '../dist/data/csv.js';
+import { loadMnist } from '../dist/data/mnist.js';
 import { Network, sliceRows } from '../dist/index.js';
 import { chunkStart, flopsPerExample, WORKLOADS, type Workload } from './workloads.js';
 import type { PeerCommand, PeerReply } from './peer-tfjs.js';
 import { writeMain } from './sections.js';
+import { benchLoading } from './loading.js';
 
 const quick = process.argv.includes('--quick');
 // Node 20 keeps relaxed SIMD behind a flag; the benchmark switches it on (before any module is
@@ -460,31 +460,8 @@ async function main(): Promise<void> {
   }
   peer?.close();
 
-  // CSV: the seed's mnist_train.csv (written from the IDX files when absent), loaded with worker
-  // threads, with csv-parse on one thread, and, where python3 has numpy, by numpy.loadtxt
-  const dataDir = fileURLToPath(new URL('../bench/data/', import.meta.url));
-  mkdirSync(dataDir, { recursive: true });
-  const csvPath = `${dataDir}mnist_train.csv`;
-  if (!existsSync(csvPath)) await writeMnistCsv('train', csvPath);
-  const timeLoad = async (workers: number | undefined) => {
-    const t0 = performance.now();
-    const d = await loadCsv(csvPath, { workers });
-    if (d.x.rows !== 60000 || d.x.cols !== 784) throw new Error(`CSV load gave ${d.x.rows}×${d.x.cols}`);
-    return (performance.now() - t0) / 1000;
-  };
-  const csvRuns = quick ? 1 : 3;
-  const parallel: number[] = [];
-  for (let r = 0; r < csvRuns; r++) parallel.push(await timeLoad(undefined));
-  const oneThread = [await timeLoad(1)];
-  let numpy: number | null = null;
-  try {
-    const script = 'import numpy, time, sys; t = time.time(); numpy.loadtxt(sys.argv[1], delimiter=",", skiprows=1); print(time.time() - t)';
-    numpy = Number(execFileSync('python3', ['-c', script, csvPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-  } catch {
-    numpy = null; // no python3 or no numpy here: the column says so
-  }
-  const csv = { path: 'bench/data/mnist_train.csv', workers: parallel, oneThread, numpy };
-  console.log(`CSV mnist_train.csv (60000×785): workers ${median(parallel).toFixed(2)} s, one-thread csv-parse ${oneThread[0].toFixed(2)} s, numpy.loadtxt ${numpy === null ? 'n/a' : numpy.toFixed(2) + ' s'}`);
+  // loading CSV: its own section of RESULTS.md (bench/loading.ts), in the same run
+  const csv = await benchLoading(quick);
 
   const date = new Date().toISOString().slice(0, 10);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -598,13 +575,7 @@ async function main(): Promise<void> {
       `**${median(coreScaling).toFixed(2)}×** the work of one alone (range ${range(coreScaling, 2)}; 2× would be perfect), so no two-thread run ` +
       `can take less than ${(1 / median(coreScaling)).toFixed(2)}× the one-thread time here, even with every step parallel.`,
     '',
-    '## Loading mnist_train.csv (60 000 rows × 785 columns, 110 MB)',
-    '',
-    '| loader | seconds | runs |',
-    '|---|---|---|',
-    `| \`loadCsv\`, csv-parse on worker threads (one per core) | ${median(parallel).toFixed(2)} | ${parallel.map((s) => s.toFixed(2)).join(', ')} |`,
-    `| \`loadCsv\` with \`workers: 1\` (csv-parse on one thread, the baseline) | ${oneThread[0].toFixed(2)} | 1 |`,
-    `| numpy.loadtxt (float64), same file, same run | ${numpy === null ? 'not available' : numpy.toFixed(2)} | 1 |`,
+    'The loading of CSV files is in its own section below.',
     '',
   ];
   writeMain(lines.join('\n'));

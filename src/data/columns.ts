@@ -90,7 +90,7 @@ export interface CollectedPart {
 
 const DEFAULT_MAX_CATEGORIES = 100;
 /** Rows a numeric column without missing cells takes its fill value from (see numericMedians). */
-const MEDIAN_SAMPLE = 4096;
+const MEDIAN_SAMPLE = 2048;
 
 /** Growable float32 storage: doubling, so appending n values costs O(n). */
 class FloatBuffer {
@@ -700,12 +700,30 @@ export class ColumnCollector {
     }
     const width = columns.reduce((sum, c) => sum + widthOf(c), 0);
     const x = new Float32Array(rows * width);
+    // runs of numeric columns that stay neighbours in x are copied a row at a time
+    const runs: { from: number; to: number; length: number }[] = [];
     let at = 0;
+    for (const i of order) {
+      const last = runs[runs.length - 1];
+      if (columns[i].kind === 'numeric') {
+        if (last && last.from + last.length === i && last.to + last.length === at) last.length++;
+        else runs.push({ from: i, to: at, length: 1 });
+      }
+      at += widthOf(columns[i]);
+    }
+    for (let r = 0; r < rows; r++) {
+      for (const run of runs) x.set(f.subarray(r * fw + run.from, r * fw + run.from + run.length), r * width + run.to);
+    }
+    at = 0;
     for (const i of order) {
       const c = columns[i];
       const text = this.text[i];
-      if (c.kind === 'numeric' || c.kind === 'date') {
-        const years = c.kind === 'date' && text ? text.values.map(yearsOf) : null;
+      if (c.kind === 'numeric') {
+        if (this.missingCount[i] > 0) {
+          for (let r = 0; r < rows; r++) if (Number.isNaN(x[r * width + at])) x[r * width + at] = c.fill;
+        }
+      } else if (c.kind === 'date') {
+        const years = text ? text.values.map(yearsOf) : null;
         for (let r = 0; r < rows; r++) {
           let v = f[r * fw + i];
           if (Number.isNaN(v)) v = years && text!.codes[r] >= 0 ? years[text!.codes[r]] : c.fill;

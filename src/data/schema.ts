@@ -1,11 +1,9 @@
 // What a training file taught about its columns: each column's kind, the categories and fill
 // values, the class names. Saved with the model, so evaluate and predict take raw files.
 
-import * as v from 'valibot';
-import { check, finite, oneOf } from '../validate.js';
 
 /**
- * A column of numbers; missing cells take `fill`: the training median (of at most 4 096 evenly spaced
+ * A column of numbers; missing cells take `fill`: the training median (of at most 2 048 evenly spaced
  * rows when training had no missing cell in the column).
  */
 export interface NumericColumn {
@@ -79,29 +77,4 @@ export function inputNames(schema: DataSchema): string[] {
     }
   }
   return names;
-}
-
-const name = v.string('must be a string');
-const COLUMN = v.variant('kind', [
-  v.strictObject({ name, kind: v.literal('numeric'), fill: finite() }),
-  v.strictObject({ name, kind: v.literal('date'), fill: finite() }),
-  v.strictObject({ name, kind: v.literal('categorical'), values: v.array(name, 'must be a list of strings'), missing: v.boolean('must be true or false') }),
-  v.strictObject({ name, kind: oneOf(['ignored', 'label', 'target']) }),
-], "must be 'numeric', 'date', 'categorical', 'ignored', 'label' or 'target'");
-
-const DATA_SCHEMA = v.pipe(
-  v.strictObject({
-    columns: v.pipe(v.array(COLUMN, 'must be a list of columns'), v.minLength(1, 'must list at least one column')),
-    header: v.boolean('must be true or false'),
-    classes: v.optional(v.pipe(v.array(name, 'must be a list of class names'), v.minLength(1, 'must name at least one class'))),
-    labels: v.optional(oneOf(['index', 'names'])),
-  }),
-  v.check((s) => s.columns.some(isFeature), 'must have a feature column'),
-  v.check((s) => s.columns.filter((c) => c.kind === 'label').length <= 1, 'must have at most one label column'),
-  v.check((s) => !s.columns.some((c) => c.kind === 'label') || (s.classes !== undefined && s.labels !== undefined), 'needs classes and labels with a label column'),
-);
-
-/** Checks a schema read from a model file; `where` names it in errors. */
-export function checkSchema(s: unknown, where: string): DataSchema {
-  return check(DATA_SCHEMA, s, where);
 }

@@ -9,7 +9,8 @@ import { INITS, type InitName } from '../init.js';
 import { LOSSES, type LossName } from '../losses.js';
 import { SCALING_METHODS, type InputScaling } from '../scaling.js';
 import { OPTIMIZERS, type OptimizerName } from '../optimizers.js';
-import { checkSchema, type DataSchema } from '../data/schema.js';
+import { checkSchema } from '../data/schema-check.js';
+import type { DataSchema } from '../data/schema.js';
 import { check, finite, oneOf, ValidationError, whole } from '../validate.js';
 
 export const MODEL_FORMAT = 'ffnn-model';

@@ -14,6 +14,10 @@ import { Network } from '../../src/network.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { sliceRows } from '../../src/matrix.js';
 import { classScores } from '../helpers/scores.js';
+import fc from 'fast-check';
+import { loadCsv as loadCsvNode } from '../../src/data/csv.js';
+import { csvCase, outcome } from '../helpers/csv-cases.js';
+
 
 // Chromium runs relaxed SIMD by default; Node 20 only behind this flag. Switched on here (before any
 // module is compiled in this test process) so the Node side of each comparison runs the page's builds.
@@ -118,6 +122,36 @@ describe('the demo page in Chromium', () => {
     expect(outputs.inline.build).toBe(outputs.bundle.build);
     expect(outputs.inline.out).toEqual(outputs.bundle.out);
     expect(outputs.inline.out).toHaveLength(6);
+  });
+
+  it('the WebAssembly reader and csv-parse read 1 000 generated files in Chromium as csv-parse does in Node', async () => {
+    const cases = fc.sample(csvCase, { numRuns: 1000, seed: 20261203 });
+    // in the page: each file as a Blob through loadCsv with each reader, summed up as outcome() does
+    const inPage = await page.evaluate(`(async (cases) => {
+      const ffnn = await import('./ffnn.js');
+      const hex = (a) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (b) => b.toString(16).padStart(2, '0')).join('');
+      const outcome = async (load) => {
+        try {
+          const d = await load;
+          return { x: [d.x.rows, d.x.cols, hex(d.x.data)], y: [d.y.rows, d.y.cols, hex(d.y.data)], labels: d.labels && Array.from(d.labels),
+            classNames: d.classNames, featureNames: d.featureNames, targetNames: d.targetNames, schema: d.schema, report: d.report };
+        } catch (error) {
+          return { error: error.message };
+        }
+      };
+      const out = [];
+      for (const { text, options } of cases) {
+        out.push([await outcome(ffnn.loadCsv(new Blob([text]), { ...options, reader: 'auto' })), await outcome(ffnn.loadCsv(new Blob([text]), { ...options, reader: 'csv-parse' }))]);
+      }
+      return JSON.stringify(out);
+    })(${JSON.stringify(cases)})`) as unknown as string;
+    const results = JSON.parse(inPage) as [unknown, unknown][];
+    expect(results).toHaveLength(1000);
+    for (let i = 0; i < cases.length; i++) {
+      const reference = JSON.parse(JSON.stringify(await outcome(loadCsvNode({ text: cases[i].text }, { ...cases[i].options, reader: 'csv-parse' }))));
+      expect(results[i][0], `case ${i}: ${JSON.stringify(cases[i])}`).toEqual(reference);
+      expect(results[i][1], `case ${i}`).toEqual(reference);
+    }
   });
 
   it("'wasm-simd' trains to the same bits in Chromium as in Node; 'wasm' there runs relaxed SIMD and parts by rounding", async () => {

@@ -8,19 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCsv, type CsvOptions } from '../../src/data/csv.js';
-import { csvCase } from '../helpers/csv-cases.js';
-
-/** What a load gives, comparable with toEqual: every float by its bits, or the error's message. */
-export async function outcome(load: Promise<Awaited<ReturnType<typeof loadCsv>>>): Promise<unknown> {
-  try {
-    const d = await load;
-    const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
-    return { x: [d.x.rows, d.x.cols, bits(d.x.data)], y: [d.y.rows, d.y.cols, bits(d.y.data)], labels: d.labels && Array.from(d.labels),
-      classNames: d.classNames, featureNames: d.featureNames, targetNames: d.targetNames, schema: d.schema, report: d.report };
-  } catch (error) {
-    return { error: (error as Error).message };
-  }
-}
+import { csvCase, outcome } from '../helpers/csv-cases.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ffnn-readers-'));
 

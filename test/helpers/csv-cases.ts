@@ -3,7 +3,7 @@
 // lines, quotes, ragged rows and files cut mid-row. Each case carries the options to load it with.
 
 import fc from 'fast-check';
-import type { CsvOptions } from '../../src/data/csv.js';
+import type { CsvOptions, Dataset } from '../../src/data/csv.js';
 
 const number = fc.oneof(
   fc.integer({ min: -300, max: 300 }).map(String),
@@ -89,3 +89,15 @@ export const csvCase: fc.Arbitrary<CsvCase> = fc
     };
     return { text, options };
   }));
+
+/** What a load gives, comparable with toEqual: every float by its bits, or the error's message. */
+export async function outcome(load: Promise<Dataset>): Promise<unknown> {
+  try {
+    const d = await load;
+    const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+    return { x: [d.x.rows, d.x.cols, bits(d.x.data)], y: [d.y.rows, d.y.cols, bits(d.y.data)], labels: d.labels && Array.from(d.labels),
+      classNames: d.classNames, featureNames: d.featureNames, targetNames: d.targetNames, schema: d.schema, report: d.report };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
