@@ -99,20 +99,40 @@ class FloatBuffer {
   /** storage given from outside (a region of a shared buffer): it never grows */
   private fixed = false;
 
-  /** A buffer over given storage, which it fills from the start and never outgrows. */
-  static over(storage: Float32Array): FloatBuffer {
+  /** the growable shared buffer whose tail this buffer fills, growing it (see over) */
+  private shared: SharedArrayBuffer | null = null;
+
+  /**
+   * A buffer over given storage, which it fills from the start: a fixed region, or the tail of a
+   * growable SharedArrayBuffer from a float offset on, which it grows as it fills.
+   */
+  static over(storage: Float32Array | { readonly buffer: SharedArrayBuffer; readonly from: number }): FloatBuffer {
     const b = new FloatBuffer();
-    b.data = storage;
+    if (storage instanceof Float32Array) {
+      b.data = storage;
+    } else {
+      b.shared = storage.buffer;
+      // a view without a length follows the buffer as it grows
+      b.data = new Float32Array(storage.buffer, 4 * storage.from);
+    }
     b.fixed = true;
     return b;
   }
 
   reserve(n: number): number {
     if (this.length + n > this.data.length) {
-      if (this.fixed) throw new Error(`ffnn: internal: ${this.length + n} values do not fit the ${this.data.length} of the given storage`);
-      const next = new Float32Array(Math.max(this.data.length * 2, this.length + n));
-      next.set(this.data.subarray(0, this.length));
-      this.data = next;
+      const shared = this.shared;
+      const need = shared ? shared.byteLength + 4 * (this.length + n - this.data.length) : 0;
+      if (shared && need <= shared.maxByteLength) {
+        // the view follows the buffer: grown by a quarter at least, so it grows a few times only
+        shared.grow(Math.min(shared.maxByteLength, Math.max(need, Math.ceil((shared.byteLength * 1.25) / 4) * 4)));
+      } else if (this.fixed) {
+        throw new Error(`ffnn: internal: ${this.length + n} values do not fit the ${this.data.length} of the given storage`);
+      } else {
+        const next = new Float32Array(Math.max(this.data.length * 2, this.length + n));
+        next.set(this.data.subarray(0, this.length));
+        this.data = next;
+      }
     }
     const at = this.length;
     this.length += n;
@@ -171,12 +191,15 @@ class TextColumn {
 
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
-/** Where a collector keeps its numbers: given regions (of a shared buffer) it fills from their start. */
+/**
+ * Where a collector keeps its numbers: given regions (of a shared buffer) it fills from their start,
+ * or the tail of a growable SharedArrayBuffer (from a float offset), which it grows as it fills.
+ */
 export interface CollectorStorage {
   /** rows × features */
-  readonly features: Float32Array;
+  readonly features: Float32Array | { readonly buffer: SharedArrayBuffer; readonly from: number };
   /** rows × targets */
-  readonly targets: Float32Array;
+  readonly targets: Float32Array | { readonly buffer: SharedArrayBuffer; readonly from: number };
 }
 
 /** Collects rows laid out by `layout`, then decides and encodes the columns (see finish). */

@@ -161,9 +161,10 @@ type Done = { ok: true; part: Omit<CollectedPart, 'features' | 'targets'> | 'dec
  * A large plain file split at line boundaries: the main thread scans the first range and a worker
  * thread each other one, every range's rows straight into their place in one shared buffer (so no
  * part is copied to make the whole, and memory holds the data set once). While the workers start,
- * the main thread counts each range's rows to find those places. The plan the first records decide
- * holds for every range; what each collected besides numbers merges in order. 'declined' when any
- * range holds what the scanner does not read.
+ * the main thread counts the rows of every range but the last, to find those places; the last
+ * range's thread grows the buffer as it fills it. The plan the first records decide holds for every
+ * range; what each collected besides numbers merges in order. 'declined' when any range holds what
+ * the scanner does not read.
  */
 async function loadInChunks(path: string, size: number, threads: number, options: CsvOptions): Promise<Dataset | 'declined'> {
   const plan = await planCsv(fileRange(path, 0, size), options);
@@ -192,21 +193,26 @@ async function loadInChunks(path: string, size: number, threads: number, options
     workerData: { path, start, end: bounds[i + 2], collect, plan: { ...plan, skip: 0 } },
   }));
   try {
+    // every filled line is a row (the first range's preamble and header aside). The ranges but the
+    // last are counted while the workers start, to place their rows; the last range's rows go after
+    // them, in a shared buffer that its thread grows as it fills (each row takes at least `cells`
+    // bytes, which bounds how far)
     const counts = [];
-    for (let i = 0; i + 1 < bounds.length; i++) counts.push(await countLines(path, bounds[i], bounds[i + 1]));
-    // every filled line is a row (the first range's preamble and header aside)
+    for (let i = 0; i + 2 < bounds.length; i++) counts.push(await countLines(path, bounds[i], bounds[i + 1]));
     const rowsOf = counts.map((c, i) => Math.max(0, c.filled - (i === 0 ? plan.skip : 0)));
-    const total = rowsOf.reduce((a, b) => a + b, 0);
+    const counted = rowsOf.reduce((a, b) => a + b, 0);
+    const lastBound = Math.ceil((size - bounds[bounds.length - 2]) / Math.max(1, layout.cells)) + 1;
     const fw = layout.roles.filter((r) => r === Role.Feature || r === Role.Text).length;
     const tw = layout.roles.filter((r) => r === Role.Target).length;
-    const features = new Float32Array(new SharedArrayBuffer(4 * total * fw));
-    const targets = new Float32Array(new SharedArrayBuffer(4 * total * tw));
+    const shared = (width: number) => new SharedArrayBuffer(4 * counted * width, { maxByteLength: 4 * (counted + lastBound) * width });
+    const featureBuffer = shared(fw), targetBuffer = shared(tw);
     const places: CollectorStorage[] = [];
     let row = 0;
     for (const rows of rowsOf) {
-      places.push({ features: features.subarray(row * fw, (row + rows) * fw), targets: targets.subarray(row * tw, (row + rows) * tw) });
+      places.push({ features: new Float32Array(featureBuffer, 4 * row * fw, rows * fw), targets: new Float32Array(targetBuffer, 4 * row * tw, rows * tw) });
       row += rows;
     }
+    places.push({ features: { buffer: featureBuffer, from: row * fw }, targets: { buffer: targetBuffer, from: row * tw } });
     const done = workers.map(async (worker, i) => {
       const answer = once(worker, 'message');
       worker.postMessage(places[i + 1]);
@@ -215,12 +221,9 @@ async function loadInChunks(path: string, size: number, threads: number, options
     // the first range's errors come first in the file: they need not wait for the others
     const first = await scanCsv(fileRange(path, 0, bounds[1]), collect, undefined, plan, places[0]);
     const results: Done[] = [{ ok: true, part: first === 'declined' ? 'declined' : first.collector.part() }, ...(await Promise.all(done))];
-    const offsets: number[] = [];
-    let before = 0;
-    counts.forEach((c) => {
-      offsets.push(before);
-      before += c.lines;
-    });
+    // an error's line counts the lines of the ranges before its own
+    const offsets = [0];
+    for (let i = 0; i + 2 < bounds.length; i++) offsets.push(offsets[i] + counts[i].lines);
     for (let i = 0; i < results.length; i++) {
       const r = results[i];
       if (!r.ok) throw new CsvCellError(offsets[i] + r.line, r.column, r.detail);
@@ -228,10 +231,13 @@ async function loadInChunks(path: string, size: number, threads: number, options
     if (results.some((r) => r.ok && r.part === 'declined')) return 'declined';
     const parts = results.map((r, i) => {
       const part = (r as { part: Omit<CollectedPart, 'features' | 'targets'> }).part;
-      if (part.rows !== rowsOf[i]) throw new Error(`ffnn: internal: a range counted ${rowsOf[i]} rows and scanned ${part.rows}`);
+      if (i < rowsOf.length && part.rows !== rowsOf[i]) throw new Error(`ffnn: internal: a range counted ${rowsOf[i]} rows and scanned ${part.rows}`);
       return { ...part, features: new Float32Array(0), targets: new Float32Array(0) };
     });
-    return ColumnCollector.merge(layout, collect, parts, offsets, { features, targets }).finish();
+    const total = parts.reduce((a, p) => a + p.rows, 0);
+    return ColumnCollector.merge(layout, collect, parts, offsets, {
+      features: new Float32Array(featureBuffer, 0, total * fw), targets: new Float32Array(targetBuffer, 0, total * tw),
+    }).finish();
   } finally {
     for (const worker of workers) {
       worker.postMessage(null);
