@@ -7,13 +7,12 @@
 
 import { activationNamed, type Activation, type ActivationName } from './activations.js';
 import type { Backend, BackendName, FloatArray, Kernels } from './backends/backend.js';
-import { ALL_BACKENDS } from './backends/backend.js';
 import { createBackend } from './backends/index.js';
 import { sharedBackend } from './backends/wasm.js';
 import { compileBuild, threadsBuildFor } from './backends/wasm-module.js';
 import { ThreadPool, type Team, type UpdateArgs } from './threads.js';
 import { diagnoseCollapse, type Diagnostic } from './diagnostics.js';
-import { INITS, initLayer, type InitName } from './init.js';
+import { initLayer, type InitName } from './init.js';
 import { lossNamed, type Loss, type LossName } from './losses.js';
 import { matrix, argmaxRows, type Matrix } from './matrix.js';
 import { Random } from './random.js';
@@ -21,6 +20,7 @@ import { optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings 
 import { checkScaling, type InputScaling } from './scaling.js';
 import { regressionMetrics, type RegressionMetrics } from './metrics.js';
 import { recipeFor, type FitData, type FitOptions } from './recipe.js';
+import { checkOptions, FIT_OPTIONS, NETWORK_OPTIONS } from './options-schema.js';
 import { inputNames, type DataSchema } from './data/schema.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
 import { readText, writeText } from './io/files.js';
@@ -866,6 +866,7 @@ export class Network {
    * goes with the network, so it can read raw files and name classes.
    */
   static async fit(data: FitData, options: FitOptions = {}): Promise<{ network: Network; history: TrainingHistory }> {
+    checkOptions(FIT_OPTIONS, options, 'Network.fit');
     const recipe = recipeFor(data, options);
     const network = await Network.create(recipe.network);
     return { network, history: await network.train(data.x, data.y, recipe.train) };
@@ -1065,52 +1066,29 @@ function checkMatrix(m: Matrix, what: string, cols: number): void {
 }
 
 function validateOptions(o: NetworkOptions): void {
-  const wholePositive = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
   if (!o || typeof o !== 'object') throw new Error('ffnn: Network.create needs an options object');
-  if (!wholePositive(o.inputs)) throw new Error(`ffnn: inputs must be a whole number ≥ 1, got ${String(o.inputs)}`);
-  if (!Array.isArray(o.layers) || o.layers.length === 0) {
-    throw new Error('ffnn: layers must list at least the output layer, e.g. [{ units: 10 }]');
-  }
-  o.layers.forEach((l, i) => {
-    if (!wholePositive(l?.units)) throw new Error(`ffnn: layer ${i + 1}: units must be a whole number ≥ 1, got ${String(l?.units)}`);
-    if (l.activation !== undefined) activationNamed(l.activation, `layer ${i + 1}`);
-    if (l.dropout !== undefined && !(l.dropout >= 0 && l.dropout < 1)) {
-      throw new Error(`ffnn: layer ${i + 1}: dropout must be a share in [0, 1), got ${l.dropout}`);
-    }
-    if (l.dropout && i === o.layers.length - 1) throw new Error(`ffnn: layer ${i + 1}: dropout applies to hidden layers, not the output layer`);
-    if (l.slope !== undefined && !(Number.isFinite(l.slope) && l.slope >= 0)) {
-      throw new Error(`ffnn: layer ${i + 1}: slope must be a finite number ≥ 0, got ${l.slope}`);
-    }
-  });
+  // every field by itself (NETWORK_OPTIONS); then the rules between fields
+  checkOptions(NETWORK_OPTIONS, o, 'Network.create');
+  const last = o.layers.length - 1;
+  if (o.layers[last].dropout) throw new Error(`ffnn: layer ${last + 1}: dropout applies to hidden layers, not the output layer`);
   const loss = lossNamed(o.loss ?? 'mse');
-  const outAct = o.layers[o.layers.length - 1].activation;
+  const outAct = o.layers[last].activation;
   if (loss.fuses && outAct !== undefined && outAct !== loss.fuses) {
-    throw new Error(
-      `ffnn: loss '${o.loss}' needs a '${loss.fuses}' output layer, but the last layer uses '${outAct}'`,
-    );
-  }
-  if (o.init !== undefined && !INITS.includes(o.init)) {
-    throw new Error(`ffnn: unknown init '${o.init}'; expected one of ${INITS.join(', ')}`);
+    throw new Error(`ffnn: loss '${o.loss}' needs a '${loss.fuses}' output layer, but the last layer uses '${outAct}'`);
   }
   if (o.scaling !== undefined) checkScaling(o.scaling, o.inputs);
-  if (o.targetScaling !== undefined) checkScaling(o.targetScaling, o.layers[o.layers.length - 1].units, 'target scaling', 'outputs');
+  if (o.targetScaling !== undefined) checkScaling(o.targetScaling, o.layers[last].units, 'target scaling', 'outputs');
   if (o.schema !== undefined) {
     const width = inputNames(o.schema).length;
     if (width !== o.inputs) throw new Error(`ffnn: the data schema describes ${width} inputs but the network has ${o.inputs}`);
     const classes = o.schema.classes?.length;
-    const outputs = o.layers[o.layers.length - 1].units;
+    const outputs = o.layers[last].units;
     if (classes !== undefined && classes !== outputs && !(classes === 2 && outputs === 1)) {
       throw new Error(`ffnn: the data schema names ${classes} classes but the network has ${outputs} outputs`);
     }
   }
-  if (o.threads !== undefined) {
-    if (!(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) throw new Error(`ffnn: threads must be a whole number from 1 to 64, got ${o.threads}`);
-    if (o.threads > 1 && (o.backend === 'wasm-scalar' || o.backend === 'js')) {
-      throw new Error(`ffnn: threads run on the SIMD builds ('wasm', 'wasm-simd', 'wasm-relaxed'), not '${o.backend}'`);
-    }
-  }
-  if (o.backend !== undefined && !ALL_BACKENDS.includes(o.backend)) {
-    throw new Error(`ffnn: unknown backend '${o.backend}'; expected one of ${ALL_BACKENDS.join(', ')}`);
+  if ((o.threads ?? 1) > 1 && (o.backend === 'wasm-scalar' || o.backend === 'js')) {
+    throw new Error(`ffnn: threads run on the SIMD builds ('wasm', 'wasm-simd', 'wasm-relaxed'), not '${o.backend}'`);
   }
 }
 

@@ -40,6 +40,8 @@ export interface FitOptions extends Omit<TrainOptions, 'earlyStopping'> {
   readonly scale?: 'zscore' | 'minmax' | 'none' | number;
   /** Epochs without a better validation loss before stopping (default 10, fewer for large sets; 0 turns early stopping off). */
   readonly patience?: number;
+  /** What early stopping watches: the validation 'loss' (default) or 'accuracy'. */
+  readonly monitor?: 'loss' | 'accuracy';
   readonly seed?: number;
   readonly backend?: BackendName;
   readonly threads?: number;
@@ -77,7 +79,7 @@ export function recipeFor(data: FitData, options: FitOptions = {}): Recipe {
   const outputs = data.y.cols;
   if (outputs < 1) throw new Error('ffnn: fit: the data has no targets (y has no columns): load it with a label or target column');
   const schema = 'schema' in data ? data.schema : undefined;
-  const { preset = 'default', hidden, activation, loss, init, dropout = 0, scale, patience, seed, backend, threads, ...train } = options;
+  const { preset = 'default', hidden, activation, loss, init, dropout = 0, scale, patience, monitor, seed, backend, threads, ...train } = options;
 
   if (preset === 'seed') {
     const sizes = hidden ?? [30];
@@ -113,7 +115,7 @@ export function recipeFor(data: FitData, options: FitOptions = {}): Recipe {
       batchSize,
       epochs: 200,
       ...(validating && train.validation === undefined && train.validationSplit === undefined ? { validationSplit: validationShare(data.x.rows) } : {}),
-      ...(wait > 0 ? { earlyStopping: { patience: wait, restoreBest: true } } : {}),
+      ...(wait > 0 ? { earlyStopping: { patience: wait, restoreBest: true, ...(monitor ? { monitor } : {}) } } : {}),
       ...train,
     },
   };

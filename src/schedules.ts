@@ -34,26 +34,3 @@ export function learningRateAt(base: number, schedule: Schedule, warmup: number,
   }
   return warmup > 0 && epoch < warmup ? (lr * (epoch + 1e-9)) / warmup : lr;
 }
-
-export function checkSchedule(s: Schedule): void {
-  const fail = (why: string): never => {
-    throw new Error(`ffnn: train: schedule ${JSON.stringify(s)}: ${why}`);
-  };
-  switch (s?.type) {
-    case 'constant':
-      return;
-    case 'step':
-      if (!(s.every > 0)) fail('every must be a number of epochs > 0');
-      if (!(s.factor > 0)) fail('factor must be > 0');
-      return;
-    case 'exponential':
-      if (!(s.gamma > 0)) fail('gamma must be > 0');
-      return;
-    case 'cosine':
-      if (!(s.epochs > 0)) fail('epochs must be > 0');
-      if (s.min !== undefined && !(s.min >= 0)) fail('min must be ≥ 0');
-      return;
-    default:
-      fail("type must be 'constant', 'step', 'exponential' or 'cosine'");
-  }
-}

@@ -4,8 +4,9 @@
 import type { Diagnostic } from './diagnostics.js';
 import type { Matrix } from './matrix.js';
 import type { Evaluation, Network, StepResult } from './network.js';
-import { DEFAULT_SETTINGS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
-import { checkSchedule, learningRateAt, type Schedule } from './schedules.js';
+import { DEFAULT_SETTINGS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
+import { learningRateAt, type Schedule } from './schedules.js';
+import { checkOptions, TRAIN_OPTIONS } from './options-schema.js';
 import { classesOf, heldOut, takeRows } from './data/split.js';
 
 /** @internal Whether a step's cost and output gradient are finite (else training has diverged). */
@@ -56,6 +57,19 @@ export interface TrainOptions {
   readonly shuffle?: boolean;
   /** Called after every epoch. */
   readonly onEpoch?: (report: EpochReport) => void;
+  /**
+   * Called with each problem found while training (collapsed outputs, saturated or dead layers,
+   * unscaled inputs); default console.warn. The same problems are also in the history.
+   */
+  readonly onWarning?: (warning: Diagnostic) => void;
+  /**
+   * When the outputs collapse to one vector for every input (checked early in the first epoch and
+   * after every epoch): 'stop' (default; TrainingCollapsedError, the network keeps the weights it
+   * had) or 'warn' (go on, with the warning).
+   */
+  readonly collapse?: 'stop' | 'warn';
+  /** Saves resumable state (weights, optimizer state, generator) to `path` every `every` epochs (default 1). */
+  readonly checkpoint?: { readonly path: string; readonly every?: number };
   /** Called at most every 100 ms during an epoch, for progress bars. */
   readonly onProgress?: (progress: Progress) => void;
   /**
@@ -129,7 +143,8 @@ interface Settled {
   optimizer: OptimizerName; settings: OptimizerSettings; clipNorm: number; schedule: Schedule; warmup: number;
 }
 
-function checkOptions(o: TrainOptions): Settled {
+function settle(o: TrainOptions): Settled {
+  checkOptions(TRAIN_OPTIONS, o, 'train');
   const r: Settled = {
     learningRate: o.learningRate ?? 0.1,
     batchSize: o.batchSize ?? 32,
@@ -149,30 +164,10 @@ function checkOptions(o: TrainOptions): Settled {
     schedule: o.schedule ?? { type: 'constant' },
     warmup: o.warmup ?? 0,
   };
-  const fail = (name: string, want: string, got: unknown) => {
-    throw new Error(`ffnn: train: ${name} must be ${want}, got ${String(got)}`);
-  };
-  if (!(Number.isFinite(r.learningRate) && r.learningRate > 0)) fail('learningRate', 'a finite number > 0', r.learningRate);
-  if (!(Number.isInteger(r.batchSize) && r.batchSize >= 1)) fail('batchSize', 'a whole number ≥ 1', r.batchSize);
-  if (!(Number.isInteger(r.epochs) && r.epochs >= 1)) fail('epochs', 'a whole number ≥ 1', r.epochs);
-  if (!(r.maxTime > 0)) fail('maxTime', 'a number of seconds > 0', r.maxTime);
-  if (!(Number.isFinite(r.tolerance) && r.tolerance >= 0)) fail('tolerance', 'a finite number ≥ 0', r.tolerance);
-  if (!OPTIMIZERS.includes(r.optimizer)) fail('optimizer', `one of ${OPTIMIZERS.join(', ')}`, r.optimizer);
-  const s = r.settings;
-  if (!(s.momentum >= 0 && s.momentum < 1)) fail('momentum', 'in [0, 1)', s.momentum);
-  if (!(s.beta1 >= 0 && s.beta1 < 1)) fail('beta1', 'in [0, 1)', s.beta1);
-  if (!(s.beta2 >= 0 && s.beta2 < 1)) fail('beta2', 'in [0, 1)', s.beta2);
-  if (!(s.epsilon > 0)) fail('epsilon', 'a number > 0', s.epsilon);
-  if (!(Number.isFinite(s.weightDecay) && s.weightDecay >= 0)) fail('weightDecay', 'a finite number ≥ 0', s.weightDecay);
-  if (!(Number.isFinite(r.clipNorm) && r.clipNorm >= 0)) fail('clipNorm', 'a finite number ≥ 0', r.clipNorm);
-  if (!(Number.isFinite(r.warmup) && r.warmup >= 0)) fail('warmup', 'a number of epochs ≥ 0', r.warmup);
-  checkSchedule(r.schedule);
-  if (o.validationSplit !== undefined && !(o.validationSplit > 0 && o.validationSplit < 1)) fail('validationSplit', 'a share in (0, 1)', o.validationSplit);
+  // every field was checked by TRAIN_OPTIONS: what is left are the rules between fields
   if (o.validationSplit !== undefined && o.validation) throw new Error('ffnn: train: give validation or validationSplit, not both');
-  const es = o.earlyStopping;
-  if (es) {
-    if (!(Number.isInteger(es.patience) && es.patience >= 1)) fail('earlyStopping.patience', 'a whole number of epochs ≥ 1', es.patience);
-    if (!o.validation && o.validationSplit === undefined) throw new Error('ffnn: train: earlyStopping needs validation data (validation or validationSplit)');
+  if (o.earlyStopping && !o.validation && o.validationSplit === undefined) {
+    throw new Error('ffnn: train: earlyStopping needs validation data (validation or validationSplit)');
   }
   return r;
 }
@@ -218,7 +213,7 @@ function splitValidation(net: Network, x: Matrix, y: Matrix, share: number) {
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: TrainOptions): Promise<TrainingHistory> {
-  const o = checkOptions(options);
+  const o = settle(options);
   net.checkPair(xAll, yAll, 'train');
   checkTargetRange(net, yAll);
   if (options.validation) net.checkPair(options.validation.x, options.validation.y, 'train: validation');

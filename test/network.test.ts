@@ -205,10 +205,11 @@ describe('errors name what is wrong', () => {
   it('rejects bad network options', async () => {
     await expect(Network.create({ inputs: 0, layers: [{ units: 1 }] })).rejects.toThrow(/inputs must be a whole number ≥ 1, got 0/);
     await expect(Network.create({ inputs: 2, layers: [] })).rejects.toThrow(/layers must list at least the output layer/);
-    await expect(Network.create({ inputs: 2, layers: [{ units: 3, activation: 'swish' as never }] })).rejects.toThrow(/layer 1: unknown activation 'swish'/);
+    await expect(Network.create({ inputs: 2, layers: [{ units: 3, activation: 'swish' as never }] })).rejects.toThrow(/layers\[0\]\.activation must be one of 'sigmoid', 'tanh', 'relu', 'leaky-relu', 'softmax', 'linear', got "swish"/);
     await expect(Network.create({ inputs: 2, layers: [{ units: 3, activation: 'sigmoid' }], loss: 'cross-entropy' }))
       .rejects.toThrow(/needs a 'softmax' output layer, but the last layer uses 'sigmoid'/);
-    await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], backend: 'gpu' as never })).rejects.toThrow(/unknown backend 'gpu'/);
+    await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], backend: 'gpu' as never })).rejects.toThrow(/backend must be one of 'wasm', 'wasm-simd', 'wasm-relaxed', 'wasm-scalar', 'js', got "gpu"/);
+    await expect(Network.create({ inputs: 2, layers: [{ units: 2, unit: 3 } as never, { units: 1 }] })).rejects.toThrow(/^ffnn: Network\.create: unknown option layers\[0\]\.unit; did you mean units\?$/);
     const net = await Network.create({ inputs: 2, layers: [{ units: 1 }] });
     net.dispose();
     expect(() => net.predict(matrix(1, 2))).toThrow(/disposed/);

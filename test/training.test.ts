@@ -71,8 +71,13 @@ describe('schedules', () => {
   it('rejects a malformed schedule', async () => {
     const net = await Network.create({ inputs: 2, layers: [{ units: 1 }] });
     const x = { rows: 1, cols: 2, data: new Float32Array(2) }, y = { rows: 1, cols: 1, data: new Float32Array(1) };
-    await expect(net.train(x, y, { schedule: { type: 'step', every: 0, factor: 0.5 } })).rejects.toThrow(/every must be a number of epochs > 0/);
-    await expect(net.train(x, y, { optimizer: 'rmsprop' as never })).rejects.toThrow(/optimizer must be one of sgd, momentum, nesterov, adam, adamw/);
+    await expect(net.train(x, y, { schedule: { type: 'step', every: 0, factor: 0.5 } })).rejects.toThrow(/schedule\.every must be a finite number > 0, got 0/);
+    await expect(net.train(x, y, { optimizer: 'rmsprop' as never })).rejects.toThrow(/optimizer must be one of 'sgd', 'momentum', 'nesterov', 'adam', 'adamw', got "rmsprop"/);
+    // a misspelt option is an error with the nearest name, not a setting JavaScript quietly ignores
+    await expect(net.train(x, y, { learning_rate: 0.1 } as never)).rejects.toThrow(/^ffnn: train: unknown option learning_rate; did you mean learningRate\?$/);
+    await expect(Network.fit({ x, y }, { epoch: 3 } as never)).rejects.toThrow(/^ffnn: Network\.fit: unknown option epoch; did you mean epochs\?$/);
+    const error = await net.train(x, y, { batchSize: 0 }).catch((e: { field?: string }) => e);
+    expect(error).toMatchObject({ field: 'batchSize' });
   });
 });
 
