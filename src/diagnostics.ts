@@ -17,6 +17,8 @@ export interface CollapseEvidence {
   readonly layerOutputs: readonly Matrix[];
   readonly activations: readonly ActivationName[];
   readonly init: InitName;
+  /** While training: the learning rate, and how the weights' norm moved since training began. */
+  readonly training?: { readonly learningRate: number; readonly startNorm: number; readonly norm: number; readonly steps: number };
 }
 
 /** Largest per-column range (max − min over rows) of a matrix. */
@@ -71,11 +73,21 @@ export function diagnoseCollapse(e: CollapseEvidence): Diagnostic | null {
       );
     }
   });
+  const t = e.training;
+  if (t && (t.norm > 3 * t.startNorm || causes.some((c) => c.startsWith('saturation')))) {
+    causes.push(
+      `the learning rate (${t.learningRate}) may be too high: the weights' norm went from ${t.startNorm.toPrecision(3)} to ${t.norm.toPrecision(3)} ` +
+        `in ${t.steps} steps; try a smaller rate (ffnn lr-find, or net.findLearningRate)`,
+    );
+  }
   if (e.init === 'uniform') {
     causes.push(
       "all-positive initial weights ('uniform' init, as in the seed) push every unit the same way; " +
         "use 'xavier' for sigmoid/tanh or 'he' for relu",
     );
+  }
+  if (causes.length === 0 && t) {
+    causes.push(`the learning rate (${t.learningRate}) is the likeliest: no other cause shows; try a smaller rate (ffnn lr-find, or net.findLearningRate)`);
   }
   if (causes.length === 0) causes.push('no single cause found; try a smaller learning rate or scaled inputs');
   return {

@@ -11,7 +11,7 @@ import { createBackend } from './backends/index.js';
 import { sharedBackend } from './backends/wasm.js';
 import { compileBuild, threadsBuildFor } from './backends/wasm-module.js';
 import { ThreadPool, type Team, type UpdateArgs } from './threads.js';
-import { diagnoseCollapse, type Diagnostic } from './diagnostics.js';
+import { diagnoseCollapse, type CollapseEvidence, type Diagnostic } from './diagnostics.js';
 import { initLayer, type InitName } from './init.js';
 import { lossNamed, type Loss, type LossName } from './losses.js';
 import { matrix, argmaxRows, type Matrix } from './matrix.js';
@@ -20,6 +20,7 @@ import { optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings 
 import { checkScaling, type InputScaling } from './scaling.js';
 import { regressionMetrics, type RegressionMetrics } from './metrics.js';
 import { recipeFor, type FitData, type FitOptions } from './recipe.js';
+import { findLearningRate, type LearningRateCurve, type LearningRateOptions } from './lr-finder.js';
 import { checkOptions, FIT_OPTIONS, NETWORK_OPTIONS } from './options-schema.js';
 import { inputNames, type DataSchema } from './data/schema.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
@@ -670,7 +671,12 @@ export class Network {
     f.copyWithin(this.paramBase >> 2, from >> 2, (from >> 2) + this.parameterCount);
   }
 
-  /** @internal The start-of-epoch copy that divergence falls back to. */
+  /** @internal The parameters' Euclidean norm. */
+  parameterNorm(): number {
+    return Math.sqrt(this.k.sumOfSquares(this.parameterCount, this.paramBase));
+  }
+
+  /** @internal The last good copy that divergence falls back to. */
   backupParameters(): void {
     this.copyParameters(this.backupBase);
   }
@@ -847,7 +853,7 @@ export class Network {
   }
 
   /** @internal */
-  diagnoseRows(ws: Workspace, rows: number, x: number): Diagnostic[] {
+  diagnoseRows(ws: Workspace, rows: number, x: number, training?: CollapseEvidence['training']): Diagnostic[] {
     this.forward(ws, rows, x, false);
     const heap = this.live.heap;
     const found = diagnoseCollapse({
@@ -855,6 +861,7 @@ export class Network {
       layerOutputs: this.layerList.map((l, i) => matrix(rows, l.units, heap.read(ws.outs[i], rows * l.units))),
       activations: this.activations,
       init: this.layerList[0].init,
+      training,
     });
     return found ? [found] : [];
   }
@@ -870,6 +877,14 @@ export class Network {
     const recipe = recipeFor(data, options);
     const network = await Network.create(recipe.network);
     return { network, history: await network.train(data.x, data.y, recipe.train) };
+  }
+
+  /**
+   * The learning-rate range test on a copy of this network (left as it is): a few hundred steps with
+   * the rate growing from 1e-6 to 10, the smoothed loss of each, and the suggested rate.
+   */
+  findLearningRate(x: Matrix, y: Matrix, options: LearningRateOptions = {}): Promise<LearningRateCurve> {
+    return findLearningRate(this, x, y, options);
   }
 
   /** Mini-batch stochastic gradient descent on x (rows × inputs) against y (rows × outputs). */

@@ -20,6 +20,7 @@ try {
     signal: cancelled.signal,
     onProgress: (progress) => send({ type: 'progress', progress }),
     onEpoch: (report) => send({ type: 'epoch', report }),
+    onWarning: (warning) => send({ type: 'warning', warning }),
   });
   send({ type: 'done', model: net.toJSON(), history });
   net.dispose();
@@ -28,6 +29,6 @@ try {
   send({
     type: 'error',
     message: e.message,
-    diverged: e instanceof TrainingDivergedError ? { epoch: e.epoch, batch: e.batch, history: e.history } : undefined,
+    diverged: e instanceof TrainingDivergedError ? { epoch: e.epoch, batch: e.batch, history: e.history, divergence: e.divergence } : undefined,
   });
 }

@@ -8,6 +8,8 @@ import { DEFAULT_SETTINGS, type OptimizerName, type OptimizerSettings } from './
 import { learningRateAt, type Schedule } from './schedules.js';
 import { checkOptions, TRAIN_OPTIONS } from './options-schema.js';
 import { classesOf, heldOut, takeRows } from './data/split.js';
+import { Random } from './random.js';
+import { findLearningRate } from './lr-finder.js';
 
 /** @internal Whether a step's cost and output gradient are finite (else training has diverged). */
 export function stepIsFinite(r: StepResult): boolean {
@@ -104,7 +106,10 @@ export interface EpochReport {
   /** Seconds since train() began. */
   readonly elapsed: number;
   readonly validation?: Evaluation;
-  /** After the first epoch only: problems already visible (e.g. collapsed outputs), so they show early. */
+  /**
+   * Problems visible after this epoch (e.g. collapsed outputs; in the first epoch also those found
+   * early, after its first few hundred steps), so they show while training goes on.
+   */
   readonly warnings?: Diagnostic[];
 }
 
@@ -124,19 +129,113 @@ export interface TrainingHistory {
   readonly bestEpoch?: number;
 }
 
-/** Thrown when the cost becomes NaN or infinite; the network keeps the epoch's starting weights. */
+/** What went wrong in a run that diverged, and what to try. */
+export interface Divergence {
+  /** Why training stopped, in words (the loss, or the weights' norm, and where it went). */
+  readonly reason: string;
+  /** The rate the run used. */
+  readonly learningRate: number;
+  /** A rate to try instead: the range test's suggestion (see findLearningRate), when it could run. */
+  readonly suggestion?: number;
+}
+
+/**
+ * Thrown when training diverges: the cost becomes NaN or infinite, the loss climbs far above where it
+ * started (or above what a constant prediction costs), or the weights' norm jumps by an order of
+ * magnitude. The network keeps its last good weights (checked every few steps).
+ */
 export class TrainingDivergedError extends Error {
-  constructor(readonly epoch: number, readonly batch: number, readonly history: EpochReport[]) {
+  constructor(readonly epoch: number, readonly batch: number, readonly history: EpochReport[], readonly divergence: Divergence) {
     super(
-      `ffnn: training diverged at epoch ${epoch}, batch ${batch}: the cost became NaN or infinite. ` +
-        'The weights from the start of that epoch were kept; try a smaller learning rate.',
+      `ffnn: training diverged at epoch ${epoch}, batch ${batch}: ${divergence.reason}. ` +
+        `The learning rate ${divergence.learningRate} is too high` +
+        (divergence.suggestion !== undefined ? `: try ${divergence.suggestion.toPrecision(2)} (the range test's suggestion; ffnn lr-find)` : '; try a tenth of it (ffnn lr-find finds one)') +
+        '. The network keeps its last good weights.',
     );
     this.name = 'TrainingDivergedError';
   }
 }
 
+/** Thrown (with collapse: 'stop') when the outputs collapse to one vector for every input. */
+export class TrainingCollapsedError extends Error {
+  constructor(readonly epoch: number, readonly batch: number, readonly history: EpochReport[], readonly diagnostics: Diagnostic[]) {
+    super(`ffnn: training stopped at epoch ${epoch}, batch ${batch}: ${diagnostics.map((d) => d.message).join(' ')}`);
+    this.name = 'TrainingCollapsedError';
+  }
+}
+
+/** Steps between checks of the weights (their norm; a good copy kept for divergence). */
+const CHECK_STEPS = 16;
+/** When the first check for collapsed outputs comes, in steps (or at the first epoch's end). */
+const COLLAPSE_STEP = 200;
+
+/**
+ * Watches a run for divergence beyond NaN: the smoothed loss far above where it started or above a
+ * constant prediction's cost, or the weights' norm an order of magnitude above the last check's.
+ */
+class Watch {
+  private startLoss = NaN;
+  private smoothed = 0;
+  private steps = 0;
+  readonly startNorm: number;
+  norm: number;
+
+  constructor(private readonly net: Network, private readonly constantCost: number) {
+    this.startNorm = this.norm = net.parameterNorm();
+    net.backupParameters();
+  }
+
+  /** After a step of mean per-example cost `loss`: why the run diverged, or null. */
+  step(loss: number): string | null {
+    this.steps++;
+    if (Number.isNaN(this.startLoss)) this.startLoss = loss;
+    this.smoothed = 0.9 * this.smoothed + 0.1 * loss;
+    const smoothed = this.smoothed / (1 - 0.9 ** this.steps);
+    const ceiling = 4 * Math.max(this.startLoss, this.constantCost, 1e-6);
+    if (this.steps >= 20 && smoothed > ceiling) {
+      return `the loss rose to ${smoothed.toPrecision(4)} from ${this.startLoss.toPrecision(3)} at the start (a constant prediction costs ${this.constantCost.toPrecision(3)})`;
+    }
+    if (this.steps % CHECK_STEPS === 0) {
+      const norm = this.net.parameterNorm();
+      if (!(norm <= 10 * Math.max(this.norm, 1))) {
+        return `the weights' norm jumped from ${this.norm.toPrecision(3)} to ${norm.toPrecision(3)} in ${CHECK_STEPS} steps`;
+      }
+      this.norm = norm;
+      this.net.backupParameters();
+    }
+    return null;
+  }
+
+  get stepsTaken(): number {
+    return this.steps;
+  }
+}
+
+/** What a constant prediction costs per example, on targets as training sees them (in the heap). */
+function constantCost(net: Network, y: Float32Array, rows: number): number {
+  const cols = net.outputs;
+  const loss = net.options.loss;
+  let cost = 0;
+  for (let j = 0; j < cols; j++) {
+    let mean = 0;
+    for (let i = 0; i < rows; i++) mean += y[i * cols + j];
+    mean /= rows;
+    if (loss === 'mse') {
+      let spread = 0;
+      for (let i = 0; i < rows; i++) spread += (y[i * cols + j] - mean) ** 2;
+      cost += spread / rows;
+    } else if (mean > 0 && mean < 1) {
+      // cross-entropy: the entropy of the class shares; binary: of each output's
+      cost += loss === 'cross-entropy' ? -mean * Math.log(mean) : -mean * Math.log(mean) - (1 - mean) * Math.log(1 - mean);
+    }
+  }
+  return cost;
+}
+
 const DIAGNOSE_ROWS = 256;
 const YIELD_MS = 100;
+/** With a signal to heed, the loop yields this often, so a cancel takes effect within a batch or so. */
+const YIELD_MS_CANCELLABLE = 10;
 
 interface Settled {
   learningRate: number; batchSize: number; epochs: number; maxTime: number; tolerance: number; shuffle: boolean;
@@ -204,13 +303,22 @@ function splitValidation(net: Network, x: Matrix, y: Matrix, share: number) {
   const n = x.rows;
   if (Math.max(1, Math.round(n * share)) >= n) throw new Error(`ffnn: train: validationSplit ${share} of ${n} rows leaves nothing to train on`);
   const classes = net.task === 'classification' ? classesOf({ x, y }) : null;
-  const { held, kept } = heldOut(n, share, classes, net.rng);
+  // from the network's seed, not its generator's state: a run resumed from a checkpoint holds out the
+  // same rows as the run it continues
+  const { held, kept } = heldOut(n, share, classes, new Random(net.options.seed ^ 0x5bd1e995));
   // each set in the data's own order: training shuffles it anyway, and the split is what the seed decides
   const train = takeRows({ x, y }, kept.sort());
   return { x: train.x, y: train.y, validation: takeRows({ x, y }, held.sort()) };
 }
 
-const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** A macrotask turn (timers, I/O, messages run), cheaper than setTimeout's clamped delay. */
+const tick = typeof setImmediate === 'function'
+  ? () => new Promise<void>((resolve) => setImmediate(resolve))
+  : () => new Promise<void>((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
 
 export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: TrainOptions): Promise<TrainingHistory> {
   const o = settle(options);
@@ -228,8 +336,13 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
   }
   const n = x.rows;
   const batchSize = Math.min(o.batchSize, n);
+  const warn = options.onWarning ?? ((w: Diagnostic) => console.warn(`ffnn: warning: ${w.message}`));
+  const told = new Set<string>();
   const ws = net.openWorkspace(Math.max(batchSize, DIAGNOSE_ROWS));
   net.beginTraining(ws);
+  let failure: { epoch: number; batch: number; epochs: EpochReport[]; reason: string; lr: number } | null = null;
+  // where the run started: the range test, should the run diverge, starts from here too
+  const initial = net.parameters();
   try {
     // The training set is copied into the heap once; batches are gathered from it by index.
     const heap = net.live.heap;
@@ -242,6 +355,18 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
     const best = early ? heap.alloc(net.parameterCount) : 0;
     let bestEpoch: number | undefined;
     let bestScore = Infinity;
+    const watch = new Watch(net, constantCost(net, heap.read(ys, n * net.outputs), n));
+    const sample = Math.min(ws.rows, n);
+    /** Problems with the outputs now (told once each through onWarning); with collapse: 'stop', the end of the run. */
+    const diagnose = (epoch: number, batch: number, lr: number): Diagnostic[] => {
+      const found = net.diagnoseRows(ws, sample, xs, { learningRate: lr, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
+      for (const d of found) {
+        if (!told.has(d.message)) warn(d);
+        told.add(d.message);
+      }
+      if (found.length > 0 && options.collapse === 'stop') throw new TrainingCollapsedError(epoch, batch, epochs, found);
+      return found;
+    };
 
     const start = performance.now();
     const seconds = () => (performance.now() - start) / 1000;
@@ -249,44 +374,56 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
     const epochs: EpochReport[] = [];
     let stopReason: StopReason = 'epochs';
     let lastYield = performance.now();
+    const yieldEvery = options.signal ? YIELD_MS_CANCELLABLE : YIELD_MS;
 
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const epochStart = performance.now();
-      net.backupParameters();
       // each epoch shuffles 0..n−1 afresh, so the order depends only on the generator's state
       const ints = heap.ints();
       for (let i = 0; i < n; i++) ints[(order >> 2) + i] = i;
       if (o.shuffle) net.rng.shuffle(ints, order >> 2, n);
       let cost = 0, gradSq = 0, correct = 0, seen = 0, batch = 0;
+      let lr = o.learningRate;
+      let earlyFound: Diagnostic[] | undefined;
       for (; batch < batches; batch++) {
         const first = batch * batchSize;
         const rows = Math.min(batchSize, n - first);
         k.gatherRows(rows, net.inputs, xs, order + first * 4, ws.x);
         k.gatherRows(rows, net.outputs, ys, order + first * 4, ws.y);
         const at = net.progress.epochs + batch / batches;
-        const lr = learningRateAt(o.learningRate, o.schedule, o.warmup, at);
+        lr = learningRateAt(o.learningRate, o.schedule, o.warmup, at);
         const step = net.trainStep(ws, rows, ws.x, ws.y, o.optimizer, o.settings, lr, o.clipNorm);
-        if (!stepIsFinite(step)) {
-          // back to the epoch's starting weights; the optimizer's moments may hold NaN, so they restart
+        const diverged = stepIsFinite(step) ? watch.step(step.cost / rows) : 'the cost became NaN or infinite';
+        if (diverged) {
+          // back to the last good weights; the optimizer's moments may be wild, so they restart
           net.restoreParameters();
           net.progress = { ...net.progress, optimizer: null };
-          throw new TrainingDivergedError(epoch, batch + 1, epochs);
+          failure = { epoch, batch: batch + 1, epochs, reason: diverged, lr };
+          break;
         }
         cost += step.cost;
         gradSq += step.gradSq;
         correct += step.correct;
         seen += rows;
+        if (watch.stepsTaken === COLLAPSE_STEP && batch + 1 < batches) earlyFound = diagnose(epoch, batch + 1, lr);
         if (seconds() > o.maxTime || options.signal?.aborted) {
           stopReason = options.signal?.aborted ? 'cancelled' : 'time';
           batch++;
           break;
         }
-        if (performance.now() - lastYield > YIELD_MS) {
+        if (performance.now() - lastYield > yieldEvery) {
           options.onProgress?.({ epoch, batch: batch + 1, batches, loss: cost / seen, ...(classifying ? { accuracy: correct / seen } : {}) });
-          await tick(); // let timers, I/O and progress output run during long epochs
+          await tick(); // let timers, I/O, messages and progress output run during long epochs
           lastYield = performance.now();
+          if (options.signal?.aborted) {
+            stopReason = 'cancelled';
+            batch++;
+            break;
+          }
         }
       }
+      if (failure) break;
+      const found = diagnose(epoch, batch, lr);
       const report: EpochReport = {
         epoch,
         loss: cost / seen,
@@ -297,11 +434,15 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
         seconds: (performance.now() - epochStart) / 1000,
         elapsed: seconds(),
         validation: validation ? net.evaluate(validation.x, validation.y) : undefined,
-        warnings: epoch === 1 ? net.diagnoseRows(ws, Math.min(ws.rows, n), xs) : undefined,
+        warnings: found.length > 0 ? found : earlyFound ?? found,
       };
       // an epoch cut short by time or cancellation does not count as a completed one
       if (stopReason !== 'time' && stopReason !== 'cancelled') net.progress.epochs++;
       epochs.push(report);
+      // the checkpoint first, so a report of epoch k means its state is on disk
+      if (options.checkpoint && stopReason === 'epochs' && net.progress.epochs % (options.checkpoint.every ?? 1) === 0) {
+        await net.save(options.checkpoint.path);
+      }
       options.onEpoch?.(report);
       await null; // every epoch ends asynchronously, however short, so callers can interleave
       if (stopReason === 'time' || stopReason === 'cancelled') break;
@@ -326,28 +467,42 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
         break;
       }
     }
+    if (options.signal?.aborted && stopReason === 'epochs') stopReason = 'cancelled';
 
-    if (early && bestEpoch !== undefined && (early.restoreBest ?? true)) net.pasteParameters(best);
+    if (!failure) {
+      if (early && bestEpoch !== undefined && (early.restoreBest ?? true)) net.pasteParameters(best);
 
-    // The seed's score: the cost over the whole training set with the final weights.
-    let score = 0;
-    for (let first = 0; first < n; first += ws.rows) {
-      const rows = Math.min(ws.rows, n - first);
-      score += net.evaluateRows(ws, rows, xs + first * net.inputs * 4, ys + first * net.outputs * 4).cost;
+      // The seed's score: the cost over the whole training set with the final weights.
+      let score = 0;
+      for (let first = 0; first < n; first += ws.rows) {
+        const rows = Math.min(ws.rows, n - first);
+        score += net.evaluateRows(ws, rows, xs + first * net.inputs * 4, ys + first * net.outputs * 4).cost;
+      }
+      const last = epochs[epochs.length - 1];
+      const finalWarnings = net.diagnoseRows(ws, sample, xs, { learningRate: o.learningRate, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
+      for (const d of finalWarnings) if (!told.has(d.message)) warn(d);
+      return {
+        epochs,
+        stopReason,
+        stopMessage: stopMessage(stopReason, o, last, bestEpoch),
+        seconds: seconds(),
+        score,
+        warnings: finalWarnings,
+        bestEpoch,
+      };
     }
-    const last = epochs[epochs.length - 1];
-    return {
-      epochs,
-      stopReason,
-      stopMessage: stopMessage(stopReason, o, last, bestEpoch),
-      seconds: seconds(),
-      score,
-      warnings: net.diagnoseRows(ws, Math.min(ws.rows, n), xs),
-      bestEpoch,
-    };
   } finally {
     net.endTraining();
   }
+  // diverged: the range test on a copy of the restored network suggests a rate to try
+  let suggestion: number | undefined;
+  try {
+    suggestion = (await findLearningRate(net, x, y, { optimizer: o.optimizer, batchSize, steps: 100 }, initial)).suggestion;
+  } catch {
+    suggestion = undefined;
+  }
+  const f = failure!;
+  throw new TrainingDivergedError(f.epoch, f.batch, f.epochs, { reason: f.reason, learningRate: f.lr, ...(suggestion !== undefined ? { suggestion } : {}) });
 }
 
 function stopMessage(reason: StopReason, o: { epochs: number; maxTime: number; tolerance: number }, last: EpochReport, bestEpoch?: number): string {

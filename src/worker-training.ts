@@ -7,16 +7,19 @@ import type { ModelFile } from './io/model.js';
 import type { Matrix } from './matrix.js';
 import { Network } from './network.js';
 import { startWorker } from './platform/worker.js';
-import { TrainingDivergedError, type EpochReport, type Progress, type TrainOptions, type TrainingHistory } from './trainer.js';
+import type { Diagnostic } from './diagnostics.js';
+import { TrainingDivergedError, type Divergence, type EpochReport, type Progress, type TrainOptions, type TrainingHistory } from './trainer.js';
 
 /** train()'s options, less the functions and signal, which cannot cross to a worker. */
-export type PlainTrainOptions = Omit<TrainOptions, 'onEpoch' | 'onProgress' | 'signal'>;
+export type PlainTrainOptions = Omit<TrainOptions, 'onEpoch' | 'onProgress' | 'onWarning' | 'signal'>;
 
 export interface WorkerTrainOptions extends PlainTrainOptions {
   /** Progress within an epoch, at most every 100 ms. */
   readonly onProgress?: (progress: Progress) => void;
   /** After every epoch. */
   readonly onEpoch?: (report: EpochReport) => void;
+  /** Each problem found while training (default console.warn), as in train(). */
+  readonly onWarning?: (warning: Diagnostic) => void;
   /** Abort to stop after the current batch; the promise then resolves with the network as trained so far. */
   readonly signal?: AbortSignal;
   /** Backend in the worker (default: the network's own). */
@@ -45,15 +48,16 @@ export interface TrainJob {
 export type TrainMessage =
   | { readonly type: 'progress'; readonly progress: Progress }
   | { readonly type: 'epoch'; readonly report: EpochReport }
+  | { readonly type: 'warning'; readonly warning: Diagnostic }
   | { readonly type: 'done'; readonly model: ModelFile; readonly history: TrainingHistory }
-  | { readonly type: 'error'; readonly message: string; readonly diverged?: { epoch: number; batch: number; history: EpochReport[] } };
+  | { readonly type: 'error'; readonly message: string; readonly diverged?: { epoch: number; batch: number; history: EpochReport[]; divergence: Divergence } };
 
 /**
  * Trains a copy of `net` on x, y in a worker and resolves with the trained copy and the history.
  * Progress and epoch reports arrive through the callbacks while the caller's thread stays free.
  */
 export function trainInWorker(net: Network, x: Matrix, y: Matrix, options: WorkerTrainOptions = {}): Promise<WorkerTraining> {
-  const { onProgress, onEpoch, signal, backend, threads, ...plain } = options;
+  const { onProgress, onEpoch, onWarning, signal, backend, threads, ...plain } = options;
   // Tight copies, moved rather than cloned: cloning a view (e.g. sliceRows of a large set) would copy
   // its whole underlying buffer on the caller's thread, and the caller keeps its own arrays.
   const transfer: ArrayBuffer[] = [];
@@ -88,10 +92,11 @@ export function trainInWorker(net: Network, x: Matrix, y: Matrix, options: Worke
       try {
         if (message.type === 'progress') onProgress?.(message.progress);
         else if (message.type === 'epoch') onEpoch?.(message.report);
+        else if (message.type === 'warning') (onWarning ?? ((w: Diagnostic) => console.warn(`ffnn: warning: ${w.message}`)))(message.warning);
         else if (message.type === 'error') {
           finish();
           const d = message.diverged;
-          reject(d ? new TrainingDivergedError(d.epoch, d.batch, d.history) : new Error(message.message));
+          reject(d ? new TrainingDivergedError(d.epoch, d.batch, d.history, d.divergence) : new Error(message.message));
         } else {
           finish();
           Network.fromJSON(message.model, { backend: net.backend, source: 'the trained model' })

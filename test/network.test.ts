@@ -156,7 +156,11 @@ describe('stopping rules', () => {
     const net = await Network.create({ inputs: 3, layers: [{ units: 16, activation: 'relu' }, { units: 1, activation: 'linear' }] });
     const err = await net.train(x, y, { learningRate: 1e4, batchSize: 8, epochs: 50 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrainingDivergedError);
-    expect((err as Error).message).toMatch(/diverged at epoch \d+, batch \d+.*smaller learning rate/);
+    expect((err as Error).message).toMatch(/diverged at epoch \d+, batch \d+: .*The learning rate 10000 is too high: try [\d.e+-]+ \(the range test's suggestion; ffnn lr-find\)\. The network keeps its last good weights\./);
+    const { divergence } = err as TrainingDivergedError;
+    expect(divergence.learningRate).toBe(1e4);
+    expect(divergence.suggestion).toBeGreaterThan(0);
+    expect(divergence.suggestion).toBeLessThan(1);
     expect(net.parameters().every((l) => l.weights.data.every(Number.isFinite) && l.biases.every(Number.isFinite))).toBe(true);
     // nothing is lost: the kept network still predicts, and trains on with a sensible rate
     expect(net.predict(x).data.every(Number.isFinite)).toBe(true);

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { relaxedSimdSupported } from '../backends/wasm-module.js';
 import { evaluateCommand, exportCommand, importCommand, mnistCsvCommand, predictCommand } from './commands.js';
-import { trainCommand } from './train.js';
+import { lrFindCommand, trainCommand } from './train.js';
 import { UsageError } from './usage.js';
 
 export function program(): Command {
@@ -16,7 +16,7 @@ export function program(): Command {
     .usage('<command> [options]')
     .helpCommand(false)
     .showSuggestionAfterError(true);
-  for (const command of [trainCommand(), evaluateCommand(), predictCommand(), exportCommand(), importCommand(), mnistCsvCommand()]) {
+  for (const command of [trainCommand(), lrFindCommand(), evaluateCommand(), predictCommand(), exportCommand(), importCommand(), mnistCsvCommand()]) {
     ffnn.addCommand(command);
   }
   // every command: errors come back to main() as exceptions, which prints them as one line

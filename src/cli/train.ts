@@ -12,7 +12,9 @@ import type { Schedule } from '../schedules.js';
 import type { EpochReport } from '../trainer.js';
 import { loadData, type LoadedData } from './data.js';
 import { addDataOptions, backendOption, dataFlags, nonNegativeArg, numberArg, positiveArg, wholeArg, type DataOptionValues } from './options.js';
-import { describeScore, printNotes, saveModel, writer } from './output.js';
+import { describeScore, printNotes, saveModel, writer, type Writer } from './output.js';
+import { svgPlot, textPlot } from '../plot.js';
+import { writeFile } from 'node:fs/promises';
 import { progressView } from './progress.js';
 import { UsageError } from './usage.js';
 
@@ -20,10 +22,15 @@ interface TrainValues extends DataOptionValues {
   train: string; trainLabels?: string; test?: string; testLabels?: string;
   preset: 'default' | 'seed';
   layers?: number[]; activation?: ActivationName; outputActivation?: ActivationName; loss?: LossName; init?: InitName;
-  learningRate?: number; batchSize?: number; epochs?: number; maxTime?: number; tolerance?: number; seed: number;
+  learningRate?: number | 'auto'; batchSize?: number; epochs?: number; maxTime?: number; tolerance?: number; seed: number;
   scale?: string; optimizer?: OptimizerName; momentum?: number; beta1?: number; beta2?: number; weightDecay?: number;
   clipNorm?: number; schedule?: string; warmup?: number; dropout?: number; validationSplit?: number; patience?: number;
   monitor: 'loss' | 'accuracy'; resume?: string; threads: number; out?: string; json: boolean; quiet: boolean;
+  checkpoint?: string; collapse: 'stop' | 'warn'; plot?: string;
+}
+
+function learningRateArg(text: string): number | 'auto' {
+  return text === 'auto' ? 'auto' : positiveArg('learning-rate')(text);
 }
 
 const EXAMPLES = `
@@ -60,7 +67,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--loss <name>', 'default: cross-entropy for classes, mse (sum of squares) for targets and --preset seed').choices(Object.keys(LOSSES)))
     .addOption(new Option('--init <name>', 'weight initialisation (default: per activation)').choices(INITS))
     .addOption(new Option('--optimizer <name>', 'default adam (sgd with --preset seed)').choices(OPTIMIZERS))
-    .option('--learning-rate <r>', 'default 0.001 (3 with --preset seed)', positiveArg('learning-rate'))
+    .option('--learning-rate <r>', 'a number, or auto: the range test\'s suggestion (ffnn lr-find) (default 0.001; 3 with --preset seed)', learningRateArg)
     .option('--batch-size <n>', 'default: 32, 64 or 128 by the number of rows (10 with --preset seed)', wholeArg('batch-size'))
     .option('--epochs <n>', 'at most this many epochs (default 200 with early stopping; 30 with --preset seed)', wholeArg('epochs'))
     .option('--max-time <s>', 'at most this many seconds of training', positiveArg('max-time'))
@@ -81,11 +88,35 @@ export function trainCommand(): Command {
     .option('--warmup <e>', 'epochs of linear learning-rate warm-up', nonNegativeArg('warmup'))
     .option('--dropout <share>', 'dropout share after each hidden layer', numberArg('dropout', (n) => n >= 0 && n < 1, 'a share in [0, 1)'))
     .option('--resume <file>', 'continue training a saved model (its architecture, scaling, columns and optimizer state)')
-    .option('--out <file>', 'save the trained model (JSON)')
+    .option('--out <file>', 'save the trained model (JSON; written whole or not at all)')
+    .option('--checkpoint <file>', 'save resumable state after every epoch (continue with --resume FILE and the epochs left)')
+    .addOption(new Option('--collapse <what>', 'outputs that collapse to one vector (checked early and after every epoch): stop with the diagnosis, or warn and go on').choices(['stop', 'warn']).default('stop'))
+    .option('--plot <file.svg>', 'draw loss and accuracy (or R²) per epoch, training, validation and test, as SVG')
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)', false)
     .option('--quiet', 'no per-epoch lines', false)
     .addHelpText('after', EXAMPLES)
     .action(train);
+  return c;
+}
+
+/** `ffnn lr-find`: the range test for the network `ffnn train` would build with the same flags. */
+export function lrFindCommand(): Command {
+  const c = trainCommand().name('lr-find')
+    .description('the learning-rate range test: a few hundred steps on a copy of the network with the rate growing exponentially, the smoothed loss drawn, and a suggested rate')
+    .option('--steps <n>', 'steps of the test (default 300)', wholeArg('steps', 10));
+  c.action(async (v: TrainValues & { steps?: number }, command: Command) => {
+    const out = writer(v);
+    const { trainData, net, settings } = await prepare(v, command, out);
+    const curve = await net.findLearningRate(trainData.x, trainData.y, { optimizer: settings.optimizer, batchSize: settings.batchSize, steps: v.steps });
+    const points = curve.rates.map((r, i) => [r, curve.losses[i]] as const);
+    out.log(textPlot({ name: 'loss', points }, { logX: true, title: `Smoothed loss against the learning rate (${settings.optimizer ?? 'sgd'}, batch ${settings.batchSize}):`, mark: { x: curve.suggestion, label: 'suggested' } }));
+    out.log(`Suggested learning rate: ${curve.suggestion.toPrecision(2)} (a quarter of ${curve.lowest.rate.toPrecision(2)}, where the loss was lowest); ┊ marks it`);
+    if (v.plot) {
+      await writeFile(v.plot, svgPlot([{ series: [{ name: 'smoothed loss', points }], options: { title: 'Learning-rate range test', xLabel: 'learning rate', yLabel: 'loss', logX: true, mark: { x: curve.suggestion, label: `suggested ${curve.suggestion.toPrecision(2)}` } } }]));
+      out.log(`Drew the curve in ${v.plot}`);
+    }
+    if (v.json) process.stdout.write(JSON.stringify({ suggestion: curve.suggestion, lowest: curve.lowest, rates: curve.rates, losses: curve.losses }) + '\n');
+  });
   return c;
 }
 
@@ -128,8 +159,8 @@ function scaleFrom(text: string | undefined, data: LoadedData): FitOptions['scal
 
 const ARCHITECTURE_FLAGS = ['layers', 'activation', 'outputActivation', 'loss', 'init', 'dropout', 'scale', 'preset'] as const;
 
-async function train(v: TrainValues, command: Command): Promise<void> {
-  const out = writer(v);
+/** The data, the test data and the network the flags ask for, with the training settings. */
+async function prepare(v: TrainValues, command: Command, out: Writer) {
   if (v.resume) {
     const given = ARCHITECTURE_FLAGS.filter((f) => command.getOptionValueSource(f) === 'cli');
     if (given.length > 0) {
@@ -148,7 +179,7 @@ async function train(v: TrainValues, command: Command): Promise<void> {
     preset: v.preset, hidden: v.layers, activation: v.activation, loss: v.loss, init: v.init, dropout: v.dropout,
     scale: scaleFrom(v.scale, trainData), patience: v.patience, seed: v.seed, backend: v.backend, threads: v.threads,
     ...defined({
-      learningRate: v.learningRate, batchSize: v.batchSize, epochs: v.epochs, maxTime: v.maxTime, tolerance: v.tolerance,
+      learningRate: v.learningRate === 'auto' ? undefined : v.learningRate, batchSize: v.batchSize, epochs: v.epochs, maxTime: v.maxTime, tolerance: v.tolerance,
       optimizer: v.optimizer, momentum: v.momentum, beta1: v.beta1, beta2: v.beta2, weightDecay: v.weightDecay,
       clipNorm: v.clipNorm, warmup: v.warmup, validationSplit: v.validationSplit,
     }),
@@ -158,11 +189,23 @@ async function train(v: TrainValues, command: Command): Promise<void> {
   if (net.inputs !== trainData.x.cols || net.outputs !== trainData.y.cols) {
     throw new Error(`ffnn: the model in ${v.resume} takes ${net.inputs} inputs and gives ${net.outputs} outputs, but the data has ${trainData.x.cols} features and ${trainData.y.cols} targets`);
   }
-  const settings = recipe.train;
+  return { trainData, testData, net, settings: recipe.train };
+}
+
+async function train(v: TrainValues, command: Command): Promise<void> {
+  const out = writer(v);
+  const { trainData, testData, net, settings: planned } = await prepare(v, command, out);
+  let settings = planned;
+  if (v.learningRate === 'auto') {
+    const curve = await net.findLearningRate(trainData.x, trainData.y, { optimizer: settings.optimizer, batchSize: settings.batchSize });
+    out.log(`Learning rate auto: ${curve.suggestion.toPrecision(2)} (the range test's suggestion: a quarter of ${curve.lowest.rate.toPrecision(2)}, where the loss was lowest)`);
+    settings = { ...settings, learningRate: Number(curve.suggestion.toPrecision(2)) };
+  }
   const epochs = settings.epochs ?? 10;
   const early = settings.earlyStopping ? { ...settings.earlyStopping, monitor: v.monitor } : undefined;
   const classes = net.task === 'classification';
   const progress = progressView(process.stderr, !v.quiet);
+  const tests: (Evaluation | undefined)[] = [];
   // small sets run hundreds of short epochs: the first few, every tenth and one a second are enough to read
   let printed = 0;
   const worthPrinting = (epoch: number) => epoch <= 5 || epoch % 10 === 0 || performance.now() - printed > 1000;
@@ -175,15 +218,21 @@ async function train(v: TrainValues, command: Command): Promise<void> {
     ...settings,
     earlyStopping: early,
     schedule: v.schedule === undefined ? undefined : scheduleFrom(v.schedule, epochs),
+    collapse: v.collapse,
+    ...(v.checkpoint ? { checkpoint: { path: v.checkpoint } } : {}),
     onProgress: (p) => progress.update(p),
+    onWarning: (w) => {
+      progress.clear();
+      process.stderr.write(`warning: ${w.message}\n`);
+    },
     onEpoch: (e) => {
       progress.clear();
       const test = testData ? net.evaluate(testData.x, testData.y) : undefined;
+      tests.push(test);
       if (worthPrinting(e.epoch)) {
         out.log(epochLine(e, test, classes));
         printed = performance.now();
       }
-      for (const w of e.warnings ?? []) process.stderr.write(`warning (after epoch 1): ${w.message}\n`);
     },
   });
   progress.stop();
@@ -193,7 +242,10 @@ async function train(v: TrainValues, command: Command): Promise<void> {
     const best = history.epochs[history.bestEpoch - 1];
     out.log(`Kept the weights of epoch ${best.epoch}: ${epochLine(best, undefined, classes).replace(/^Epoch \d+\s+/, '')}`);
   }
-  for (const w of history.warnings) process.stderr.write(`warning: ${w.message}\n`);
+  if (v.plot) {
+    await writeFile(v.plot, curvesPlot(history.epochs, tests, classes));
+    out.log(`Drew the curves in ${v.plot}`);
+  }
   if (final) out.log(`Final test ${describeScore(final)}, ${history.seconds.toFixed(1)} s of training`);
   if (v.out) await saveModel(out, net, v.out);
   if (v.json) {
@@ -213,6 +265,18 @@ function epochLine(e: EpochReport, test: Evaluation | undefined, classes: boolea
   if (test) parts.push(`test ${test.task === 'classification' ? `accuracy ${(100 * test.accuracy).toFixed(2)} %` : `RMSE ${test.rmse.toPrecision(4)} R² ${test.r2.toFixed(4)}`}`);
   else if (classes && e.accuracy !== undefined && !v) parts.push(`accuracy ${(100 * e.accuracy).toFixed(2)} %`);
   return `${head}${parts.join('  ')}  ${e.seconds.toFixed(2)} s`;
+}
+
+/** Loss and accuracy (R² for a regression) per epoch: training, validation and test. */
+function curvesPlot(epochs: readonly EpochReport[], tests: readonly (Evaluation | undefined)[], classes: boolean): string {
+  const score = (e: Evaluation | undefined) => (e === undefined ? NaN : e.task === 'classification' ? e.accuracy : e.r2);
+  const of = (f: (e: EpochReport, i: number) => number) => epochs.map((e, i) => [e.epoch, f(e, i)] as const);
+  return svgPlot([
+    { series: [{ name: 'training', points: of((e) => e.loss) }, { name: 'validation', points: of((e) => e.validation?.loss ?? NaN) }, { name: 'test', points: of((_, i) => tests[i]?.loss ?? NaN) }],
+      options: { title: 'Loss per epoch', xLabel: 'epoch', yLabel: 'loss (mean cost per example)' } },
+    { series: [{ name: 'training', points: of((e) => e.accuracy ?? NaN) }, { name: 'validation', points: of((e) => score(e.validation)) }, { name: 'test', points: of((_, i) => score(tests[i])) }],
+      options: { title: classes ? 'Accuracy per epoch' : 'R² per epoch', xLabel: 'epoch', yLabel: classes ? 'accuracy' : 'R²' } },
+  ]);
 }
 
 /** The entries whose value is not undefined. */

@@ -36,7 +36,7 @@ describe('ffnn command', () => {
   it('trains from an MNIST CSV, saves the model, evaluates it and predicts with it', async () => {
     const model = join(dir, 'model.json');
     const trained = await ffnn('train', '--train', trainCsv, '--test', testCsv, '--layers', '32', '--activation', 'relu',
-      '--loss', 'cross-entropy', '--learning-rate', '0.1', '--batch-size', '32', '--epochs', '4', '--out', model, '--json');
+      '--loss', 'cross-entropy', '--optimizer', 'sgd', '--learning-rate', '0.1', '--batch-size', '32', '--epochs', '4', '--out', model, '--json');
     expect(trained.code, trained.stderr).toBe(0);
     const result = JSON.parse(trained.stdout);
     expect(result.stopReason).toBe('epochs');
@@ -106,7 +106,7 @@ describe('ffnn command', () => {
 
   it('runs the fused multiply-add build by default, plain SIMD with --backend wasm-simd: the same model up to rounding', async () => {
     const args = ['train', '--train', testCsv, '--layers', '16', '--activation', 'relu', '--loss', 'cross-entropy',
-      '--learning-rate', '0.1', '--batch-size', '32', '--epochs', '2'];
+      '--optimizer', 'sgd', '--learning-rate', '0.1', '--batch-size', '32', '--epochs', '2'];
     const fmaFile = join(dir, 'fma.json'), plainFile = join(dir, 'plain.json');
     const fma = await ffnn(...args, '--out', fmaFile);
     const plain = await ffnn(...args, '--backend', 'wasm-simd', '--out', plainFile);
@@ -229,5 +229,31 @@ describe('ffnn command on tabular data with its defaults', () => {
     const help = (await ffnn('train', '--help')).stdout;
     expect(help).toMatch(/--target <cols>/);
     expect(help).toMatch(/17,Paris,2023-01-31,3\.5,,yes/);
+  });
+});
+
+describe('ffnn command when training goes wrong, and the learning rate', () => {
+  it('a rate that diverges ends with status 1 and a message naming it and one to try', async () => {
+    const r = await ffnn('train', '--train', trainCsv, '--layers', '30', '--activation', 'relu', '--loss', 'cross-entropy', '--optimizer', 'sgd', '--learning-rate', '10000', '--batch-size', '10', '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^ffnn: training diverged at epoch 1, batch \d+: .*The learning rate 10000 is too high: try [\d.e+-]+ \(the range test's suggestion; ffnn lr-find\)/);
+  });
+
+  it('lr-find draws the curve and suggests a rate; --learning-rate auto trains with it; --plot and --checkpoint write their files', async () => {
+    const found = await ffnn('lr-find', '--train', trainCsv, '--plot', join(dir, 'lr.svg'), '--json');
+    expect(found.code, found.stderr).toBe(0);
+    const curve = JSON.parse(found.stdout);
+    expect(curve.suggestion).toBeGreaterThan(1e-5);
+    expect(curve.suggestion).toBeLessThan(1);
+    expect(found.stderr).toMatch(/Suggested learning rate: [\d.e-]+/);
+    expect(readFileSync(join(dir, 'lr.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
+    const trained = await ffnn('train', '--train', trainCsv, '--test', testCsv, '--learning-rate', 'auto', '--epochs', '3', '--plot', join(dir, 'curves.svg'),
+      '--checkpoint', join(dir, 'ck.json'), '--json');
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stderr).toMatch(/Learning rate auto: [\d.e-]+ \(the range test's suggestion/);
+    expect(JSON.parse(trained.stdout).test.accuracy).toBeGreaterThan(0.8);
+    const svg = readFileSync(join(dir, 'curves.svg'), 'utf8');
+    expect(svg).toMatch(/Loss per epoch[\s\S]*Accuracy per epoch/);
+    expect((await Network.load(join(dir, 'ck.json'))).toJSON().training?.epochs).toBeGreaterThanOrEqual(1);
   });
 });
