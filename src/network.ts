@@ -6,7 +6,7 @@
 // (and the training set, while training) is carved afresh for each call and released after it.
 
 import { activationNamed, type Activation, type ActivationName } from './activations.js';
-import type { Backend, BackendName, FloatArray, Kernels } from './backends/backend.js';
+import { checkHeapRoom, type Backend, type BackendName, type FloatArray, type Kernels } from './backends/backend.js';
 import { createBackend } from './backends/index.js';
 import { sharedBackend } from './backends/wasm.js';
 import { compileBuild, threadsBuildFor } from './backends/wasm-module.js';
@@ -283,6 +283,9 @@ export class Network {
   /** Builds a network on a fresh heap of the chosen backend. */
   static async create(options: NetworkOptions): Promise<Network> {
     validateOptions(options);
+    // parameters, gradients, a good copy and two optimizer-state blocks, each count floats
+    const count = options.layers.reduce((sum, l, i) => sum + ((i === 0 ? options.inputs : options.layers[i - 1].units) + 1) * l.units, 0);
+    checkHeapRoom(20 * count + (1 << 20), `Network.create: a network of ${count.toLocaleString('en')} parameters`, 'use fewer or smaller layers');
     if (!threadsAllowed()) options = { ...options, threads: 1 };
     if ((options.threads ?? 1) === 1) return new Network(await createBackend(options.backend ?? 'wasm'), options);
     // threads share one memory: the threads build over a shared WebAssembly.Memory (up to 4 GiB)

@@ -2,6 +2,7 @@
 // rules (maximum epochs, maximum time, the seed's gradient-norm tolerance, divergence).
 
 import type { Diagnostic } from './diagnostics.js';
+import { checkHeapRoom } from './backends/backend.js';
 import type { Matrix } from './matrix.js';
 import type { Evaluation, Network, StepResult } from './network.js';
 import { DEFAULT_SETTINGS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
@@ -338,6 +339,11 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
   const batchSize = Math.min(o.batchSize, n);
   const warn = options.onWarning ?? ((w: Diagnostic) => console.warn(`ffnn: warning: ${w.message}`));
   const told = new Set<string>();
+  // the training set sits in the network's memory beside the model and a workspace: refused before
+  // anything is copied when that would pass what WebAssembly can address
+  const rowsBytes = 4 * n * (net.inputs + net.outputs + 1);
+  checkHeapRoom(net.live.heap.used + rowsBytes + 4 * net.parameterCount + 8 * Math.max(batchSize, DIAGNOSE_ROWS) * (net.inputs + net.outputs + 4 * Math.max(...net.options.layers.map((l) => l.units))),
+    `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs and ${net.outputs} targets (as float32, beside the model)`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
   const ws = net.openWorkspace(Math.max(batchSize, DIAGNOSE_ROWS));
   net.beginTraining(ws);
   let failure: { epoch: number; batch: number; epochs: EpochReport[]; reason: string; lr: number } | null = null;

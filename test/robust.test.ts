@@ -61,6 +61,15 @@ describe('divergence and collapse', () => {
   });
 });
 
+describe('resource faults', () => {
+  it('a network past what WebAssembly can address is refused before anything is allocated, with the bytes', async () => {
+    const before = process.memoryUsage().rss;
+    await expect(Network.create({ inputs: 100_000, layers: [{ units: 20_000 }, { units: 10 }] }))
+      .rejects.toThrow(/^ffnn: Network\.create: a network of 2,000,220,010 parameters needs 37\.26 GiB of memory, more than the 4\.00 GiB a WebAssembly memory can address; use fewer or smaller layers$/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20);
+  });
+});
+
 describe('the learning-rate range test', () => {
   it('suggests a rate for the seed network and for relu/Adam, leaving the network as it was', async () => {
     const train = await mnist('train', { limit: 5000 });

@@ -78,6 +78,16 @@ export type FloatArray = Float32Array | Float64Array;
  * A linear memory carved by a bump allocator. Regions are 16-byte aligned and addressed in bytes;
  * floats and i32s are 4-byte slots. Views are re-made here, and only here, whenever the memory grows.
  */
+/** What a 32-bit WebAssembly memory can address (4 GiB less a page): the most any heap may use. */
+export const HEAP_LIMIT = 0xffff_0000;
+
+/** Refuses, before anything is allocated, work whose memory would pass HEAP_LIMIT. */
+export function checkHeapRoom(bytes: number, what: string, fix: string): void {
+  if (bytes <= HEAP_LIMIT) return;
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  throw new Error(`ffnn: ${what} needs ${gib(bytes)} of memory, more than the ${gib(HEAP_LIMIT)} a WebAssembly memory can address; ${fix}`);
+}
+
 export abstract class Heap {
   private top: number;
 
@@ -89,9 +99,7 @@ export abstract class Heap {
   alloc(count: number): number {
     const offset = this.top;
     const end = offset + align16(count * 4);
-    if (end > 0xffff_0000) {
-      throw new RangeError(`ffnn heap: ${end} bytes exceed the 4 GiB that a 32-bit WebAssembly memory can address`);
-    }
+    checkHeapRoom(end, 'this network', 'use smaller layers, a smaller batch or fewer rows at a time');
     if (end > this.capacity()) this.grow(end);
     this.top = end;
     return offset;
