@@ -10,10 +10,10 @@ set -euo pipefail
 dir="${1:-.}"
 ffnn="node $(dirname "$0")/../dist/cli/main.js"
 [ -f "$dir/mnist_train.csv" ] || $ffnn mnist-csv --out-dir "$dir"
-seed=(--train "$dir/mnist_train.csv" --test "$dir/mnist_test.csv" --layers 30 --activation sigmoid --output-activation sigmoid
+seed=(--train "$dir/mnist_train.csv" --test "$dir/mnist_test.csv" --preset seed --layers 30 --activation sigmoid --output-activation sigmoid
       --loss mse --learning-rate 3 --batch-size 1 --epochs 30 --max-time 60 --tolerance 0.01)
 echo "== 1. the seed as it was: raw pixels, uniform initialisation"
-$ffnn train "${seed[@]}" --scale none --init uniform
+$ffnn train "${seed[@]}" --scale none --init uniform || echo "(ffnn stopped it with the diagnosis, exit status $?)"
 echo
 echo "== 2. the same, with inputs scaled to [0, 1]"
 $ffnn train "${seed[@]}" --scale 255

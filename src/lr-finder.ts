@@ -8,7 +8,7 @@ import type { Matrix } from './matrix.js';
 import type { LayerParameters, Network } from './network.js';
 import { DEFAULT_SETTINGS, type OptimizerName } from './optimizers.js';
 import { Random } from './random.js';
-import { stepIsFinite } from './trainer.js';
+import { stepIsFinite } from './step.js';
 
 export interface LearningRateOptions {
   /** The optimizer the rate is for (default 'sgd'). */

@@ -25,7 +25,8 @@ import { checkOptions, FIT_OPTIONS, NETWORK_OPTIONS } from './options-schema.js'
 import { inputNames, type DataSchema } from './data/schema.js';
 import { decodeModel, encodeModel, parseModelText, type ModelFile } from './io/model.js';
 import { readText, writeText } from './io/files.js';
-import { stepIsFinite, train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
+import { train as runTraining, type TrainOptions, type TrainingHistory } from './trainer.js';
+import { stepIsFinite, type StepResult } from './step.js';
 
 export interface LayerSpec {
   /** Perceptrons in this layer. */
@@ -127,7 +128,7 @@ interface Layer {
   readonly gb: number;
 }
 
-/** Buffers for up to `rows` examples at a time. */
+/** @internal Buffers for up to `rows` examples at a time. */
 export interface Workspace {
   readonly rows: number;
   /** rows × inputs */
@@ -146,16 +147,10 @@ export interface Workspace {
   readonly dz: readonly number[];
 }
 
-/** The dropout masks of one training step: a seed per layer, and where this part of the batch starts. */
+/** @internal The dropout masks of one training step: a seed per layer, and where this part of the batch starts. */
 export interface DropoutDraw {
   readonly seeds: readonly number[];
   readonly firstRow: number;
-}
-
-export interface StepResult {
-  cost: number;
-  gradSq: number;
-  correct: number;
 }
 
 const NO_DROPOUT: DropoutDraw = { seeds: [], firstRow: 0 };
@@ -332,6 +327,15 @@ export class Network {
   /** What runs this network's kernels: 'simd', 'relaxed' or 'scalar' WebAssembly, or 'js'. */
   get build(): Backend['build'] {
     return this.live.build;
+  }
+
+  /** Each layer as built: units, activation (after defaults), and slope or dropout where set. */
+  get layers(): LayerSpec[] {
+    return this.layerList.map((l, i) => ({
+      units: l.units, activation: l.activationName,
+      ...(this.options.layers[i].slope !== undefined ? { slope: l.slope } : {}),
+      ...(l.dropout > 0 ? { dropout: l.dropout } : {}),
+    }));
   }
 
   /** The activation each layer uses, after defaults. */
@@ -944,11 +948,7 @@ export class Network {
     return encodeModel({
       network: {
         inputs: this.inputs,
-        layers: this.layerList.map((l, i) => ({
-          units: l.units, activation: l.activationName,
-          ...(this.options.layers[i].slope !== undefined ? { slope: l.slope } : {}),
-          ...(l.dropout > 0 ? { dropout: l.dropout } : {}),
-        })),
+        layers: this.layers as ModelFile['network']['layers'],
         loss: this.options.loss,
         init: this.options.init,
         seed: this.options.seed,

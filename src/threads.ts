@@ -15,7 +15,8 @@
 // costs microseconds.
 
 import { startWorker, type WorkerHandle } from './platform/worker.js';
-import type { DropoutDraw, StepResult, Workspace } from './network.js';
+import type { DropoutDraw, Workspace } from './network.js';
+import type { StepResult } from './step.js';
 import { OPTIMIZERS, type Blocks, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 
 // A worker's control block (Uint32 slots): 0 go (sequence, or STOP), 1 done, 2 op (STEP or STEP_UPDATE),

@@ -4,7 +4,8 @@
 import type { Diagnostic } from './diagnostics.js';
 import { checkHeapRoom } from './backends/backend.js';
 import type { Matrix } from './matrix.js';
-import type { Evaluation, Network, StepResult } from './network.js';
+import type { Evaluation, Network } from './network.js';
+import { stepIsFinite } from './step.js';
 import { DEFAULT_SETTINGS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { learningRateAt, type Schedule } from './schedules.js';
 import { checkOptions, TRAIN_OPTIONS } from './options-schema.js';
@@ -12,10 +13,6 @@ import { classesOf, heldOut, takeRows } from './data/split.js';
 import { Random } from './random.js';
 import { findLearningRate } from './lr-finder.js';
 
-/** @internal Whether a step's cost and output gradient are finite (else training has diverged). */
-export function stepIsFinite(r: StepResult): boolean {
-  return Number.isFinite(r.cost) && Number.isFinite(r.gradSq);
-}
 
 export interface TrainOptions {
   /** Step size r in w ← w − r·∇C (default 0.1; the seed used 3 with sum-of-squares). */

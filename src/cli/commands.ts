@@ -114,7 +114,7 @@ export function importCommand(): Command {
       }
       const net = await Network.fromOnnx(bytes, { source: v.onnx });
       await net.save(v.out);
-      writer(v).log(`imported ${[net.inputs, ...net.toJSON().network.layers.map((l) => l.units)].join('-')} (${net.activations.join(', ')}) into ${v.out}`);
+      writer(v).log(`imported ${[net.inputs, ...net.layers.map((l) => l.units)].join('-')} (${net.activations.join(', ')}) into ${v.out}`);
     });
 }
 

@@ -209,7 +209,7 @@ async function train(v: TrainValues, command: Command): Promise<void> {
   // small sets run hundreds of short epochs: the first few, every tenth and one a second are enough to read
   let printed = 0;
   const worthPrinting = (epoch: number) => epoch <= 5 || epoch % 10 === 0 || performance.now() - printed > 1000;
-  const shape = [net.inputs, ...net.toJSON().network.layers.map((l) => l.units)].join('-');
+  const shape = [net.inputs, ...net.layers.map((l) => l.units)].join('-');
   out.log(`Training ${shape} (${net.activations.join(', ')}, ${net.options.loss}) on ${trainData.x.rows} examples` +
     (testData ? `, testing on ${testData.x.rows}` : '') + ` with the ${net.backend} backend (${net.build} build)`);
   out.log(`  ${settings.optimizer ?? 'sgd'}, learning rate ${settings.learningRate}, batch ${settings.batchSize}, at most ${epochs} epochs` +

