@@ -1,7 +1,7 @@
 // ffnn's public API: everything a user may import, and nothing else.
 
 export { Network } from './network.js';
-export type { NetworkOptions, LayerSpec, Evaluation, ClassEvaluation, RegressionEvaluation, LayerParameters } from './network.js';
+export type { NetworkOptions, LoadOptions, LayerSpec, Evaluation, ClassEvaluation, RegressionEvaluation, LayerParameters } from './network.js';
 export type { FitOptions, FitData } from './recipe.js';
 export type { RegressionMetrics } from './metrics.js';
 export { TrainingDivergedError, TrainingCollapsedError } from './trainer.js';

@@ -83,6 +83,16 @@ export interface NetworkOptions {
   readonly threads?: number;
 }
 
+/** How load, fromJSON and fromOnnx build the network they read. */
+export interface LoadOptions {
+  /** The backend to run it on (default 'wasm'): a model runs on any. */
+  readonly backend?: BackendName;
+  /** Threads for its training steps (see NetworkOptions.threads). */
+  readonly threads?: number;
+  /** What errors call the model (default: the path, or 'model' / 'ONNX model'). */
+  readonly source?: string;
+}
+
 /**
  * evaluate()'s answer: loss is the mean per-example cost, cost the sum (the seed's score), in the
  * units training sees (standardised targets for a regression); then, by the network's task, the
@@ -970,7 +980,7 @@ export class Network {
   }
 
   /** Rebuilds a network from toJSON()'s output, on any backend; `source` names it in errors. */
-  static async fromJSON(model: unknown, options: { backend?: BackendName; threads?: number; source?: string } = {}): Promise<Network> {
+  static async fromJSON(model: unknown, options: LoadOptions = {}): Promise<Network> {
     const m = decodeModel(model, options.source ?? 'model');
     const net = await Network.create({
       inputs: m.inputs, layers: m.layers, loss: m.loss, init: m.init, seed: m.seed, scaling: m.scaling,
@@ -1009,13 +1019,13 @@ export class Network {
    * A network from an ONNX MLP (Gemm or MatMul + Add layers with Relu, Sigmoid, Tanh, LeakyRelu,
    * Softmax, Identity, Flatten). The loss is cross-entropy when the output is a softmax, else mse.
    */
-  static async fromOnnx(bytes: Uint8Array, options: { backend?: BackendName; source?: string } = {}): Promise<Network> {
+  static async fromOnnx(bytes: Uint8Array, options: LoadOptions = {}): Promise<Network> {
     const { decodeOnnx } = await import('./io/onnx.js');
     const m = decodeOnnx(bytes, options.source ?? 'ONNX model');
     const outputActivation = m.layers[m.layers.length - 1].activation;
     const net = await Network.create({
       inputs: m.inputs, layers: m.layers, loss: outputActivation === 'softmax' ? 'cross-entropy' : 'mse',
-      scaling: m.net.scaling, targetScaling: m.net.targetScaling, backend: options.backend,
+      scaling: m.net.scaling, targetScaling: m.net.targetScaling, backend: options.backend, threads: options.threads,
     });
     net.setParameters(m.net.layers.map((l) => ({ weights: matrix(l.inputs, l.units, l.weights), biases: l.biases })));
     return net;
@@ -1027,14 +1037,14 @@ export class Network {
   }
 
   /** Reads a model file written by save() (or `ffnn train --out`). */
-  static async load(path: string, options: { backend?: BackendName; threads?: number } = {}): Promise<Network> {
+  static async load(path: string, options: LoadOptions = {}): Promise<Network> {
     let text: string;
     try {
       text = await readText(path);
     } catch (error) {
       throw new Error(`ffnn: cannot read model file ${path}: ${(error as Error).message}`);
     }
-    return Network.fromJSON(parseModelText(text, path), { ...options, source: path });
+    return Network.fromJSON(parseModelText(text, path), { source: path, ...options });
   }
 
   /** Frees the network's heap now rather than at garbage collection; the network is unusable after. */

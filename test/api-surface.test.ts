@@ -18,7 +18,7 @@ describe('the published API', () => {
     expect(names).toEqual([
       'ActivationName', 'BackendName', 'CategoricalColumn', 'ClassEvaluation', 'ColumnSchema', 'CsvOptions', 'CsvSource', 'DataError', 'DataSchema',
       'Dataset', 'DateColumn', 'Diagnostic', 'Divergence', 'EpochReport', 'Evaluation', 'FitData', 'FitOptions', 'IdxArray', 'InitName', 'InputScaling',
-      'LabelledSet', 'LayerParameters', 'LayerSpec', 'LearningRateCurve', 'LearningRateOptions', 'LoadReport', 'LossName', 'Matrix', 'MnistOptions',
+      'LabelledSet', 'LayerParameters', 'LayerSpec', 'LearningRateCurve', 'LearningRateOptions', 'LoadOptions', 'LoadReport', 'LossName', 'Matrix', 'MnistOptions',
       'ModelFile', 'Network', 'NetworkOptions', 'NumericColumn', 'OtherColumn', 'PlainTrainOptions', 'Progress', 'RegressionEvaluation',
       'RegressionMetrics', 'Rows', 'ScalingMethod', 'SplitOptions', 'StopReason', 'TrainOptions', 'TrainingCollapsedError', 'TrainingDivergedError',
       'TrainingHistory', 'ValidationError', 'WorkerTrainOptions', 'WorkerTraining', 'argmaxRows', 'fitScaling', 'fromRows', 'loadCsv', 'loadMnist',
