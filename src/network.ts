@@ -10,7 +10,7 @@ import { checkHeapRoom, type Backend, type BackendName, type FloatArray, type Ke
 import { createBackend } from './backends/index.js';
 import { sharedBackend } from './backends/wasm.js';
 import { compileBuild, threadsBuildFor } from './backends/wasm-module.js';
-import { ThreadPool, type Team, type UpdateArgs } from './threads.js';
+import { ThreadFailure, ThreadPool, type Team, type UpdateArgs } from './threads.js';
 import { diagnoseCollapse, type CollapseEvidence, type Diagnostic } from './diagnostics.js';
 import { initLayer, type InitName } from './init.js';
 import { lossNamed, type Loss, type LossName } from './losses.js';
@@ -506,8 +506,27 @@ export class Network {
   private forwardRows(ws: Workspace, rows: number, x: number, fuseLoss: boolean): number {
     const team = this.teamFor(rows);
     if (!team) return this.forward(ws, rows, x, fuseLoss);
-    team.forward(ws, rows, x, fuseLoss, () => this.teamForward(ws, rows, x, 0, team.team, fuseLoss));
+    try {
+      team.forward(ws, rows, x, fuseLoss, () => this.teamForward(ws, rows, x, 0, team.team, fuseLoss));
+    } catch (error) {
+      if (!(error instanceof ThreadFailure)) throw error;
+      // a forward pass changes no weights: the main thread does it alone, from now on
+      this.dropThreads(error.message);
+      return this.forward(ws, rows, x, fuseLoss);
+    }
     return ws.outs[this.layerList.length - 1];
+  }
+
+  /**
+   * @internal A training thread failed or stopped answering: the pool is stopped and the network goes
+   * on with the main thread alone (the same arithmetic), saying so once.
+   */
+  dropThreads(reason: string): void {
+    if (!this.pool) return;
+    this.pool.dispose();
+    poolsToStop.unregister(this);
+    this.pool = null;
+    console.warn(`ffnn: warning: ${reason}; this network goes on with one thread`);
   }
 
   /** @internal Thread `thread`'s share of a shared forward pass: its rows of x, through every layer. */

@@ -17,15 +17,22 @@ postToParent('ready');
 
 let seen = 0;
 for (;;) {
-  seen = waitForChange(ctrl, CONTROL.go, seen);
+  seen = waitForChange(ctrl, CONTROL.go, seen, undefined, Infinity); // idle for as long as the network lives
   if (seen === STOP) break;
   const ws = workspaceFrom(slots, layers);
   const op = slots[CONTROL.op];
-  if (op === OP.forward || op === OP.forwardFused) {
-    net.teamForward(ws, ws.rows, ws.x, start.thread, team, op === OP.forwardFused);
-  } else {
-    net.teamStep(ws, ws.rows, ws.x, ws.y, start.thread, team, dropoutFrom(slots, layers),
-      op === OP.stepAndUpdate ? readUpdateArgs(args) : null);
+  try {
+    if (op === OP.forward || op === OP.forwardFused) {
+      net.teamForward(ws, ws.rows, ws.x, start.thread, team, op === OP.forwardFused);
+    } else {
+      net.teamStep(ws, ws.rows, ws.x, ws.y, start.thread, team, dropoutFrom(slots, layers),
+        op === OP.stepAndUpdate ? readUpdateArgs(args) : null);
+    }
+  } catch (error) {
+    // this thread cannot do its part: the others stop waiting for it, and it ends
+    team.fail(start.thread);
+    console.error(`ffnn: training thread ${start.thread} failed: ${(error as Error).message}`);
+    break;
   }
   Atomics.store(ctrl, CONTROL.done, seen);
   Atomics.notify(ctrl, CONTROL.done);

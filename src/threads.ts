@@ -104,13 +104,30 @@ export function dropoutFrom(slots: Uint32Array, layers: number): DropoutDraw {
  */
 const SPIN_MS = 2;
 
-/** Waits until ctrl[index] is no longer `value`, and returns what it became. */
-export function waitForChange(ctrl: Int32Array, index: number, value: number): number {
-  const until = performance.now() + SPIN_MS;
+/**
+ * How long a wait for another thread may last before that thread counts as gone: far longer than any
+ * step takes, so only a thread that died (without a word) is declared so.
+ */
+const GONE_MS = 60_000;
+
+/** A training thread failed or stopped answering: the step cannot finish. */
+export class ThreadFailure extends Error {}
+
+/**
+ * Waits until ctrl[index] is no longer `value`, and returns what it became. `failed` tells whether
+ * some thread has given up (checked whenever the wait wakes); a wait past `giveUpAfter` (GONE_MS) throws too.
+ */
+export function waitForChange(ctrl: Int32Array, index: number, value: number, failed?: () => string | null, giveUpAfter = GONE_MS): number {
+  const start = performance.now();
+  const until = start + SPIN_MS;
   for (;;) {
     const now = Atomics.load(ctrl, index);
     if (now !== value) return now;
-    if (performance.now() > until) Atomics.wait(ctrl, index, value);
+    const reason = failed?.();
+    if (reason) throw new ThreadFailure(reason);
+    const time = performance.now();
+    if (time - start > giveUpAfter) throw new ThreadFailure(`a training thread stopped answering (no word for ${giveUpAfter / 1000} s)`);
+    if (time > until) Atomics.wait(ctrl, index, value, 1000);
   }
 }
 
@@ -129,16 +146,32 @@ export class Team {
   private readonly shares: number;
   private readonly partials: Float64Array;
 
+  /** the slot a failing thread sets (its number + 1), so nobody waits for it */
+  private readonly broken: number;
+
   constructor(readonly sab: SharedArrayBuffer, readonly size: number, layers: number) {
     this.announced = layers;
     this.shares = 2 * layers;
-    this.i32 = new Int32Array(sab, 0, this.shares + 2 * size);
+    this.broken = this.shares + 2 * size;
+    this.i32 = new Int32Array(sab, 0, this.broken + 1);
     this.partials = new Float64Array(sab, Team.partialsAt(size, layers), PER_THREAD * size);
   }
 
   /** Where the f64 partials start: after the Int32 slots, aligned to 8 bytes. */
   private static partialsAt(size: number, layers: number): number {
-    return Math.ceil((4 * (2 * layers + 2 * size)) / 8) * 8;
+    return Math.ceil((4 * (2 * layers + 2 * size + 1)) / 8) * 8;
+  }
+
+  /** Thread `thread` cannot finish its part: every waiter wakes and gives up. */
+  fail(thread: number): void {
+    Atomics.store(this.i32, this.broken, thread + 1);
+    for (let i = 0; i < this.broken; i++) Atomics.notify(this.i32, i);
+  }
+
+  /** Why the step cannot finish, or null. */
+  failure(): string | null {
+    const t = Atomics.load(this.i32, this.broken);
+    return t === 0 ? null : `training thread ${t - 1} failed`;
   }
 
   static create(size: number, layers: number): Team {
@@ -152,6 +185,7 @@ export class Team {
 
   /** Before a step, while no other thread runs: the rows per thread (in thread order), nothing claimed or announced. */
   reset(counts: readonly number[]): void {
+    if (this.failure()) throw new ThreadFailure(this.failure()!);
     this.i32.fill(0, 0, this.shares);
     let first = 0;
     counts.forEach((count, t) => {
@@ -175,7 +209,7 @@ export class Team {
   /** Returns once every thread has announced `layer`. */
   awaitAll(layer: number): void {
     const at = this.announced + layer;
-    for (let now = Atomics.load(this.i32, at); now !== this.size; now = Atomics.load(this.i32, at)) waitForChange(this.i32, at, now);
+    for (let now = Atomics.load(this.i32, at); now !== this.size; now = Atomics.load(this.i32, at)) waitForChange(this.i32, at, now, () => this.failure());
   }
 
   /** The next unclaimed block of a layer's gradient (counting past the last one once all are taken). */
@@ -331,7 +365,7 @@ export class ThreadPool {
     mine();
     for (const t of this.threads) {
       let done = Atomics.load(t.ctrl, CONTROL.done);
-      while (done !== seq) done = waitForChange(t.ctrl, CONTROL.done, done);
+      while (done !== seq) done = waitForChange(t.ctrl, CONTROL.done, done, () => this.team.failure());
     }
     return counts;
   }

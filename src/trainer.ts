@@ -3,6 +3,7 @@
 
 import type { Diagnostic } from './diagnostics.js';
 import { checkHeapRoom } from './backends/backend.js';
+import { ThreadFailure } from './threads.js';
 import type { Matrix } from './matrix.js';
 import type { Evaluation, Network } from './network.js';
 import { stepIsFinite } from './step.js';
@@ -395,7 +396,17 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
         k.gatherRows(rows, net.outputs, ys, order + first * 4, ws.y);
         const at = net.progress.epochs + batch / batches;
         lr = learningRateAt(o.learningRate, o.schedule, o.warmup, at);
-        const step = net.trainStep(ws, rows, ws.x, ws.y, o.optimizer, o.settings, lr, o.clipNorm);
+        let step;
+        try {
+          step = net.trainStep(ws, rows, ws.x, ws.y, o.optimizer, o.settings, lr, o.clipNorm);
+        } catch (error) {
+          if (!(error instanceof ThreadFailure)) throw error;
+          // the step was cut short: back to the last good weights, on one thread from now on
+          net.restoreParameters();
+          net.progress = { ...net.progress, optimizer: null };
+          net.dropThreads(error.message);
+          throw new Error(`ffnn: training stopped at epoch ${epoch}, batch ${batch + 1}: ${error.message}. The network keeps its last good weights and runs on one thread now; train again to go on`);
+        }
         const diverged = stepIsFinite(step) ? watch.step(step.cost / rows) : 'the cost became NaN or infinite';
         if (diverged) {
           // back to the last good weights; the optimizer's moments may be wild, so they restart

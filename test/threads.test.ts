@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Network } from '../src/index.js';
 import { splitRows } from '../src/threads.js';
+import { DEFAULT_SETTINGS } from '../src/optimizers.js';
 import { mnist } from './helpers/mnist.js';
 import { countShared } from './helpers/threads.js';
 
@@ -93,5 +94,28 @@ describe('threads', () => {
   it('refuses threads on a backend without the threads build', async () => {
     await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], threads: 2, backend: 'js' })).rejects.toThrow(/threads run on the SIMD builds \('wasm', 'wasm-simd', 'wasm-relaxed'\), not 'js'/);
     await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], threads: 0 })).rejects.toThrow(/threads must be a whole number from 1 to 64, got 0/);
+  });
+});
+
+describe('a training thread that fails', () => {
+  it('ends the step with a clear error instead of a hang, and the network goes on with one thread', async () => {
+    const net = await Network.create({ inputs: 784, layers: [{ units: 512, activation: 'relu' }, { units: 10 }], loss: 'cross-entropy', threads: 2 });
+    if (net.threads < 2) return; // no SharedArrayBuffer here: nothing to share
+    const ws = net.openWorkspace(64);
+    // the batch's x ends past the memory for the second half of its rows: the worker's share traps
+    const end = 4 * net.live.heap.floats().length;
+    const x = end - 4 * 32 * 784;
+    const errors: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => errors.push(m);
+    try {
+      expect(() => net.trainStep(ws, 64, x, ws.y, 'sgd', DEFAULT_SETTINGS, 0.1, 0)).toThrow(/training thread 1 failed/);
+      // a forward pass finds the pool broken: it goes on with the main thread, and says so once
+      const test = await mnist('test', { limit: 300 });
+      expect(net.predict(test.x).data.every(Number.isFinite)).toBe(true);
+    } finally {
+      console.warn = warn;
+    }
+    expect(errors.some((m) => /training thread 1 failed; this network goes on with one thread/.test(m))).toBe(true);
   });
 });
