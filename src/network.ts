@@ -865,6 +865,42 @@ export class Network {
     return out;
   }
 
+  /**
+   * @internal The evaluation of rows already in the heap (inputs scaled, targets as training sees
+   * them), picked by `count` row indexes at `indexAt`: the held-out rows of a validation split.
+   */
+  evaluateHeld(ws: Workspace, xs: number, ys: number, indexAt: number, count: number): Evaluation {
+    const k = this.k;
+    const heap = this.live.heap;
+    const regression = this.task === 'regression';
+    const predicted = regression ? matrix(count, this.outputs) : null;
+    const targets = regression ? matrix(count, this.outputs) : null;
+    let cost = 0, correct = 0;
+    for (let start = 0; start < count; start += ws.rows) {
+      const rows = Math.min(ws.rows, count - start);
+      k.gatherRows(rows, this.inputs, xs, indexAt + start * 4, ws.x);
+      k.gatherRows(rows, this.outputs, ys, indexAt + start * 4, ws.y);
+      if (predicted && targets) {
+        const o = this.forwardRows(ws, rows, ws.x, false);
+        predicted.data.set(heap.read(o, rows * this.outputs), start * this.outputs);
+        targets.data.set(heap.read(ws.y, rows * this.outputs), start * this.outputs);
+      }
+      const r = this.evaluateRows(ws, rows, ws.x, ws.y);
+      cost += r.cost;
+      correct += r.correct;
+    }
+    const loss = cost / count;
+    if (predicted && targets) {
+      // both back in the targets' own units: y = y′ / scale + shift
+      if (this.targetScaling) {
+        const { shift, scale } = this.targetScaling;
+        for (const m of [predicted, targets]) for (let i = 0; i < m.data.length; i++) m.data[i] = m.data[i] / scale[i % m.cols] + shift[i % m.cols];
+      }
+      return { task: 'regression', loss, cost, rows: count, ...regressionMetrics(predicted, targets) };
+    }
+    return { task: 'classification', loss, cost, accuracy: correct / count, correct, rows: count };
+  }
+
   /** @internal The cost as training sees it (dropout on, masks drawn from the generator). */
   trainingCost(ws: Workspace, rows: number, x: number, y: number): number {
     const out = this.forward(ws, rows, x, true, this.drawDropout());

@@ -10,7 +10,7 @@ import { stepIsFinite } from './step.js';
 import { DEFAULT_SETTINGS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { learningRateAt, type Schedule } from './schedules.js';
 import { checkOptions, TRAIN_OPTIONS } from './options-schema.js';
-import { classesOf, heldOut, takeRows } from './data/split.js';
+import { classesOf, heldOut } from './data/split.js';
 import { Random } from './random.js';
 import { findLearningRate } from './lr-finder.js';
 
@@ -297,8 +297,11 @@ function checkTargetRange(net: Network, y: Matrix): void {
   );
 }
 
-/** Splits off a seeded random share of the rows as validation data (per class, for a classifier). */
-function splitValidation(net: Network, x: Matrix, y: Matrix, share: number) {
+/**
+ * The rows held out for validation and those trained on, by index (per class, for a classifier): the
+ * data goes into the heap once, whole, and each part is read from there through its indexes.
+ */
+function splitValidation(net: Network, x: Matrix, y: Matrix, share: number): { kept: Int32Array; held: Int32Array } {
   const n = x.rows;
   if (Math.max(1, Math.round(n * share)) >= n) throw new Error(`ffnn: train: validationSplit ${share} of ${n} rows leaves nothing to train on`);
   const classes = net.task === 'classification' ? classesOf({ x, y }) : null;
@@ -306,8 +309,7 @@ function splitValidation(net: Network, x: Matrix, y: Matrix, share: number) {
   // same rows as the run it continues
   const { held, kept } = heldOut(n, share, classes, new Random(net.options.seed ^ 0x5bd1e995));
   // each set in the data's own order: training shuffles it anyway, and the split is what the seed decides
-  const train = takeRows({ x, y }, kept.sort());
-  return { x: train.x, y: train.y, validation: takeRows({ x, y }, held.sort()) };
+  return { kept: kept.sort(), held: held.sort() };
 }
 
 /** A macrotask turn (timers, I/O, messages run), cheaper than setTimeout's clamped delay. */
@@ -325,21 +327,23 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
   checkTargetRange(net, yAll);
   if (options.validation) net.checkPair(options.validation.x, options.validation.y, 'train: validation');
   const split = options.validationSplit !== undefined ? splitValidation(net, xAll, yAll, options.validationSplit) : null;
-  const x = split ? split.x : xAll;
-  const y = split ? split.y : yAll;
-  const validation = split ? split.validation : options.validation;
+  const x = xAll, y = yAll;
+  const validation = options.validation;
   const early = options.earlyStopping;
   const classifying = net.task === 'classification';
   if (early?.monitor === 'accuracy' && !classifying) {
     throw new Error("ffnn: train: earlyStopping.monitor 'accuracy' needs a classifier; this network is a regression (monitor 'loss')");
   }
-  const n = x.rows;
+  const all = x.rows;
+  /** the rows trained on (all of them, or those the split keeps) */
+  const trainRows = split ? split.kept : null;
+  const n = trainRows ? trainRows.length : all;
   const batchSize = Math.min(o.batchSize, n);
   const warn = options.onWarning ?? ((w: Diagnostic) => console.warn(`ffnn: warning: ${w.message}`));
   const told = new Set<string>();
   // the training set sits in the network's memory beside the model and a workspace: refused before
   // anything is copied when that would pass what WebAssembly can address
-  const rowsBytes = 4 * n * (net.inputs + net.outputs + 1);
+  const rowsBytes = 4 * all * (net.inputs + net.outputs + 2);
   checkHeapRoom(net.live.heap.used + rowsBytes + 4 * net.parameterCount + 8 * Math.max(batchSize, DIAGNOSE_ROWS) * (net.inputs + net.outputs + 4 * Math.max(...net.options.layers.map((l) => l.units))),
     `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs and ${net.outputs} targets (as float32, beside the model)`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
   const ws = net.openWorkspace(Math.max(batchSize, DIAGNOSE_ROWS));
@@ -351,16 +355,22 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
     // The training set is copied into the heap once; batches are gathered from it by index.
     const heap = net.live.heap;
     const k = net.live.kernels;
-    const xs = heap.alloc(n * net.inputs);
-    const ys = heap.alloc(n * net.outputs);
+    const xs = heap.alloc(all * net.inputs);
+    const ys = heap.alloc(all * net.outputs);
     const order = heap.alloc(n);
-    net.loadInputs(x, 0, n, xs, 'train: x');
-    net.loadTargets(y, 0, n, ys, 'train: y');
+    net.loadInputs(x, 0, all, xs, 'train: x');
+    net.loadTargets(y, 0, all, ys, 'train: y');
+    // the rows held out, by index in the heap, for scoring after every epoch
+    const held = split ? heap.alloc(split.held.length) : 0;
+    if (split) heap.ints().set(split.held, held >> 2);
+    const validate = (): Evaluation | undefined => split
+      ? net.evaluateHeld(ws, xs, ys, held, split.held.length)
+      : validation ? net.evaluate(validation.x, validation.y) : undefined;
     const best = early ? heap.alloc(net.parameterCount) : 0;
     let bestEpoch: number | undefined;
     let bestScore = Infinity;
-    const watch = new Watch(net, constantCost(net, heap.read(ys, n * net.outputs), n));
-    const sample = Math.min(ws.rows, n);
+    const watch = new Watch(net, constantCost(net, heap.read(ys, all * net.outputs), all));
+    const sample = Math.min(ws.rows, all);
     /** Problems with the outputs now (told once each through onWarning); with collapse: 'stop', the end of the run. */
     const diagnose = (epoch: number, batch: number, lr: number): Diagnostic[] => {
       const found = net.diagnoseRows(ws, sample, xs, { learningRate: lr, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
@@ -384,7 +394,7 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
       const epochStart = performance.now();
       // each epoch shuffles 0..n−1 afresh, so the order depends only on the generator's state
       const ints = heap.ints();
-      for (let i = 0; i < n; i++) ints[(order >> 2) + i] = i;
+      for (let i = 0; i < n; i++) ints[(order >> 2) + i] = trainRows ? trainRows[i] : i;
       if (o.shuffle) net.rng.shuffle(ints, order >> 2, n);
       let cost = 0, gradSq = 0, correct = 0, seen = 0, batch = 0;
       let lr = o.learningRate;
@@ -447,7 +457,7 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
         examples: seen,
         seconds: (performance.now() - epochStart) / 1000,
         elapsed: seconds(),
-        validation: validation ? net.evaluate(validation.x, validation.y) : undefined,
+        validation: validate(),
         warnings: found.length > 0 ? found : earlyFound ?? found,
       };
       // an epoch cut short by time or cancellation does not count as a completed one
@@ -487,11 +497,9 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
       if (early && bestEpoch !== undefined && (early.restoreBest ?? true)) net.pasteParameters(best);
 
       // The seed's score: the cost over the whole training set with the final weights.
-      let score = 0;
-      for (let first = 0; first < n; first += ws.rows) {
-        const rows = Math.min(ws.rows, n - first);
-        score += net.evaluateRows(ws, rows, xs + first * net.inputs * 4, ys + first * net.outputs * 4).cost;
-      }
+      const ints = heap.ints();
+      for (let i = 0; i < n; i++) ints[(order >> 2) + i] = trainRows ? trainRows[i] : i;
+      const score = net.evaluateHeld(ws, xs, ys, order, n).cost;
       const last = epochs[epochs.length - 1];
       const finalWarnings = net.diagnoseRows(ws, sample, xs, { learningRate: o.learningRate, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
       for (const d of finalWarnings) if (!told.has(d.message)) warn(d);
