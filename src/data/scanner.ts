@@ -81,6 +81,7 @@ export async function scanCsv(chunks: AsyncIterable<Uint8Array>, options: ScanOp
       await input.more(); // at the end, one more pass with final set
     }
   } finally {
+    scanner.release();
     if (!input.ended) await input.close();
   }
   return { collector, layout, lines: input.line - 1 };
@@ -243,6 +244,9 @@ class Input {
   }
 }
 
+/** Scanner instances no load is using. */
+const idle: ScannerExports[] = [];
+
 /** One instance of the scanner module, its regions laid out for a layout. */
 class Scanner {
   private readonly cells: number;
@@ -283,8 +287,15 @@ class Scanner {
   }
 
   static async create(layout: Layout, delimiter: string): Promise<Scanner> {
-    const instance = await WebAssembly.instantiate(await compileBuild('csv'), {});
-    return new Scanner(instance.exports as unknown as ScannerExports, layout, delimiter.charCodeAt(0));
+    // an instance (and its memory) is reused from one load to the next: loads one after another,
+    // a thousand small files say, would otherwise leave a thousand memories for the collector
+    const exports = idle.pop() ?? (await WebAssembly.instantiate(await compileBuild('csv'), {})).exports as unknown as ScannerExports;
+    return new Scanner(exports, layout, delimiter.charCodeAt(0));
+  }
+
+  /** Hands the instance back for the next load (its memory stays as grown, up to a few megabytes). */
+  release(): void {
+    if (idle.length < 2) idle.push(this.exports);
   }
 
   private ensureInput(bytes: number): void {
