@@ -2,7 +2,20 @@
 // process's peak resident memory and its resident memory before the load, and the result's bytes.
 //   node dist-bench/load-child.js FILE READER [option JSON]
 
+import { existsSync, readFileSync } from 'node:fs';
 import { loadCsv } from '../dist/index.js';
+
+/**
+ * This process's peak resident memory: VmHWM on Linux (ru_maxrss would count the parent's peak, which
+ * a child inherits across fork and exec), else ru_maxrss.
+ */
+function peakResident(): number {
+  if (existsSync('/proc/self/status')) {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
 
 const [path, reader, extra] = process.argv.slice(2);
 const options = { reader: reader as 'wasm' | 'csv-parse' | 'auto', ...(extra ? JSON.parse(extra) : {}) };
@@ -12,5 +25,5 @@ const before = process.memoryUsage().rss;
 const start = performance.now();
 const d = await loadCsv(path, options);
 const seconds = (performance.now() - start) / 1000;
-const peak = process.resourceUsage().maxRSS * 1024;
+const peak = peakResident();
 process.stdout.write(JSON.stringify({ seconds, peak, before, resultBytes: d.x.data.byteLength + d.y.data.byteLength, rows: d.x.rows, cols: d.x.cols }) + '\n');
