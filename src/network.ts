@@ -848,6 +848,13 @@ export class Network {
     });
   }
 
+  /** Outputs or targets as training sees them, back in the targets' own units: y = y′ / scale + shift. */
+  private restoreTargets(m: Matrix): void {
+    if (!this.targetScaling) return;
+    const { shift, scale } = this.targetScaling;
+    for (let i = 0; i < m.data.length; i++) m.data[i] = m.data[i] / scale[i % m.cols] + shift[i % m.cols];
+  }
+
   /** The outputs for x, in chunks through an open workspace, a regression's restored to its units. */
   private outputsOf(x: Matrix, ws: Workspace, what: string): Matrix {
     const out = matrix(x.rows, this.outputs);
@@ -857,11 +864,7 @@ export class Network {
       const o = this.forwardRows(ws, rows, ws.x, false);
       out.data.set(this.live.heap.floats().subarray(o >> 2, (o >> 2) + rows * this.outputs), start * this.outputs);
     }
-    if (this.targetScaling) {
-      // back to the targets' own units: y = y′ / scale + shift
-      const { shift, scale } = this.targetScaling;
-      for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i] / scale[i % out.cols] + shift[i % out.cols];
-    }
+    this.restoreTargets(out);
     return out;
   }
 
@@ -891,11 +894,8 @@ export class Network {
     }
     const loss = cost / count;
     if (predicted && targets) {
-      // both back in the targets' own units: y = y′ / scale + shift
-      if (this.targetScaling) {
-        const { shift, scale } = this.targetScaling;
-        for (const m of [predicted, targets]) for (let i = 0; i < m.data.length; i++) m.data[i] = m.data[i] / scale[i % m.cols] + shift[i % m.cols];
-      }
+      this.restoreTargets(predicted);
+      this.restoreTargets(targets);
       return { task: 'regression', loss, cost, rows: count, ...regressionMetrics(predicted, targets) };
     }
     return { task: 'classification', loss, cost, accuracy: correct / count, correct, rows: count };

@@ -14,14 +14,19 @@ interface ScoreValues extends DataOptionValues {
   model: string; data: string; labels?: string; out?: string; json: boolean; quiet: boolean;
 }
 
-export function evaluateCommand(): Command {
-  const c = new Command('evaluate')
-    .description('score a saved model on labelled data: accuracy and the confusion matrix, or RMSE, MAE and R²')
+/** A command that reads a saved model and data: --model, --data and its reading options, --backend, --json. */
+function modelCommand(name: string, description: string, data: string, json: string, extra: (c: Command) => Command): Command {
+  const c = extra(new Command(name).description(description)
     .requiredOption('--model <file>', 'a model saved by ffnn train --out')
-    .requiredOption('--data <data>', 'CSV (read with the columns the model was trained on), IDX images (with --labels), or "mnist" (the test set)')
-    .option('--labels <file>', 'IDX labels of --data');
+    .requiredOption('--data <data>', data));
   addDataOptions(c, false);
-  return c.addOption(backendOption()).option('--json', 'print the scores as JSON', false).action(evaluate);
+  return c.addOption(backendOption()).option('--json', json, false);
+}
+
+export function evaluateCommand(): Command {
+  return modelCommand('evaluate', 'score a saved model on labelled data: accuracy and the confusion matrix, or RMSE, MAE and R²',
+    'CSV (read with the columns the model was trained on), IDX images (with --labels), or "mnist" (the test set)', 'print the scores as JSON',
+    (c) => c.option('--labels <file>', 'IDX labels of --data')).action(evaluate);
 }
 
 async function evaluate(v: ScoreValues): Promise<void> {
@@ -50,13 +55,9 @@ async function evaluate(v: ScoreValues): Promise<void> {
 }
 
 export function predictCommand(): Command {
-  const c = new Command('predict')
-    .description("write a saved model's predictions: one line per row, the class (by name) and each class's output, or the predicted targets")
-    .requiredOption('--model <file>', 'a model saved by ffnn train --out')
-    .requiredOption('--data <data>', 'CSV (read with the columns the model was trained on; a label or target column there is left out), IDX images, or "mnist"')
-    .option('--out <file>', 'CSV file to write (default: stdout)');
-  addDataOptions(c, false);
-  return c.addOption(backendOption()).option('--json', 'print the predictions as JSON', false).action(predict);
+  return modelCommand('predict', "write a saved model's predictions: one line per row, the class (by name) and each class's output, or the predicted targets",
+    'CSV (read with the columns the model was trained on; a label or target column there is left out), IDX images, or "mnist"', 'print the predictions as JSON',
+    (c) => c.option('--out <file>', 'CSV file to write (default: stdout)')).action(predict);
 }
 
 async function predict(v: ScoreValues): Promise<void> {

@@ -75,11 +75,9 @@ export interface ScannedRows {
   cellText(row: number, cell: number): string;
 }
 
-/** A collector's rows as plain data (see ColumnCollector.part). */
+/** A collector's rows as plain data, numbers aside (see ColumnCollector.part). */
 export interface CollectedPart {
   readonly rows: number;
-  readonly features: Float32Array;
-  readonly targets: Float32Array;
   readonly text: readonly ({ readonly values: readonly string[]; readonly lines: readonly number[]; readonly codes: Int32Array } | null)[];
   readonly label: { readonly values: readonly string[]; readonly lines: readonly number[]; readonly codes: Int32Array } | null;
   readonly missingCount: Int32Array;
@@ -389,13 +387,14 @@ export class ColumnCollector {
     throw new CsvCellError(line, c, `${quoted(cell)} is a missing value (column ${this.layout.names[c]}), and missing values are refused here`);
   }
 
-  /** What this collector holds, as plain data a worker can post (its lines relative to its input). */
+  /**
+   * What this collector holds besides its numbers (those are in the storage it was given), as plain
+   * data a worker can post; lines relative to its input.
+   */
   part(): CollectedPart {
     const text = (t: TextColumn | null) => (t ? { values: t.values, lines: t.lines, codes: t.codes.subarray(0, this.rows) } : null);
     return {
       rows: this.rows,
-      features: this.features.data.subarray(0, this.features.length),
-      targets: this.targets.data.subarray(0, this.targets.length),
       text: this.text.map(text),
       label: text(this.label),
       missingCount: this.missingCount,
@@ -406,10 +405,11 @@ export class ColumnCollector {
   }
 
   /**
-   * One collector holding the parts' rows in order, as if one reader had read them all; each part's
-   * lines are shifted by its offset (the lines before its input).
+   * One collector holding the parts' rows in order, as if one reader had read them all: their numbers
+   * are already in `storage` (each part filled its place), the rest merges here, each part's lines
+   * shifted by its offset (the lines before its input).
    */
-  static merge(layout: Layout, options: CollectOptions, parts: readonly CollectedPart[], lineOffsets: readonly number[], storage?: CollectorStorage): ColumnCollector {
+  static merge(layout: Layout, options: CollectOptions, parts: readonly CollectedPart[], lineOffsets: readonly number[], storage: CollectorStorage): ColumnCollector {
     const merged = new ColumnCollector(layout, options, storage);
     const rows = parts.reduce((a, p) => a + p.rows, 0);
     const fw = merged.featureCells.length, tw = merged.targetCells.length;
@@ -426,15 +426,8 @@ export class ColumnCollector {
       });
       return column;
     };
-    let first = 0, f = 0, t = 0;
+    let first = 0;
     parts.forEach((p, k) => {
-      // with shared storage, each part wrote its rows in place already
-      if (!storage) {
-        merged.features.data.set(p.features, f);
-        merged.targets.data.set(p.targets, t);
-      }
-      f += p.rows * fw;
-      t += p.rows * tw;
       for (let i = 0; i < merged.missingCount.length; i++) {
         merged.missingCount[i] += p.missingCount[i];
         if (merged.firstNumberLine[i] === 0 && p.firstNumberLine[i] > 0) {

@@ -1,9 +1,9 @@
 // From csv-parse's records to a Dataset: the first records decide the layout (preamble, header,
-// roles), then every record goes to the column collector. Shared by the main thread, the chunk
-// workers and the browser, so every path checks cells the same way.
+// roles), then every record goes to the column collector. Shared by Node and the browser, so every
+// path checks cells the same way.
 
 import type { Options } from 'csv-parse';
-import { ColumnCollector, type CollectOptions, type Dataset } from './columns.js';
+import { ColumnCollector, type CollectOptions } from './columns.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, type Layout, type LayoutOptions } from './layout.js';
 
@@ -57,21 +57,4 @@ export async function collectRecords(records: AsyncIterable<LinedRecord>, option
     throw parseError(error);
   }
   return { collector: collector!, layout: layout! };
-}
-
-/** Collects records laid out by a layout decided elsewhere (a chunk of a file split among workers). */
-export async function collectWithLayout(records: AsyncIterable<LinedRecord>, layout: Layout, options: CollectOptions, skip: number): Promise<ColumnCollector> {
-  const collector = new ColumnCollector(layout, options);
-  let seen = 0;
-  try {
-    for await (const { record, line } of records) if (seen++ >= skip) collector.add(record, line);
-  } catch (error) {
-    throw parseError(error);
-  }
-  return collector;
-}
-
-/** The finished data set of a load. */
-export async function loadRecords(records: AsyncIterable<LinedRecord>, options: LayoutOptions & CollectOptions): Promise<Dataset> {
-  return (await collectRecords(records, options)).collector.finish();
 }

@@ -24,7 +24,7 @@ if (place) {
     if (result === 'declined') {
       parentPort!.postMessage({ ok: true, part: 'declined' });
     } else {
-      const { features: _f, targets: _t, ...part } = result.collector.part();
+      const part = result.collector.part();
       const transfer = [...part.text.map((t) => t?.codes), part.label?.codes]
         .filter((a): a is Int32Array => a !== undefined && a !== null).map((a) => a.buffer as ArrayBuffer);
       parentPort!.postMessage({ ok: true, part }, [...new Set(transfer)]);

@@ -155,7 +155,7 @@ async function peek(input: Readable, bytes: number): Promise<{ head: Buffer; str
   return { head, stream: Readable.from(all(), { objectMode: false }) };
 }
 
-type Done = { ok: true; part: Omit<CollectedPart, 'features' | 'targets'> | 'declined' } | { ok: false; line: number; column: number | null; detail: string };
+type Done = { ok: true; part: CollectedPart | 'declined' } | { ok: false; line: number; column: number | null; detail: string };
 
 /**
  * A large plain file split at line boundaries: the main thread scans the first range and a worker
@@ -230,9 +230,9 @@ async function loadInChunks(path: string, size: number, threads: number, options
     }
     if (results.some((r) => r.ok && r.part === 'declined')) return 'declined';
     const parts = results.map((r, i) => {
-      const part = (r as { part: Omit<CollectedPart, 'features' | 'targets'> }).part;
+      const part = (r as { part: CollectedPart }).part;
       if (i < rowsOf.length && part.rows !== rowsOf[i]) throw new Error(`ffnn: internal: a range counted ${rowsOf[i]} rows and scanned ${part.rows}`);
-      return { ...part, features: new Float32Array(0), targets: new Float32Array(0) };
+      return part;
     });
     const total = parts.reduce((a, p) => a + p.rows, 0);
     return ColumnCollector.merge(layout, collect, parts, offsets, {

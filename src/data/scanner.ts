@@ -8,7 +8,7 @@
 
 import { compileBuild } from '../backends/wasm-module.js';
 import { ColumnCollector, type CollectOptions, type CollectorStorage, type ScannedRows } from './columns.js';
-import { sniffDelimiter } from './delimiter.js';
+import { delimiterFor } from './csv-dataset.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, Role, type Layout, type LayoutOptions } from './layout.js';
 
@@ -94,7 +94,7 @@ async function begin(input: Input, options: ScanOptions, given?: CsvPlan) {
   if (typeof options.skipLines === 'number' && !given) {
     if (!input.dropLines(options.skipLines)) return 'declined';
   }
-  const delimiter = given?.delimiter ?? delimiterOf(options, input);
+  const delimiter = given?.delimiter ?? delimiterFor(options, input.headText());
   const head = input.headRecords(LAYOUT_RECORDS, delimiter);
   if (head === 'declined') return 'declined';
   if (head.records.length === 0 && !given) throw new CsvCellError(0, null, 'the file is empty: no rows to load');
@@ -109,11 +109,6 @@ async function begin(input: Input, options: ScanOptions, given?: CsvPlan) {
     input.drop(head.consumed);
   }
   return { layout, delimiter, skip, head };
-}
-
-function delimiterOf(options: ScanOptions, input: Input): string {
-  if (options.delimiter !== undefined && options.delimiter !== 'auto') return options.delimiter;
-  return sniffDelimiter(input.headText());
 }
 
 /** The bytes not yet scanned, filled from the chunks as the scanner needs them. */
