@@ -66,3 +66,32 @@ export function scaleColumns(m: i32, n: i32, shift: usize, scale: usize, x: usiz
     }
   }
 }
+
+// dst[r, j] = f32(src[idx[r]·cols + j])·mul[j] + add[j] for r < rows: a mini-batch gathered from a
+// data set kept as bytes (pixels, small whole numbers), widened and scaled as it is written, so the
+// data set sits in the heap at a quarter of float32's size. mul and add fold the data's own scale
+// and the network's input scaling (see resident.ts); a multiply then an add, never fused, so every
+// build and the JS reference give the same bits.
+export function gatherBytes(rows: i32, cols: i32, src: usize, idx: usize, mul: usize, add: usize, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const from = src + <usize>load<i32>(idx + (<usize>r << 2)) * <usize>cols;
+    const to = dst + (<usize>(r * cols) << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 16 <= cols; j += 16) {
+        const b = v128.load(from + <usize>j);
+        const lo = i16x8.extend_low_i8x16_u(b);
+        const hi = i16x8.extend_high_i8x16_u(b);
+        const o = <usize>j << 2;
+        v128.store(to + o, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), v128.load(mul + o)), v128.load(add + o)));
+        v128.store(to + o + 16, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), v128.load(mul + o + 16)), v128.load(add + o + 16)));
+        v128.store(to + o + 32, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), v128.load(mul + o + 32)), v128.load(add + o + 32)));
+        v128.store(to + o + 48, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), v128.load(mul + o + 48)), v128.load(add + o + 48)));
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(to + o, <f32>load<u8>(from + <usize>j) * load<f32>(mul + o) + load<f32>(add + o));
+    }
+  }
+}

@@ -4,7 +4,7 @@
 // suggestion came within a point of the best of a hand-picked grid, for sigmoid SGD at batch 10 and
 // relu Adam at batch 32; a tenth and a third did worse for one or the other: bench/RESULTS.md.)
 
-import type { Matrix } from './matrix.js';
+import type { Inputs, Matrix } from './matrix.js';
 import type { LayerParameters, Network } from './network.js';
 import { DEFAULT_SETTINGS, type OptimizerName } from './optimizers.js';
 import { Random } from './random.js';
@@ -41,7 +41,7 @@ const SMOOTHING = 0.9;
  * steps through rates from min to max, one batch each, and stops early once the smoothed loss is four
  * times its lowest (or not finite).
  */
-export async function findLearningRate(net: Network, x: Matrix, y: Matrix, options: LearningRateOptions = {},
+export async function findLearningRate(net: Network, x: Inputs, y: Matrix, options: LearningRateOptions = {},
   startFrom?: readonly LayerParameters[]): Promise<LearningRateCurve> {
   const steps = options.steps ?? 300;
   const min = options.min ?? 1e-6, max = options.max ?? 10;
@@ -53,13 +53,12 @@ export async function findLearningRate(net: Network, x: Matrix, y: Matrix, optio
     if (startFrom) copy.setParameters(startFrom);
     const batch = Math.min(options.batchSize ?? 32, x.rows);
     const optimizer = options.optimizer ?? 'sgd';
+    const xs = copy.placeInputs(x, [], 'findLearningRate: x');
+    const ys = copy.placeTargets(y, [xs], 'findLearningRate: y');
     const ws = copy.openWorkspace(batch);
     const heap = copy.live.heap;
-    const k = copy.live.kernels;
     const n = x.rows;
-    const xs = heap.alloc(n * copy.inputs), ys = heap.alloc(n * copy.outputs), order = heap.alloc(n);
-    copy.loadInputs(x, 0, n, xs, 'findLearningRate: x');
-    copy.loadTargets(y, 0, n, ys, 'findLearningRate: y');
+    const order = heap.alloc(n);
     const rng = options.seed === undefined ? copy.rng : new Random(options.seed);
     const rates: number[] = [], losses: number[] = [];
     let average = 0, lowest = { rate: min, loss: Infinity };
@@ -71,8 +70,8 @@ export async function findLearningRate(net: Network, x: Matrix, y: Matrix, optio
         rng.shuffle(ints, order >> 2, n);
         position = 0;
       }
-      k.gatherRows(batch, copy.inputs, xs, order + position * 4, ws.x);
-      k.gatherRows(batch, copy.outputs, ys, order + position * 4, ws.y);
+      copy.gatherInto(xs, batch, order + position * 4, ws.x);
+      copy.gatherInto(ys, batch, order + position * 4, ws.y);
       position += batch;
       const rate = min * (max / min) ** (step / (steps - 1));
       const result = copy.trainStep(ws, batch, ws.x, ws.y, optimizer, DEFAULT_SETTINGS, rate, 0);

@@ -7,6 +7,50 @@ export interface Matrix {
   readonly data: Float32Array;
 }
 
+/**
+ * Inputs kept as bytes: entry (i, j) is data[i·cols + j] × scale. Pixels and other small whole
+ * numbers (0–255) come from the loaders this way (readIdx, loadMnist, loadCsv), at a quarter of
+ * float32's memory, and stay bytes inside the network too: every method that takes inputs takes one.
+ */
+export interface ByteMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** rows × cols bytes, row after row. */
+  readonly data: Uint8Array;
+  /** What one unit of a byte stands for (1/255 for pixels scaled to [0, 1], 1 for raw values). */
+  readonly scale: number;
+}
+
+/** A network's inputs: float32 values, or bytes with a scale. */
+export type Inputs = Matrix | ByteMatrix;
+
+export function isByteMatrix(m: Inputs): m is ByteMatrix {
+  return m.data instanceof Uint8Array;
+}
+
+/** The inputs as float32 values (a byte matrix widened: byte × scale; a float matrix as it is). */
+export function toFloats(m: Inputs): Matrix {
+  if (!isByteMatrix(m)) return m;
+  const data = new Float32Array(m.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = m.data[i] * m.scale;
+  return { rows: m.rows, cols: m.cols, data };
+}
+
+/**
+ * m as bytes (scale 1) when every value is a whole number from 0 to 255, the same numbers in a
+ * quarter of the memory; else m itself.
+ */
+export function compactInputs(m: Matrix): Inputs {
+  const d = m.data;
+  if (d.length === 0) return m;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    // (v & 255) === v holds for whole numbers 0–255 only (not for -0's sign, which bytes drop: fine)
+    if ((v & 255) !== v) return m;
+  }
+  return { rows: m.rows, cols: m.cols, data: Uint8Array.from(d), scale: 1 };
+}
+
 /** A rows×cols matrix over data (copied into a Float32Array unless it already is one), or zeros. */
 export function matrix(rows: number, cols: number, data?: ArrayLike<number>): Matrix {
   if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
@@ -60,7 +104,7 @@ export function argmaxRows(m: Matrix): Int32Array {
   return out;
 }
 
-/** Rows start..end (exclusive) as a matrix sharing the same storage. */
-export function sliceRows(m: Matrix, start: number, end: number): Matrix {
-  return { rows: end - start, cols: m.cols, data: m.data.subarray(start * m.cols, end * m.cols) };
+/** Rows start..end (exclusive) as a matrix sharing the same storage (a byte matrix keeps its scale). */
+export function sliceRows<M extends Inputs>(m: M, start: number, end: number): M {
+  return { ...m, rows: end - start, data: m.data.subarray(start * m.cols, end * m.cols) };
 }

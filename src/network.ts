@@ -14,7 +14,8 @@ import { ThreadFailure, ThreadPool, type Team, type UpdateArgs } from './threads
 import { diagnoseCollapse, type CollapseEvidence, type Diagnostic } from './diagnostics.js';
 import { initLayer, type InitName } from './init.js';
 import { lossNamed, type Loss, type LossName } from './losses.js';
-import { matrix, argmaxRows, type Matrix } from './matrix.js';
+import { matrix, argmaxRows, isByteMatrix, type Inputs, type Matrix } from './matrix.js';
+import { ResidentData, type Region } from './resident.js';
 import { Random } from './random.js';
 import { optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { checkScaling, type InputScaling } from './scaling.js';
@@ -150,6 +151,12 @@ export interface Workspace {
   /** for layers with dropout: the mask and the dropped output the next layer reads (else 0) */
   readonly masks: readonly number[];
   readonly drops: readonly number[];
+  /** rows i32 row numbers, set as a call needs them (see rowNumbers) */
+  readonly index: number;
+  /** rows × inputs bytes, and a multiplier and an addend per input: a chunk of a byte matrix on its way in */
+  readonly xBytes: number;
+  readonly mul: number;
+  readonly add: number;
   /** two rows × widest-layer ∂z buffers, used in turn by backward */
   readonly d0: number;
   readonly d1: number;
@@ -206,6 +213,8 @@ export class Network {
   private readonly forwardMacs: number;
   private readonly scratch: number;
   private readonly modelMark: number;
+  /** Data sets kept in the heap between calls, above the model (see resident.ts). */
+  private readonly resident: ResidentData;
   private trainingWorkspace: Workspace | null = null;
   /** @internal the generator behind shuffling; initialisation drew from it first. */
   readonly rng: Random;
@@ -269,6 +278,7 @@ export class Network {
     this.targetScalingAt = this.targetScaling && !replica ? placeScaling(heap, this.targetScaling) : null;
     this.schema = options.schema;
     this.modelMark = heap.mark();
+    this.resident = new ResidentData(heap, this.modelMark);
     this.layerList = shapes.map(({ inputs, units, activationName, at }, i) => {
       const activation = activationNamed(activationName, `layer ${i + 1}`);
       const w = at * 4;
@@ -472,7 +482,7 @@ export class Network {
     const at = (base: number, width: number) => (base ? base + first * width * 4 : 0);
     const units = (l: number) => this.layerList[l].units;
     return {
-      rows: count, x: at(x, this.inputs), y: at(y, this.outputs), d0: 0, d1: 0,
+      rows: count, x: at(x, this.inputs), y: at(y, this.outputs), d0: 0, d1: 0, index: 0, xBytes: 0, mul: 0, add: 0,
       outs: ws.outs.map((o, l) => at(o, units(l))),
       masks: ws.masks.map((o, l) => at(o, units(l))),
       drops: ws.drops.map((o, l) => at(o, units(l))),
@@ -740,16 +750,12 @@ export class Network {
    */
   openWorkspace(rows: number): Workspace {
     const heap = this.live.heap;
-    heap.release(this.modelMark);
-    return this.layerBuffers(rows, heap.alloc(rows * this.inputs), heap.alloc(rows * this.outputs));
-  }
-
-  /** Each layer's output (and dropout) buffers and the two gradient buffers, for `rows` examples. */
-  private layerBuffers(rows: number, x: number, y: number): Workspace {
-    const heap = this.live.heap;
+    this.resident.sweep();
+    heap.release(this.resident.top);
     const widest = Math.max(...this.layerList.map((l) => l.units));
     return {
-      rows, x, y,
+      rows, x: heap.alloc(rows * this.inputs), y: heap.alloc(rows * this.outputs),
+      index: heap.alloc(rows), xBytes: heap.allocBytes(rows * this.inputs), mul: heap.alloc(this.inputs), add: heap.alloc(this.inputs),
       outs: this.layerList.map((l) => heap.alloc(rows * l.units)),
       masks: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(rows * l.units) : 0)),
       drops: this.layerList.map((l) => (l.dropout > 0 ? heap.alloc(rows * l.units) : 0)),
@@ -768,7 +774,7 @@ export class Network {
   /** @internal */
   endTraining(): void {
     this.trainingWorkspace = null;
-    this.live.heap.release(this.modelMark);
+    this.live.heap.release(this.resident.top);
   }
 
   private withWorkspace<T>(run: (ws: Workspace) => T): T {
@@ -777,8 +783,78 @@ export class Network {
     try {
       return run(ws);
     } finally {
-      this.live.heap.release(this.modelMark);
+      this.live.heap.release(this.resident.top);
     }
+  }
+
+  // ---- data kept in the heap -------------------------------------------------------------------
+
+  /**
+   * @internal The heap copy of x as this network reads it, placed now unless it is kept from an
+   * earlier call: byte matrices stay bytes (widened and scaled by gatherBytes as rows are gathered),
+   * float matrices are copied, checked for NaN and scaled once. Call with no workspace open; `keep`
+   * are regions the call under way still needs.
+   */
+  placeInputs(x: Inputs, keep: readonly Region[], what: string): Region {
+    const found = this.resident.find(x, 'inputs');
+    if (found) return found;
+    const n = x.rows * x.cols;
+    if (!isByteMatrix(x)) return this.resident.place(x, 'inputs', n, keep, (r) => this.loadInputs(x, 0, x.rows, r.at, what));
+    const rowBytes = Math.ceil(n / 16) * 16, vector = Math.ceil(x.cols / 4) * 4;
+    return this.resident.place(x, 'inputs', rowBytes / 4 + 2 * vector, keep, (r) => {
+      this.live.heap.bytes().set(x.data, r.at);
+      r.mul = r.at + rowBytes;
+      r.add = r.mul + vector * 4;
+      this.writeByteScaling(x.scale, r.mul, r.add);
+    });
+  }
+
+  /** @internal The heap copy of targets y (a regression's standardised), placed now unless kept. */
+  placeTargets(y: Matrix, keep: readonly Region[], what: string): Region {
+    return this.resident.find(y, 'targets')
+      ?? this.resident.place(y, 'targets', y.rows * y.cols, keep, (r) => this.loadTargets(y, 0, y.rows, r.at, what));
+  }
+
+  /** Frees the heap copies of data sets kept since train() (of `data`'s array only, when given). */
+  release(data?: Inputs): void {
+    if (this.trainingWorkspace) throw new Error('ffnn: release: this network is training; release its data after train() resolves');
+    this.resident.release(data?.data);
+  }
+
+  /**
+   * The multiplier and addend per input that turn a byte b into what the network reads:
+   * (b·byteScale − shift)·scale = b·(byteScale·scale) − shift·scale, folded in float64 and rounded once.
+   */
+  private writeByteScaling(byteScale: number, mulAt: number, addAt: number): void {
+    const n = this.inputs;
+    const mul = new Float32Array(n).fill(byteScale), add = new Float32Array(n);
+    if (this.scaling) {
+      for (let j = 0; j < n; j++) {
+        mul[j] = byteScale * this.scaling.scale[j];
+        add[j] = -this.scaling.shift[j] * this.scaling.scale[j];
+      }
+    }
+    this.live.heap.write(mulAt, mul);
+    this.live.heap.write(addAt, add);
+  }
+
+  /** @internal Rows `indexAt` (`rows` i32 row numbers) of a kept data set into dst, as the network reads them. */
+  gatherInto(region: Region, rows: number, indexAt: number, dst: number): void {
+    const k = this.k;
+    if (region.byteRows) k.gatherBytes(rows, region.cols, region.at, indexAt, region.mul, region.add, dst);
+    else k.gatherRows(rows, region.cols, region.at, indexAt, dst);
+  }
+
+  /** @internal ws.index holding first, first + 1, …, first + rows − 1; returns its offset. */
+  rowNumbers(ws: Workspace, first: number, rows: number): number {
+    const ints = this.live.heap.ints();
+    for (let i = 0; i < rows; i++) ints[(ws.index >> 2) + i] = first + i;
+    return ws.index;
+  }
+
+  /** The kept copy of x, when there is one (for calls that read x but do not place it). */
+  private keptInputs(x: Inputs): Region | null {
+    return this.resident.find(x, 'inputs');
   }
 
   /**
@@ -804,6 +880,19 @@ export class Network {
     if (this.scalingAt) this.k.scaleColumns(rows, m.cols, this.scalingAt.shift, this.scalingAt.scale, at);
   }
 
+  /**
+   * Rows [start, start + rows) of x into ws.x as the network reads them: from its kept copy when
+   * there is one, else from the host (a byte matrix through ws.xBytes and the same gatherBytes as a
+   * kept one, so a value reads the same bits either way).
+   */
+  private inputsInto(ws: Workspace, x: Inputs, kept: Region | null, start: number, rows: number, what: string): void {
+    if (kept) return this.gatherInto(kept, rows, this.rowNumbers(ws, start, rows), ws.x);
+    if (!isByteMatrix(x)) return this.loadInputs(x, start, rows, ws.x, what);
+    this.live.heap.bytes().set(x.data.subarray(start * x.cols, (start + rows) * x.cols), ws.xBytes);
+    this.writeByteScaling(x.scale, ws.mul, ws.add);
+    this.k.gatherBytes(rows, x.cols, ws.xBytes, this.rowNumbers(ws, 0, rows), ws.mul, ws.add, ws.x);
+  }
+
   /** @internal loadRows for targets: also standardises a regression's targets, in the heap. */
   loadTargets(m: Matrix, start: number, rows: number, at: number, what: string): void {
     this.loadRows(m, start, rows, at, what);
@@ -813,8 +902,8 @@ export class Network {
   // ---- the public surface ------------------------------------------------------------------------
 
   /** Outputs for each row of x (rows × inputs) → rows × outputs (a regression's in its targets' units). */
-  predict(x: Matrix): Matrix {
-    checkMatrix(x, 'predict: x', this.inputs);
+  predict(x: Inputs): Matrix {
+    checkInputs(x, 'predict: x', this.inputs);
     return this.withWorkspace((ws) => this.outputsOf(x, ws, 'predict: x'));
   }
 
@@ -822,21 +911,26 @@ export class Network {
    * The class of each row: the argmax of the outputs, or, for a network with one output, 1 where it
    * is at least 0.5 and 0 elsewhere (as evaluate counts). A regression has no classes.
    */
-  classify(x: Matrix): Int32Array {
+  classify(x: Inputs): Int32Array {
     if (this.task === 'regression') throw new Error('ffnn: classify: this network is a regression; its predict() gives the numbers');
     const out = this.predict(x);
     if (out.cols === 1) return Int32Array.from(out.data, (p) => (p >= 0.5 ? 1 : 0));
     return argmaxRows(out);
   }
 
-  /** Mean cost, total cost and accuracy over x (rows × inputs) against targets y (rows × outputs). */
-  evaluate(x: Matrix, y: Matrix): Evaluation {
+  /**
+   * Mean cost, total cost and accuracy over x (rows × inputs) against targets y (rows × outputs).
+   * Data kept from train() (its training or validation set) is read from the network's memory.
+   */
+  evaluate(x: Inputs, y: Matrix): Evaluation {
     this.checkPair(x, y, 'evaluate');
+    const keptX = this.keptInputs(x), keptY = this.resident.find(y, 'targets');
     return this.withWorkspace((ws) => {
+      if (keptX && keptY) return this.evaluateHeld(ws, keptX, keptY, null, x.rows);
       let cost = 0, correct = 0;
       for (let start = 0; start < x.rows; start += ws.rows) {
         const rows = Math.min(ws.rows, x.rows - start);
-        this.loadInputs(x, start, rows, ws.x, 'evaluate: x');
+        this.inputsInto(ws, x, keptX, start, rows, 'evaluate: x');
         this.loadTargets(y, start, rows, ws.y, 'evaluate: y');
         const r = this.evaluateRows(ws, rows, ws.x, ws.y);
         cost += r.cost;
@@ -856,11 +950,12 @@ export class Network {
   }
 
   /** The outputs for x, in chunks through an open workspace, a regression's restored to its units. */
-  private outputsOf(x: Matrix, ws: Workspace, what: string): Matrix {
+  private outputsOf(x: Inputs, ws: Workspace, what: string): Matrix {
     const out = matrix(x.rows, this.outputs);
+    const kept = this.keptInputs(x);
     for (let start = 0; start < x.rows; start += ws.rows) {
       const rows = Math.min(ws.rows, x.rows - start);
-      this.loadInputs(x, start, rows, ws.x, what);
+      this.inputsInto(ws, x, kept, start, rows, what);
       const o = this.forwardRows(ws, rows, ws.x, false);
       out.data.set(this.live.heap.floats().subarray(o >> 2, (o >> 2) + rows * this.outputs), start * this.outputs);
     }
@@ -869,11 +964,10 @@ export class Network {
   }
 
   /**
-   * @internal The evaluation of rows already in the heap (inputs scaled, targets as training sees
-   * them), picked by `count` row indexes at `indexAt`: the held-out rows of a validation split.
+   * @internal The evaluation of rows of kept data sets, picked by `count` row indexes at `indexAt`
+   * (the held-out rows of a validation split), or the first `count` rows when indexAt is null.
    */
-  evaluateHeld(ws: Workspace, xs: number, ys: number, indexAt: number, count: number): Evaluation {
-    const k = this.k;
+  evaluateHeld(ws: Workspace, xs: Region, ys: Region, indexAt: number | null, count: number): Evaluation {
     const heap = this.live.heap;
     const regression = this.task === 'regression';
     const predicted = regression ? matrix(count, this.outputs) : null;
@@ -881,8 +975,9 @@ export class Network {
     let cost = 0, correct = 0;
     for (let start = 0; start < count; start += ws.rows) {
       const rows = Math.min(ws.rows, count - start);
-      k.gatherRows(rows, this.inputs, xs, indexAt + start * 4, ws.x);
-      k.gatherRows(rows, this.outputs, ys, indexAt + start * 4, ws.y);
+      const picked = indexAt === null ? this.rowNumbers(ws, start, rows) : indexAt + start * 4;
+      this.gatherInto(xs, rows, picked, ws.x);
+      this.gatherInto(ys, rows, picked, ws.y);
       if (predicted && targets) {
         const o = this.forwardRows(ws, rows, ws.x, false);
         predicted.data.set(heap.read(o, rows * this.outputs), start * this.outputs);
@@ -915,11 +1010,11 @@ export class Network {
   }
 
   /** Checks whether the outputs have collapsed to one vector over (a sample of) x, and why. */
-  diagnose(x: Matrix): Diagnostic[] {
-    checkMatrix(x, 'diagnose: x', this.inputs);
+  diagnose(x: Inputs): Diagnostic[] {
+    checkInputs(x, 'diagnose: x', this.inputs);
     return this.withWorkspace((ws) => {
       const rows = Math.min(ws.rows, x.rows);
-      this.loadInputs(x, 0, rows, ws.x, 'diagnose: x');
+      this.inputsInto(ws, x, this.keptInputs(x), 0, rows, 'diagnose: x');
       return this.diagnoseRows(ws, rows, ws.x);
     });
   }
@@ -955,12 +1050,17 @@ export class Network {
    * The learning-rate range test on a copy of this network (left as it is): a few hundred steps with
    * the rate growing from 1e-6 to 10, the smoothed loss of each, and the suggested rate.
    */
-  findLearningRate(x: Matrix, y: Matrix, options: LearningRateOptions = {}): Promise<LearningRateCurve> {
+  findLearningRate(x: Inputs, y: Matrix, options: LearningRateOptions = {}): Promise<LearningRateCurve> {
     return findLearningRate(this, x, y, options);
   }
 
-  /** Mini-batch stochastic gradient descent on x (rows × inputs) against y (rows × outputs). */
-  train(x: Matrix, y: Matrix, options: TrainOptions = {}): Promise<TrainingHistory> {
+  /**
+   * Mini-batch stochastic gradient descent on x (rows × inputs) against y (rows × outputs). x, y and
+   * the validation set are copied into the network's memory once and kept for later calls with the
+   * same arrays (evaluate, predict, train again) until release() or dispose(); a sample of their
+   * values is checked at each call, but after changing an array in place, release() it to be sure.
+   */
+  train(x: Inputs, y: Matrix, options: TrainOptions = {}): Promise<TrainingHistory> {
     return runTraining(this, x, y, options);
   }
 
@@ -1104,6 +1204,7 @@ export class Network {
 
   /** Frees the network's heap now rather than at garbage collection; the network is unusable after. */
   dispose(): void {
+    if (this.backendRef) this.resident.release();
     this.pool?.dispose();
     if (this.pool) poolsToStop.unregister(this);
     this.pool = null;
@@ -1111,8 +1212,8 @@ export class Network {
   }
 
   /** @internal */
-  checkPair(x: Matrix, y: Matrix, what: string): void {
-    checkMatrix(x, `${what}: x`, this.inputs);
+  checkPair(x: Inputs, y: Matrix, what: string): void {
+    checkInputs(x, `${what}: x`, this.inputs);
     checkMatrix(y, `${what}: y`, this.outputs);
     if (x.rows !== y.rows) {
       throw new Error(`ffnn: ${what}: x has ${x.rows} rows but y has ${y.rows}; each input row needs one target row`);
@@ -1136,10 +1237,26 @@ function threadsAllowed(): boolean {
 // A network dropped without dispose() still stops its threads when it is collected.
 const poolsToStop = new FinalizationRegistry<ThreadPool>((pool) => pool.dispose());
 
+/** A matrix, or a byte matrix with a finite scale, of `cols` columns. */
+function checkInputs(m: Inputs, what: string, cols: number): void {
+  if (m && m.data instanceof Uint8Array) {
+    const scale = (m as { scale?: unknown }).scale;
+    if (typeof scale !== 'number' || !Number.isFinite(scale)) {
+      throw new Error(`ffnn: ${what} holds bytes (Uint8Array) but its scale is ${String(scale)}; a byte matrix needs a finite scale (1 for the values as they are)`);
+    }
+    return checkShape(m, what, cols);
+  }
+  checkMatrix(m as Matrix, what, cols);
+}
+
 function checkMatrix(m: Matrix, what: string, cols: number): void {
   if (!m || !(m.data instanceof Float32Array)) {
     throw new Error(`ffnn: ${what} must be a Matrix { rows, cols, data: Float32Array } (see matrix())`);
   }
+  checkShape(m, what, cols);
+}
+
+function checkShape(m: Inputs, what: string, cols: number): void {
   if (m.data.length !== m.rows * m.cols) {
     throw new Error(`ffnn: ${what} claims ${m.rows}×${m.cols} but holds ${m.data.length} values`);
   }

@@ -7,7 +7,7 @@ import { ACTIVATIONS, type ActivationName } from './activations.js';
 import { ALL_BACKENDS } from './backends/backend.js';
 import { INITS } from './init.js';
 import { LOSSES, type LossName } from './losses.js';
-import type { Matrix } from './matrix.js';
+import type { Inputs, Matrix } from './matrix.js';
 import { OPTIMIZERS } from './optimizers.js';
 import { SCALING_METHODS } from './scaling.js';
 import { check, finite, oneOf, whole } from './validate.js';
@@ -22,6 +22,11 @@ const matrix = v.custom<Matrix>((m) => {
   const o = m as Partial<Matrix> | null;
   return !!o && typeof o === 'object' && o.data instanceof Float32Array && Number.isInteger(o.rows) && Number.isInteger(o.cols);
 }, 'must be a Matrix { rows, cols, data: Float32Array } (see matrix())');
+const inputs = v.custom<Inputs>((m) => {
+  const o = m as Partial<Inputs & { scale: number }> | null;
+  return !!o && typeof o === 'object' && Number.isInteger(o.rows) && Number.isInteger(o.cols) &&
+    (o.data instanceof Float32Array || (o.data instanceof Uint8Array && typeof o.scale === 'number' && Number.isFinite(o.scale)));
+}, 'must be a Matrix { rows, cols, data: Float32Array } or a ByteMatrix { rows, cols, data: Uint8Array, scale }');
 const scaling = v.custom<unknown>((s) => {
   const o = s as { method?: unknown; shift?: unknown; scale?: unknown } | null;
   return !!o && typeof o === 'object' && (SCALING_METHODS as readonly unknown[]).includes(o.method) && o.shift instanceof Float32Array && o.scale instanceof Float32Array;
@@ -76,7 +81,7 @@ const TRAIN_ENTRIES = {
   epochs: v.optional(whole(1)),
   maxTime: v.optional(positive),
   tolerance: v.optional(finite(0)),
-  validation: v.optional(v.strictObject({ x: matrix, y: matrix })),
+  validation: v.optional(v.strictObject({ x: inputs, y: matrix })),
   shuffle: v.optional(v.boolean('must be true or false')),
   onEpoch: v.optional(fn),
   onProgress: v.optional(fn),

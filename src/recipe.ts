@@ -10,14 +10,14 @@ import type { Dataset } from './data/columns.js';
 import { classesOf } from './data/split.js';
 import type { InitName } from './init.js';
 import type { LossName } from './losses.js';
-import type { Matrix } from './matrix.js';
+import type { Inputs, Matrix } from './matrix.js';
 import type { LayerSpec, NetworkOptions } from './network.js';
 import type { OptimizerName } from './optimizers.js';
 import { fitScaling, type InputScaling } from './scaling.js';
 import type { TrainOptions } from './trainer.js';
 
 /** What Network.fit learns from: a Dataset (loadCsv's), or x with y (one-hot y means classes). */
-export type FitData = Dataset | { readonly x: Matrix; readonly y: Matrix; readonly labels?: Int32Array };
+export type FitData = Dataset | { readonly x: Inputs; readonly y: Matrix; readonly labels?: Int32Array };
 
 export interface FitOptions extends Omit<TrainOptions, 'earlyStopping'> {
   /**
@@ -139,7 +139,7 @@ function layer(units: number, activation: ActivationName, dropout: number): Laye
   return { units, activation, ...(dropout > 0 ? { dropout } : {}) };
 }
 
-function scalingFor(x: Matrix, how: 'zscore' | 'minmax' | 'none' | number): InputScaling | undefined {
+function scalingFor(x: Inputs, how: 'zscore' | 'minmax' | 'none' | number): InputScaling | undefined {
   if (how === 'none') return undefined;
   if (typeof how === 'number') return fitScaling(x, 'divide', how);
   return fitScaling(x, how);

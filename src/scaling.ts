@@ -1,7 +1,7 @@
 // Input scaling: a per-feature affine map x′ = (x − shift)·scale that a network applies to every
 // input it sees, fitted on the training set and saved with the model.
 
-import type { Matrix } from './matrix.js';
+import { isByteMatrix, type Inputs } from './matrix.js';
 
 export type ScalingMethod = 'divide' | 'minmax' | 'zscore';
 export const SCALING_METHODS: readonly ScalingMethod[] = ['divide', 'minmax', 'zscore'];
@@ -16,7 +16,7 @@ export interface InputScaling {
 }
 
 /** Fits a scaling to the columns of x. Constant columns get scale 1, so they never divide by zero. */
-export function fitScaling(x: Matrix, method: ScalingMethod, divisor = 255): InputScaling {
+export function fitScaling(x: Inputs, method: ScalingMethod, divisor = 255): InputScaling {
   const shift = new Float32Array(x.cols);
   const scale = new Float32Array(x.cols).fill(1);
   if (method === 'divide') {
@@ -25,10 +25,12 @@ export function fitScaling(x: Matrix, method: ScalingMethod, divisor = 255): Inp
     return { method, shift, scale };
   }
   if (x.rows === 0) throw new Error(`ffnn: cannot fit '${method}' scaling on no rows`);
+  // a byte matrix's values are byte × scale, as float32 would hold them
+  const unit = isByteMatrix(x) ? x.scale : 1;
   for (let j = 0; j < x.cols; j++) {
     let lo = Infinity, hi = -Infinity, sum = 0, sq = 0;
     for (let i = 0; i < x.rows; i++) {
-      const v = x.data[i * x.cols + j];
+      const v = Math.fround(x.data[i * x.cols + j] * unit);
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
       sum += v;

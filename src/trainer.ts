@@ -4,7 +4,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { checkHeapRoom } from './backends/backend.js';
 import { ThreadFailure } from './threads.js';
-import type { Matrix } from './matrix.js';
+import { isByteMatrix, type Inputs, type Matrix } from './matrix.js';
 import type { Evaluation, Network } from './network.js';
 import { stepIsFinite } from './step.js';
 import { DEFAULT_SETTINGS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
@@ -53,7 +53,7 @@ export interface TrainOptions {
    */
   readonly tolerance?: number;
   /** Examples scored after every epoch (e.g. the test set). */
-  readonly validation?: { readonly x: Matrix; readonly y: Matrix };
+  readonly validation?: { readonly x: Inputs; readonly y: Matrix };
   /** Reshuffle the examples every epoch (default true). */
   readonly shuffle?: boolean;
   /** Called after every epoch. */
@@ -301,7 +301,7 @@ function checkTargetRange(net: Network, y: Matrix): void {
  * The rows held out for validation and those trained on, by index (per class, for a classifier): the
  * data goes into the heap once, whole, and each part is read from there through its indexes.
  */
-function splitValidation(net: Network, x: Matrix, y: Matrix, share: number): { kept: Int32Array; held: Int32Array } {
+function splitValidation(net: Network, x: Inputs, y: Matrix, share: number): { kept: Int32Array; held: Int32Array } {
   const n = x.rows;
   if (Math.max(1, Math.round(n * share)) >= n) throw new Error(`ffnn: train: validationSplit ${share} of ${n} rows leaves nothing to train on`);
   const classes = net.task === 'classification' ? classesOf({ x, y }) : null;
@@ -321,7 +321,7 @@ const tick = typeof setImmediate === 'function'
     channel.port2.postMessage(null);
   });
 
-export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: TrainOptions): Promise<TrainingHistory> {
+export async function train(net: Network, xAll: Inputs, yAll: Matrix, options: TrainOptions): Promise<TrainingHistory> {
   const o = settle(options);
   net.checkPair(xAll, yAll, 'train');
   checkTargetRange(net, yAll);
@@ -343,37 +343,44 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
   const told = new Set<string>();
   // the training set sits in the network's memory beside the model and a workspace: refused before
   // anything is copied when that would pass what WebAssembly can address
-  const rowsBytes = 4 * all * (net.inputs + net.outputs + 2);
+  const inputBytes = isByteMatrix(x) ? 1 : 4;
+  const rowsBytes = all * (inputBytes * net.inputs + 4 * net.outputs + 8);
   checkHeapRoom(net.live.heap.used + rowsBytes + 4 * net.parameterCount + 8 * Math.max(batchSize, DIAGNOSE_ROWS) * (net.inputs + net.outputs + 4 * Math.max(...net.options.layers.map((l) => l.units))),
-    `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs and ${net.outputs} targets (as float32, beside the model)`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
+    `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs and ${net.outputs} targets (as ${isByteMatrix(x) ? 'bytes' : 'float32'}, beside the model)`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
+  // Every data set of the run is placed (or found kept) first, then the workspace and the run's own
+  // regions above them: the memory grows here, once, before the first batch.
+  const xs = net.placeInputs(x, [], 'train: x');
+  const ys = net.placeTargets(y, [xs], 'train: y');
+  const vx = validation ? net.placeInputs(validation.x, [xs, ys], 'train: validation: x') : null;
+  const vy = validation ? net.placeTargets(validation.y, [xs, ys, vx!], 'train: validation: y') : null;
   const ws = net.openWorkspace(Math.max(batchSize, DIAGNOSE_ROWS));
   net.beginTraining(ws);
   let failure: { epoch: number; batch: number; epochs: EpochReport[]; reason: string; lr: number } | null = null;
   // where the run started: the range test, should the run diverge, starts from here too
   const initial = net.parameters();
   try {
-    // The training set is copied into the heap once; batches are gathered from it by index.
+    // Batches are gathered from the kept training set by index.
     const heap = net.live.heap;
-    const k = net.live.kernels;
-    const xs = heap.alloc(all * net.inputs);
-    const ys = heap.alloc(all * net.outputs);
     const order = heap.alloc(n);
-    net.loadInputs(x, 0, all, xs, 'train: x');
-    net.loadTargets(y, 0, all, ys, 'train: y');
     // the rows held out, by index in the heap, for scoring after every epoch
     const held = split ? heap.alloc(split.held.length) : 0;
     if (split) heap.ints().set(split.held, held >> 2);
     const validate = (): Evaluation | undefined => split
       ? net.evaluateHeld(ws, xs, ys, held, split.held.length)
-      : validation ? net.evaluate(validation.x, validation.y) : undefined;
+      : vx && vy ? net.evaluateHeld(ws, vx, vy, null, vx.rows) : undefined;
     const best = early ? heap.alloc(net.parameterCount) : 0;
     let bestEpoch: number | undefined;
     let bestScore = Infinity;
-    const watch = new Watch(net, constantCost(net, heap.read(ys, all * net.outputs), all));
+    const watch = new Watch(net, constantCost(net, heap.read(ys.at, all * net.outputs), all));
     const sample = Math.min(ws.rows, all);
+    /** The first `sample` training rows, in ws.x as the network reads them, for diagnoses. */
+    const sampleRows = (): number => {
+      net.gatherInto(xs, sample, net.rowNumbers(ws, 0, sample), ws.x);
+      return ws.x;
+    };
     /** Problems with the outputs now (told once each through onWarning); with collapse: 'stop', the end of the run. */
     const diagnose = (epoch: number, batch: number, lr: number): Diagnostic[] => {
-      const found = net.diagnoseRows(ws, sample, xs, { learningRate: lr, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
+      const found = net.diagnoseRows(ws, sample, sampleRows(), { learningRate: lr, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
       for (const d of found) {
         if (!told.has(d.message)) warn(d);
         told.add(d.message);
@@ -402,8 +409,8 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
       for (; batch < batches; batch++) {
         const first = batch * batchSize;
         const rows = Math.min(batchSize, n - first);
-        k.gatherRows(rows, net.inputs, xs, order + first * 4, ws.x);
-        k.gatherRows(rows, net.outputs, ys, order + first * 4, ws.y);
+        net.gatherInto(xs, rows, order + first * 4, ws.x);
+        net.gatherInto(ys, rows, order + first * 4, ws.y);
         const at = net.progress.epochs + batch / batches;
         lr = learningRateAt(o.learningRate, o.schedule, o.warmup, at);
         let step;
@@ -501,7 +508,7 @@ export async function train(net: Network, xAll: Matrix, yAll: Matrix, options: T
       for (let i = 0; i < n; i++) ints[(order >> 2) + i] = trainRows ? trainRows[i] : i;
       const score = net.evaluateHeld(ws, xs, ys, order, n).cost;
       const last = epochs[epochs.length - 1];
-      const finalWarnings = net.diagnoseRows(ws, sample, xs, { learningRate: o.learningRate, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
+      const finalWarnings = net.diagnoseRows(ws, sample, sampleRows(), { learningRate: o.learningRate, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
       for (const d of finalWarnings) if (!told.has(d.message)) warn(d);
       return {
         epochs,

@@ -4,7 +4,7 @@
 
 import type { BackendName } from './backends/backend.js';
 import type { ModelFile } from './io/model.js';
-import type { Matrix } from './matrix.js';
+import type { Inputs, Matrix } from './matrix.js';
 import { Network } from './network.js';
 import { startWorker } from './platform/worker.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -39,7 +39,7 @@ export interface TrainJob {
   readonly model: ModelFile;
   readonly backend: BackendName;
   readonly threads: number;
-  readonly x: Matrix;
+  readonly x: Inputs;
   readonly y: Matrix;
   readonly options: PlainTrainOptions;
 }
@@ -56,15 +56,16 @@ export type TrainMessage =
  * Trains a copy of `net` on x, y in a worker and resolves with the trained copy and the history.
  * Progress and epoch reports arrive through the callbacks while the caller's thread stays free.
  */
-export function trainInWorker(net: Network, x: Matrix, y: Matrix, options: WorkerTrainOptions = {}): Promise<WorkerTraining> {
+export function trainInWorker(net: Network, x: Inputs, y: Matrix, options: WorkerTrainOptions = {}): Promise<WorkerTraining> {
   const { onProgress, onEpoch, onWarning, signal, backend, threads, ...plain } = options;
   // Tight copies, moved rather than cloned: cloning a view (e.g. sliceRows of a large set) would copy
   // its whole underlying buffer on the caller's thread, and the caller keeps its own arrays.
   const transfer: ArrayBuffer[] = [];
-  const pack = (m: Matrix): Matrix => {
-    const data = m.data.slice();
+  const pack = <M extends Inputs>(m: M): M => {
+    // an explicit copy: a Node Buffer's slice() would share the memory whose buffer is then moved
+    const data = m.data instanceof Uint8Array ? new Uint8Array(m.data) : new Float32Array(m.data);
     transfer.push(data.buffer);
-    return { rows: m.rows, cols: m.cols, data };
+    return { ...m, data } as M;
   };
   const validation = plain.validation && { x: pack(plain.validation.x), y: pack(plain.validation.y) };
   const job: TrainJob = {

@@ -6,7 +6,7 @@
 
 import {
   Network, argmaxRows, fitScaling, loadCsv, loadMnist, matrix, sliceRows, trainInWorker,
-  type Dataset, type Evaluation, type LabelledSet, type Matrix, type ActivationName,
+  type Dataset, type Evaluation, type Inputs, type LabelledSet, type Matrix, type ActivationName,
 } from '../src/index.js';
 import { TrainingChart } from './chart.js';
 import { drawPixels, mnistPixels } from './digit.js';
@@ -73,7 +73,7 @@ async function train(): Promise<void> {
   progressBar.value = 0;
   chart.reset(s.epochs);
   try {
-    let x: Matrix, y: Matrix, validation: { x: Matrix; y: Matrix } | undefined, scaling;
+    let x: Inputs, y: Matrix, validation: { x: Inputs; y: Matrix } | undefined, scaling;
     if (s.source === 'csv' && state.csv) {
       ({ x, y } = state.csv);
       scaling = fitScaling(x, 'minmax');

@@ -64,6 +64,11 @@ export interface Kernels {
   sigmoidCrossEntropy(m: number, n: number, z: number, y: number, p: number): number;
   /** dst[r, :] = src[idx[r], :] for r < rows; idx holds i32 row numbers. */
   gatherRows(rows: number, cols: number, src: number, idx: number, dst: number): void;
+  /**
+   * dst[r, j] = f32(src[idx[r]·cols + j])·mul[j] + add[j] for r < rows: rows of bytes (src is a byte
+   * region, rows cols bytes apart) widened to float32 and scaled; a multiply then an add, unfused.
+   */
+  gatherBytes(rows: number, cols: number, src: number, idx: number, mul: number, add: number, dst: number): void;
   /** Index of the first NaN/±Infinity among count floats, or −1. */
   firstNonFinite(count: number, x: number): number;
   /** Rows whose argmax(ŷ) equals argmax(y) (one column: both ≥ 0.5 or both < 0.5). */
@@ -121,8 +126,15 @@ export abstract class Heap {
 
   abstract floats(): FloatArray;
   abstract ints(): Int32Array;
+  /** The heap's bytes, for byte regions (data sets kept as u8). */
+  abstract bytes(): Uint8Array;
   protected abstract capacity(): number;
   protected abstract grow(minBytes: number): void;
+
+  /** Reserves a region of `count` bytes (16-byte aligned, like every region). */
+  allocBytes(count: number): number {
+    return this.alloc(Math.ceil(count / 4));
+  }
 
   /** Copies a host array into the heap at a byte offset. */
   write(offset: number, values: ArrayLike<number>): void {

@@ -9,6 +9,8 @@ import { Heap, type Backend, type FloatArray, type Kernels } from './backend.js'
 class JsHeap extends Heap {
   private f: FloatArray;
   private i: Int32Array;
+  /** Byte regions, made on first use: a third array over the same slots (see grow). */
+  private b: Uint8Array | null = null;
 
   constructor(private readonly precision: 32 | 64) {
     super(16); // offset 0 stays unused, so a zero offset is never a live region
@@ -26,6 +28,15 @@ class JsHeap extends Heap {
 
   ints(): Int32Array {
     return this.i;
+  }
+
+  bytes(): Uint8Array {
+    if (!this.b || this.b.length < this.f.length * 4) {
+      const b = new Uint8Array(this.f.length * 4);
+      if (this.b) b.set(this.b);
+      this.b = b;
+    }
+    return this.b;
   }
 
   protected capacity(): number {
@@ -283,6 +294,16 @@ function jsKernels(heap: Heap): Kernels {
         f[pi + i] = zv >= 0 ? 1 / (1 + e) : e / (1 + e);
       }
       return total;
+    },
+    gatherBytes(rows, cols, src, idx, mul, add, dst) {
+      const f = F(), ints = heap.ints(), bytes = heap.bytes();
+      const mi = ix(mul), ai = ix(add), di = ix(dst);
+      // each op rounded as float32 arithmetic rounds it (the float64 reference keeps full precision)
+      const round = f instanceof Float32Array ? Math.fround : (v: number) => v;
+      for (let r = 0; r < rows; r++) {
+        const from = src + ints[ix(idx) + r] * cols;
+        for (let j = 0; j < cols; j++) f[di + r * cols + j] = round(round(bytes[from + j] * f[mi + j]) + f[ai + j]);
+      }
     },
     gatherRows(rows, cols, src, idx, dst) {
       const f = F(), ints = heap.ints();

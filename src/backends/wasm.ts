@@ -20,6 +20,7 @@ interface KernelExports {
 class WasmHeap extends Heap {
   private f32 = new Float32Array(0);
   private i32 = new Int32Array(0);
+  private u8 = new Uint8Array(0);
 
   constructor(private readonly memory: WebAssembly.Memory, base: number) {
     super(base);
@@ -36,9 +37,15 @@ class WasmHeap extends Heap {
     return this.i32;
   }
 
+  bytes(): Uint8Array {
+    if (this.u8.buffer !== this.memory.buffer) this.remakeViews();
+    return this.u8;
+  }
+
   private remakeViews(): void {
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
+    this.u8 = new Uint8Array(this.memory.buffer);
   }
 
   protected capacity(): number {
@@ -105,6 +112,7 @@ async function backendOver(name: Exclude<BackendName, 'js'>, build: WasmBuild, m
     softmaxCrossEntropyGrad: fn('softmaxCrossEntropyGrad'),
     sgdUpdate: fn('sgdUpdate'),
     gatherRows: fn('gatherRows'),
+    gatherBytes: fn('gatherBytes'),
     firstNonFinite: fn('firstNonFinite'),
     countCorrect: fn('countCorrect'),
     scaleColumns: fn('scaleColumns'),

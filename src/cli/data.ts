@@ -55,7 +55,8 @@ export async function loadData(flags: DataFlags, part: 'train' | 'test'): Promis
     const images = await readIdx(source);
     const rows = images.dims[0];
     const cols = images.dims.slice(1).reduce((a, b) => a * b, 1);
-    const x = matrix(rows, cols, images.data);
+    // pixels stay bytes (a quarter of float32's memory, here and in the network)
+    const x = images.data instanceof Uint8Array ? { rows, cols, data: images.data, scale: 1 } : matrix(rows, cols, images.data);
     const given = csv.schema?.classes?.length;
     if (!labelsPath) {
       const schema = csv.schema ?? imageSchema(images.dims.slice(1), 2);

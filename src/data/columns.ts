@@ -6,7 +6,7 @@
 // a number), and a column's text cells, if it has any, into a dictionary of distinct values. Kinds
 // are decided at the end, when every cell has been seen.
 
-import { matrix, oneHot, type Matrix } from '../matrix.js';
+import { compactInputs, matrix, oneHot, type Inputs, type Matrix } from '../matrix.js';
 import { isMissing, numberOf, yearsOf } from './cells.js';
 import { CsvCellError, quoted } from './errors.js';
 import { Role, type Layout } from './layout.js';
@@ -40,8 +40,11 @@ export interface LoadReport {
 }
 
 export interface Dataset {
-  /** rows × inputs: numbers, dates as years, categories one-hot (see featureNames) */
-  readonly x: Matrix;
+  /**
+   * rows × inputs: numbers, dates as years, categories one-hot (see featureNames); as bytes (a
+   * ByteMatrix of scale 1) when every input is a whole number from 0 to 255, as pixels are.
+   */
+  readonly x: Inputs;
   /** rows × classes (one-hot) with a label column, rows × targets for regression, rows × 0 without either */
   readonly y: Matrix;
   /** each row's class index, with a label column */
@@ -485,7 +488,8 @@ export class ColumnCollector {
     // x's columns follow the schema's order (a later file may order its columns differently)
     const order = decided.map((_, i) => i);
     if (schema && layout.schemaColumn) order.sort((a, b) => layout.schemaColumn![this.featureCells[a]] - layout.schemaColumn![this.featureCells[b]]);
-    const x = this.encode(decided, order, unseen);
+    // pixels and other small whole numbers stay bytes (see ByteMatrix)
+    const x = compactInputs(this.encode(decided, order, unseen));
     let y: Matrix;
     let labels: Int32Array | undefined;
     let classNames: readonly string[] | undefined;

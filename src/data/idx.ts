@@ -9,8 +9,11 @@ import { gunzip, gunzipAsync } from './gunzip.js';
 export interface IdxArray {
   /** Sizes of each dimension, e.g. [60000, 28, 28]. */
   readonly dims: readonly number[];
-  /** The values, converted to float32 (pixel bytes keep their 0–255 values). */
-  readonly data: Float32Array;
+  /**
+   * The values: unsigned bytes (MNIST's pixels and labels) as the file's own bytes, without a copy;
+   * every other type converted to float32.
+   */
+  readonly data: Uint8Array | Float32Array;
 }
 
 const TYPES: Record<number, { name: string; bytes: number; read: (v: DataView, at: number) => number }> = {
@@ -49,12 +52,11 @@ export function parseIdx(raw: Uint8Array, source = 'IDX data'): IdxArray {
         (bytes.length < expected ? ' (truncated?)' : ''),
     );
   }
+  // the common case (MNIST): bytes stay bytes, a view of the file
+  // (a plain Uint8Array even over a Node Buffer, whose slice() would share rather than copy)
+  if (bytes[2] === 0x08) return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerBytes, count) };
   const data = new Float32Array(count);
-  if (type.bytes === 1 && bytes[2] === 0x08) {
-    data.set(bytes.subarray(headerBytes)); // the common case (MNIST): a straight widening copy
-  } else {
-    for (let i = 0; i < count; i++) data[i] = type.read(view, headerBytes + i * type.bytes);
-  }
+  for (let i = 0; i < count; i++) data[i] = type.read(view, headerBytes + i * type.bytes);
   return { dims, data };
 }
 

@@ -1,12 +1,12 @@
 // MNIST images and labels (IDX arrays) as a labelled set: the part of loading MNIST that Node and
 // browsers share.
 
-import { oneHot, type Matrix } from '../matrix.js';
+import { oneHot, type ByteMatrix, type Matrix } from '../matrix.js';
 import type { IdxArray } from './idx.js';
 
 export interface LabelledSet {
-  /** rows × 784 pixels, scaled to [0, 1] unless raw pixels were asked for. */
-  readonly x: Matrix;
+  /** rows × 784 pixels as bytes, standing for [0, 1] (scale 1/255), or 0–255 with raw. */
+  readonly x: ByteMatrix;
   /** rows × 10, one-hot. */
   readonly y: Matrix;
   /** rows digit labels 0–9. */
@@ -31,8 +31,8 @@ export function labelledSet(images: IdxArray, labels: IdxArray, name: string, op
   }
   const rows = Math.min(images.dims[0], options.limit ?? Infinity);
   const cols = images.dims[1] * images.dims[2];
+  if (!(images.data instanceof Uint8Array)) throw new Error(`ffnn: ${name}: images are not bytes (IDX type 0x08)`);
   const pixels = images.data.subarray(0, rows * cols);
-  if (!options.raw) for (let i = 0; i < pixels.length; i++) pixels[i] /= 255;
   const digits = Int32Array.from(labels.data.subarray(0, rows));
-  return { x: { rows, cols, data: pixels }, y: oneHot(digits, 10), labels: digits };
+  return { x: { rows, cols, data: pixels, scale: options.raw ? 1 : 1 / 255 }, y: oneHot(digits, 10), labels: digits };
 }

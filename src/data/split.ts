@@ -1,12 +1,12 @@
 // Seeded shuffles and train/test splits of a data set, stratified by class when there are labels, so
 // that a file sorted by class still gives a test set with every class in its share.
 
-import type { Matrix } from '../matrix.js';
+import type { Inputs, Matrix } from '../matrix.js';
 import { Random } from '../random.js';
 
 /** What a split or shuffle carries along: x and y, and a Dataset's labels, names and schema as they are. */
 export interface Rows {
-  readonly x: Matrix;
+  readonly x: Inputs;
   readonly y: Matrix;
   readonly labels?: Int32Array;
 }
@@ -96,10 +96,11 @@ export function classesOf(data: Rows): Int32Array | null {
 
 /** The given rows of x, y and labels, in that order; everything else of the data set is kept as it is. */
 export function takeRows<T extends Rows>(data: T, rows: Int32Array): T {
-  const pick = (m: Matrix): Matrix => {
-    const out = new Float32Array(rows.length * m.cols);
+  // a byte matrix stays bytes, with its scale
+  const pick = <M extends Inputs>(m: M): M => {
+    const out = m.data instanceof Uint8Array ? new Uint8Array(rows.length * m.cols) : new Float32Array(rows.length * m.cols);
     rows.forEach((r, i) => out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
-    return { rows: rows.length, cols: m.cols, data: out };
+    return { ...m, rows: rows.length, data: out };
   };
   return {
     ...data,

@@ -314,6 +314,46 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
       .toEqual(Array.from(src.subarray(from * cols, (from + 1) * cols))));
   });
 
+  // widths around the 16-byte SIMD block (and MNIST's 784 = 49·16, a row of 785 bytes leaving every
+  // next row unaligned); the index list ends in a part batch, as an epoch's last batch does
+  it.each([1, 3, 15, 16, 17, 31, 33, 784, 785])('gatherBytes widens and scales byte rows of width %i like the reference', (cols) => {
+    const rows = 41;
+    const src = Uint8Array.from({ length: rows * cols }, () => rng.int(256));
+    src[0] = 255;
+    src[1 % src.length] = 0;
+    const mul = randomArray(rng, cols, -0.02, 0.02), add = randomArray(rng, cols, -3, 3);
+    const batch = 10;
+    const order = Int32Array.from({ length: rows }, (_, i) => (i * 17 + 5) % rows);
+    for (let first = 0; first < rows; first += batch) {
+      const idx = order.subarray(first, Math.min(rows, first + batch)); // 10, 10, 10, 10, then 1
+      const got = (['js', name] as BackendName[]).map((which) => {
+        const b = backends[which];
+        const mark = b.heap.mark();
+        const s = b.heap.allocBytes(src.length);
+        b.heap.bytes().set(src, s);
+        const pm = b.heap.alloc(cols), pa = b.heap.alloc(cols), pi = b.heap.alloc(idx.length);
+        b.heap.write(pm, mul);
+        b.heap.write(pa, add);
+        b.heap.ints().set(idx, pi >> 2);
+        // one row of junk beyond the batch: a kernel writing past its rows would change it
+        const pd = b.heap.alloc((idx.length + 1) * cols);
+        b.heap.write(pd, new Float32Array((idx.length + 1) * cols).fill(-7));
+        b.kernels.gatherBytes(idx.length, cols, s, pi, pm, pa, pd);
+        const out = b.heap.read(pd, (idx.length + 1) * cols);
+        b.heap.release(mark);
+        return out;
+      });
+      // the same bits as the reference, which is the rule itself
+      expect(firstMismatch(got[1], got[0], 0)).toBeNull();
+      idx.forEach((from, r) => {
+        for (let j = 0; j < cols; j++) {
+          expect(got[0][r * cols + j]).toBe(Math.fround(Math.fround(src[from * cols + j] * mul[j]) + add[j]));
+        }
+      });
+      expect(Array.from(got[1].subarray(idx.length * cols)).every((v) => v === -7)).toBe(true);
+    }
+  });
+
   it('firstNonFinite finds NaN and Infinity at the right index', () => {
     for (const bad of [NaN, Infinity, -Infinity]) {
       const x = randomArray(rng, 785);

@@ -1,0 +1,159 @@
+// Data sets kept in a network's heap between calls: placed once, found again by the identity of
+// their array, freed with the network, on release(), when their array is collected, or to make room.
+//
+// Heap layout: the model's regions, then these (in placing order), then the workspace of the call
+// under way. Regions are placed and freed only while no workspace is open, so freeing one moves the
+// regions above it down and nothing else holds an offset into them.
+
+import type { Heap } from './backends/backend.js';
+import { isByteMatrix, type Inputs } from './matrix.js';
+
+/** What a placed data set is to the network: its inputs (scaled as they are read) or its targets. */
+export type Role = 'inputs' | 'targets';
+
+/** @internal A data set in the heap. */
+export interface Region {
+  readonly role: Role;
+  readonly rows: number;
+  readonly cols: number;
+  /** Byte offset of the rows: bytes (byteRows) or float32 already scaled as the network reads them. */
+  at: number;
+  readonly byteRows: boolean;
+  /**
+   * For byte rows: per-column float32 multipliers and addends that gatherBytes applies, in the
+   * region after the rows (0 for float rows).
+   */
+  mul: number;
+  add: number;
+  /** 4-byte slots the region takes, rows and vectors together. */
+  readonly slots: number;
+  readonly fingerprint: number;
+  lastUse: number;
+  dead: boolean;
+}
+
+/**
+ * How many bytes of kept data a network holds before it frees the least recently used sets to place
+ * another (a set needed by the call under way is never freed for it).
+ */
+const BUDGET_BYTES = 1 << 30;
+/** Values sampled, evenly spread, for the fingerprint that tells an array changed in place. */
+const SAMPLES = 257;
+
+/**
+ * A cheap fingerprint of an array's values (its length and SAMPLES values spread over it): a whole
+ * array rescaled or refilled in place reads as a different data set, and is placed again.
+ */
+export function fingerprint(data: ArrayLike<number>): number {
+  let h = Math.imul(data.length, 0x9e3779b1) >>> 0;
+  const step = Math.max(1, Math.floor(data.length / SAMPLES));
+  for (let i = 0; i < data.length; i += step) {
+    h = Math.imul(h ^ Math.fround(data[i]) * 1e4, 0x85ebca6b) >>> 0;
+    h ^= h >>> 13;
+  }
+  return h;
+}
+
+export class ResidentData {
+  private regions: Region[] = [];
+  private readonly found = { inputs: new WeakMap<object, Region>(), targets: new WeakMap<object, Region>() };
+  private readonly collected = new FinalizationRegistry<Region>((region) => {
+    region.dead = true;
+  });
+  private uses = 0;
+
+  constructor(private readonly heap: Heap, private readonly base: number) {}
+
+  /** Where the workspace may start: the top of the kept regions. */
+  get top(): number {
+    const last = this.regions[this.regions.length - 1];
+    return last ? last.at + last.slots * 4 : this.base;
+  }
+
+  /** Bytes of kept data. */
+  get bytes(): number {
+    return this.regions.reduce((sum, r) => sum + r.slots * 4, 0);
+  }
+
+  /** The region holding m for `role`, if it is kept and its values have not visibly changed. */
+  find(m: Inputs, role: Role): Region | null {
+    const region = this.found[role].get(m.data);
+    if (!region || region.dead) return null;
+    if (region.rows !== m.rows || region.cols !== m.cols || region.byteRows !== isByteMatrix(m) || region.fingerprint !== fingerprint(m.data)) {
+      this.free(region);
+      return null;
+    }
+    region.lastUse = ++this.uses;
+    return region;
+  }
+
+  /**
+   * Reserves a region for m (`slots` 4-byte slots in all) at the top, freeing collected and then
+   * least recently used sets beyond the budget (never one in `keep`); `fill` writes it.
+   */
+  place(m: Inputs, role: Role, slots: number, keep: readonly Region[], fill: (region: Region) => void): Region {
+    this.sweep();
+    while (this.bytes + slots * 4 > BUDGET_BYTES) {
+      const victim = this.regions.filter((r) => !keep.includes(r)).sort((a, b) => a.lastUse - b.lastUse)[0];
+      if (!victim) break;
+      this.free(victim);
+    }
+    this.heap.release(this.top);
+    const at = this.heap.alloc(slots);
+    const region: Region = {
+      role, rows: m.rows, cols: m.cols, at, byteRows: isByteMatrix(m), mul: 0, add: 0, slots,
+      fingerprint: fingerprint(m.data), lastUse: ++this.uses, dead: false,
+    };
+    try {
+      fill(region);
+    } catch (error) {
+      this.heap.release(at);
+      throw error;
+    }
+    this.regions.push(region);
+    this.found[role].set(m.data, region);
+    this.collected.register(m.data, region, region);
+    return region;
+  }
+
+  /** Frees the kept copies of `data` (both roles); all of them without it. Returns how many went. */
+  release(data?: ArrayBufferView): number {
+    const gone = data === undefined ? [...this.regions]
+      : [this.found.inputs.get(data), this.found.targets.get(data)].filter((r): r is Region => r !== undefined && this.regions.includes(r));
+    for (const r of gone) this.free(r);
+    return gone.length;
+  }
+
+  /** Frees the regions whose arrays were collected. */
+  sweep(): void {
+    for (const r of this.regions.filter((r) => r.dead)) this.free(r);
+  }
+
+  /** Takes a region out, moving every region above it down by its size. */
+  private free(region: Region): void {
+    const i = this.regions.indexOf(region);
+    if (i < 0) return;
+    region.dead = true;
+    this.collected.unregister(region);
+    this.regions.splice(i, 1);
+    let to = region.at;
+    for (const r of this.regions.slice(i)) {
+      const shift = r.at - to;
+      // a region's rows and vectors are one block of slots; bytes and floats may be separate arrays
+      // (the JS heap), so each part moves in the view it is read through
+      const rowSlots = r.byteRows ? Math.ceil((r.rows * r.cols) / 4) : r.rows * r.cols;
+      if (r.byteRows) {
+        this.heap.bytes().copyWithin(to, r.at, r.at + r.rows * r.cols);
+        // the multipliers and addends follow the rows: mul, then add, each 16-byte aligned
+        this.heap.floats().copyWithin((r.mul - shift) >> 2, r.mul >> 2, (r.add >> 2) + r.cols);
+        r.mul -= shift;
+        r.add -= shift;
+      } else {
+        this.heap.floats().copyWithin(to >> 2, r.at >> 2, (r.at >> 2) + rowSlots);
+      }
+      r.at = to;
+      to += r.slots * 4;
+    }
+    this.heap.release(this.top);
+  }
+}

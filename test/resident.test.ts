@@ -1,0 +1,114 @@
+// Data kept in a network's memory between calls: placed once, found by identity, read the same as a
+// fresh copy, placed again when changed in place, freed by release(); bytes stay bytes.
+
+import { describe, expect, it } from 'vitest';
+import { Network } from '../src/network.js';
+import { fitScaling } from '../src/scaling.js';
+import { sliceRows, toFloats, type ByteMatrix, type Matrix } from '../src/matrix.js';
+import type { BackendName } from '../src/backends/backend.js';
+import { mnist } from './helpers/mnist.js';
+
+async function digits(rows: number) {
+  const set = await mnist('train', { raw: true, limit: rows });
+  return { x: set.x, y: set.y };
+}
+
+const copyOf = <M extends ByteMatrix | Matrix>(m: M): M => ({ ...m, data: m.data.slice() });
+
+function net(backend: BackendName, scaling?: 'zscore' | 'divide', x?: ByteMatrix) {
+  return Network.create({
+    inputs: 784, layers: [{ units: 24, activation: 'relu' }, { units: 10 }], loss: 'cross-entropy', backend, seed: 3,
+    ...(scaling && x ? { scaling: fitScaling(x, scaling) } : {}),
+  });
+}
+
+describe.each(['wasm', 'js'] as BackendName[])('data kept in the heap (%s)', (backend) => {
+  it('is placed once: training again and evaluating the same arrays copy nothing more', async () => {
+    const { x, y } = await digits(1500);
+    const n = await net(backend, 'divide', x);
+    await n.train(x, y, { epochs: 1, batchSize: 50, learningRate: 0.05 });
+    const used = n.live.heap.used;
+    const mark = n.live.heap.mark();
+    await n.train(x, y, { epochs: 1, batchSize: 50, learningRate: 0.05 });
+    n.evaluate(x, y);
+    n.predict(x);
+    expect(n.live.heap.used).toBe(used);
+    expect(n.live.heap.mark()).toBe(mark);
+    // a copy of the same values is another data set: placed beside the first
+    await n.train(copyOf(x), y, { epochs: 1, batchSize: 50, learningRate: 0.05 });
+    expect(n.live.heap.used).toBeGreaterThan(used);
+    n.dispose();
+  });
+
+  it('reads the same bits as a fresh copy streamed from the host, bytes and floats, with z-scores', async () => {
+    const { x, y } = await digits(700);
+    const floats = toFloats(x);
+    for (const data of [x, floats] as const) {
+      const n = await net(backend, 'zscore', x);
+      await n.train(data, y, { epochs: 1, batchSize: 32, learningRate: 0.05 });
+      // the kept copy (data) against an unseen copy of the same values, read chunk by chunk
+      expect(n.evaluate(data, y)).toEqual(n.evaluate(copyOf(data), y));
+      expect(Array.from(n.predict(sliceRows(data, 0, 300)).data)).toEqual(Array.from(n.predict(copyOf(sliceRows(data, 0, 300))).data));
+      n.dispose();
+    }
+  });
+
+  it('trains bytes to the same bits as their float32 values when the scaling is a division', async () => {
+    const { x, y } = await digits(600);
+    const runs = [];
+    for (const data of [x, toFloats(x)]) {
+      const n = await net(backend, 'divide', x);
+      const history = await n.train(data, y, { epochs: 2, batchSize: 20, learningRate: 0.1, validationSplit: 0.2 });
+      runs.push({ losses: history.epochs.map((e) => [e.loss, e.validation?.loss]), params: n.parameters() });
+      n.dispose();
+    }
+    expect(runs[0]).toEqual(runs[1]);
+  });
+
+  it('sees an array changed in place, and forgets what release() frees', async () => {
+    const { x, y } = await digits(800);
+    const n = await net(backend, 'divide', x);
+    const data = copyOf(x);
+    await n.train(data, y, { epochs: 1, batchSize: 40, learningRate: 0.1 });
+    const before = n.evaluate(data, y);
+    // every pixel halved, in place: the kept copy no longer matches, and is placed afresh
+    for (let i = 0; i < data.data.length; i++) data.data[i] >>= 1;
+    const after = n.evaluate(data, y);
+    expect(after).not.toEqual(before);
+    expect(after).toEqual(n.evaluate(copyOf(data), y));
+
+    // (evaluate reads a kept copy but places none: the changed one is gone, the targets stay)
+    const targetsOnly = n.live.heap.used;
+    await n.train(data, y, { epochs: 1, batchSize: 40, learningRate: 0.1 });
+    const trained = n.evaluate(copyOf(data), y);
+    expect(n.live.heap.used).toBeGreaterThan(targetsOnly);
+    n.release(data);
+    expect(n.live.heap.used).toBe(targetsOnly);
+    // still usable: read from the host now
+    expect(n.evaluate(data, y)).toEqual(trained);
+    n.release();
+    expect(n.live.heap.used).toBeLessThan(targetsOnly);
+    n.dispose();
+  });
+
+  it('moves the sets above a released one down, and they still read right', async () => {
+    const { x, y } = await digits(900);
+    const n = await net(backend, 'zscore', x);
+    const parts = [sliceRows(x, 0, 300), sliceRows(x, 300, 600), sliceRows(x, 600, 900)].map(copyOf);
+    const targets = [sliceRows(y, 0, 300), sliceRows(y, 300, 600), sliceRows(y, 600, 900)].map(copyOf);
+    for (let i = 0; i < 3; i++) await n.train(parts[i], targets[i], { epochs: 1, batchSize: 30, learningRate: 0.05 });
+    const expected = parts.map((p, i) => n.evaluate(copyOf(p), targets[i]));
+    n.release(parts[0]);
+    n.release(targets[1]);
+    parts.forEach((p, i) => expect(n.evaluate(p, targets[i])).toEqual(expected[i]));
+    await n.train(parts[2], targets[2], { epochs: 1, batchSize: 30, learningRate: 0.05 });
+    expect(n.evaluate(parts[2], targets[2]).loss).toBeLessThan(expected[2].loss);
+    n.dispose();
+  });
+});
+
+it('a byte matrix with a bad scale is refused with its name', async () => {
+  const n = await Network.create({ inputs: 2, layers: [{ units: 1 }], backend: 'js' });
+  const bad = { rows: 1, cols: 2, data: new Uint8Array(2), scale: NaN };
+  expect(() => n.predict(bad)).toThrow(/predict: x holds bytes \(Uint8Array\) but its scale is NaN/);
+});
