@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadMnist } from '../dist/data/mnist.js';
-import { Network } from '../dist/index.js';
+import { Network, toFloats } from '../dist/index.js';
 import { chunkStart, WORKLOADS } from './workloads.js';
 
 async function main(): Promise<void> {
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     layers: [...w.hidden.map((units) => ({ units, activation: w.activation })), { units: 10 }],
   };
   const nets = { this: await Network.create(spec), other: await theirs.Network.create(spec) };
-  const train = await loadMnist('train');
+  const bytes = await loadMnist('train');
+  const train = { ...bytes, x: toFloats(bytes.x) };
   const rows = w.name === 'w3' ? 3840 : 6000;
   const run = async (net: Network, first: number) => {
     const x = { rows, cols: 784, data: train.x.data.subarray(first * 784, (first + rows) * 784) };

@@ -2,20 +2,8 @@
 // process's peak resident memory and its resident memory before the load, and the result's bytes.
 //   node dist-bench/load-child.js FILE READER [option JSON]
 
-import { existsSync, readFileSync } from 'node:fs';
 import { loadCsv } from '../dist/index.js';
-
-/**
- * This process's peak resident memory: VmHWM on Linux (ru_maxrss would count the parent's peak, which
- * a child inherits across fork and exec), else ru_maxrss.
- */
-function peakResident(): number {
-  if (existsSync('/proc/self/status')) {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]) * 1024;
-  }
-  return process.resourceUsage().maxRSS * 1024;
-}
+import { peakResident } from './peak.js';
 
 const [path, reader, extra] = process.argv.slice(2);
 const options = { reader: reader as 'wasm' | 'csv-parse' | 'auto', ...(extra ? JSON.parse(extra) : {}) };

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadMnist } from '../dist/data/mnist.js';
+import { toFloats } from '../dist/index.js';
 import { WORKLOADS } from './workloads.js';
 
 export type PeerCommand =
@@ -27,9 +28,9 @@ async function main(): Promise<void> {
   await tf.ready();
   const train = await loadMnist('train');
   const test = await loadMnist('test');
-  const x = tf.tensor2d(train.x.data, [train.x.rows, 784]);
+  const x = tf.tensor2d(toFloats(train.x).data, [train.x.rows, 784]);
   const y = tf.tensor2d(train.y.data, [train.y.rows, 10]);
-  const tx = tf.tensor2d(test.x.data, [test.x.rows, 784]);
+  const tx = tf.tensor2d(toFloats(test.x).data, [test.x.rows, 784]);
   let model: tfl.Sequential | null = null;
   let batchSize = 0;
 

@@ -5,7 +5,7 @@
 // bundle served beside the page (ffnn.js), so the page runs the same code any user of the bundle gets.
 
 import {
-  Network, argmaxRows, fitScaling, loadCsv, loadMnist, matrix, sliceRows, trainInWorker,
+  Network, argmaxRows, fitScaling, loadCsv, loadMnist, matrix, sliceRows, toFloats, trainInWorker,
   type Dataset, type Evaluation, type Inputs, type LabelledSet, type Matrix, type ActivationName,
 } from '../src/index.js';
 import { TrainingChart } from './chart.js';
@@ -188,7 +188,7 @@ async function showTestResults(): Promise<void> {
     const figure = document.createElement('figure');
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = 28;
-    drawPixels(canvas, test.x.data.subarray(i * 784, (i + 1) * 784));
+    drawPixels(canvas, toFloats(sliceRows(test.x, i, i + 1)).data);
     const caption = document.createElement('figcaption');
     caption.textContent = `${test.labels[i]} → ${predicted[i]}`;
     figure.title = `test image ${i}: a ${test.labels[i]}, predicted ${predicted[i]}`;

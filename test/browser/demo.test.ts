@@ -129,7 +129,7 @@ describe('the demo page in Chromium', () => {
     // in the page: each file as a Blob through loadCsv with each reader, summed up as outcome() does
     const inPage = await page.evaluate(`(async (cases) => {
       const ffnn = await import('./ffnn.js');
-      const hex = (a) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (b) => b.toString(16).padStart(2, '0')).join('');
+      const hex = (a) => a.constructor.name + Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (b) => b.toString(16).padStart(2, '0')).join('');
       const outcome = async (load) => {
         try {
           const d = await load;
