@@ -5,7 +5,8 @@ import type { Diagnostic } from './diagnostics.js';
 import { checkHeapRoom } from './backends/backend.js';
 import { ThreadFailure } from './threads.js';
 import { isByteMatrix, type Inputs, type Matrix } from './matrix.js';
-import type { Evaluation, Network } from './network.js';
+import type { Evaluation, Network, Workspace } from './network.js';
+import type { Region } from './resident.js';
 import { stepIsFinite } from './step.js';
 import { DEFAULT_SETTINGS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 import { learningRateAt, type Schedule } from './schedules.js';
@@ -210,10 +211,14 @@ class Watch {
   }
 }
 
-/** What a constant prediction costs per example, on targets as training sees them (in the heap). */
+/**
+ * What a constant prediction costs per example, on targets as training sees them: read from the
+ * host's y, a regression's spread scaled as its standardisation scales it (the shift changes no spread).
+ */
 function constantCost(net: Network, y: Float32Array, rows: number): number {
   const cols = net.outputs;
   const loss = net.options.loss;
+  const scale = net.targetScaling?.scale;
   let cost = 0;
   for (let j = 0; j < cols; j++) {
     let mean = 0;
@@ -222,7 +227,7 @@ function constantCost(net: Network, y: Float32Array, rows: number): number {
     if (loss === 'mse') {
       let spread = 0;
       for (let i = 0; i < rows; i++) spread += (y[i * cols + j] - mean) ** 2;
-      cost += spread / rows;
+      cost += (spread / rows) * (scale ? scale[j] ** 2 : 1);
     } else if (mean > 0 && mean < 1) {
       // cross-entropy: the entropy of the class shares; binary: of each output's
       cost += loss === 'cross-entropy' ? -mean * Math.log(mean) : -mean * Math.log(mean) - (1 - mean) * Math.log(1 - mean);
@@ -283,8 +288,10 @@ function checkTargetRange(net: Network, y: Matrix): void {
   const range = OUTPUT_RANGE[activation];
   if (!range) return;
   let lo = Infinity, hi = -Infinity;
-  for (const v of y.data) {
-    if (!Number.isFinite(v)) continue; // refused later, with its row and column
+  const data = y.data;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v - v !== 0) continue; // NaN or ±Infinity: refused later, with its row and column
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
@@ -320,6 +327,84 @@ const tick = typeof setImmediate === 'function'
     channel.port1.onmessage = () => resolve();
     channel.port2.postMessage(null);
   });
+
+/** What one epoch's batches came to. */
+interface EpochSums {
+  cost: number; gradSq: number; correct: number; seen: number;
+  /** batches taken (the diverging one not counted) */
+  batch: number;
+  lr: number;
+  earlyFound?: Diagnostic[];
+  stop?: 'time' | 'cancelled';
+  diverged?: string;
+}
+
+/** What the batch loop reads, set up once per run. */
+interface BatchLoop {
+  readonly net: Network; readonly ws: Workspace; readonly xs: Region; readonly ys: Region; readonly order: number;
+  readonly n: number; readonly batchSize: number; readonly batches: number; readonly o: Settled; readonly watch: Watch;
+  readonly options: TrainOptions; readonly classifying: boolean; readonly seconds: () => number; readonly yieldEvery: number;
+  lastYield: number;
+  readonly diagnose: (epoch: number, batch: number, lr: number) => Diagnostic[];
+}
+
+/**
+ * One epoch's batches: gather, step, watch, yield now and then. The hot loop of every run lives in
+ * this small function rather than inside train(), so the engine optimises it within the first few
+ * hundred steps (inside train() the first epoch waited on a 40–60 ms compile of the whole run).
+ */
+async function runBatches(loop: BatchLoop, epoch: number): Promise<EpochSums> {
+  const { net, ws, xs, ys, order, n, batchSize, batches, o, watch, options } = loop;
+  const sums: EpochSums = { cost: 0, gradSq: 0, correct: 0, seen: 0, batch: 0, lr: o.learningRate };
+  for (; sums.batch < batches; sums.batch++) {
+    const batch = sums.batch;
+    const first = batch * batchSize;
+    const rows = Math.min(batchSize, n - first);
+    net.gatherInto(xs, rows, order + first * 4, ws.x);
+    net.gatherInto(ys, rows, order + first * 4, ws.y);
+    const lr = sums.lr = learningRateAt(o.learningRate, o.schedule, o.warmup, net.progress.epochs + batch / batches);
+    let step;
+    try {
+      step = net.trainStep(ws, rows, ws.x, ws.y, o.optimizer, o.settings, lr, o.clipNorm);
+    } catch (error) {
+      if (!(error instanceof ThreadFailure)) throw error;
+      // the step was cut short: back to the last good weights, on one thread from now on
+      net.restoreParameters();
+      net.progress = { ...net.progress, optimizer: null };
+      net.dropThreads(error.message);
+      throw new Error(`ffnn: training stopped at epoch ${epoch}, batch ${batch + 1}: ${error.message}. The network keeps its last good weights and runs on one thread now; train again to go on`);
+    }
+    const diverged = stepIsFinite(step) ? watch.step(step.cost / rows) : 'the cost became NaN or infinite';
+    if (diverged) {
+      // back to the last good weights; the optimizer's moments may be wild, so they restart
+      net.restoreParameters();
+      net.progress = { ...net.progress, optimizer: null };
+      sums.diverged = diverged;
+      return sums;
+    }
+    sums.cost += step.cost;
+    sums.gradSq += step.gradSq;
+    sums.correct += step.correct;
+    sums.seen += rows;
+    if (watch.stepsTaken === COLLAPSE_STEP && batch + 1 < batches) sums.earlyFound = loop.diagnose(epoch, batch + 1, lr);
+    if (loop.seconds() > o.maxTime || options.signal?.aborted) {
+      sums.stop = options.signal?.aborted ? 'cancelled' : 'time';
+      sums.batch++;
+      return sums;
+    }
+    if (performance.now() - loop.lastYield > loop.yieldEvery) {
+      options.onProgress?.({ epoch, batch: batch + 1, batches, loss: sums.cost / sums.seen, ...(loop.classifying ? { accuracy: sums.correct / sums.seen } : {}) });
+      await tick(); // let timers, I/O, messages and progress output run during long epochs
+      loop.lastYield = performance.now();
+      if (options.signal?.aborted) {
+        sums.stop = 'cancelled';
+        sums.batch++;
+        return sums;
+      }
+    }
+  }
+  return sums;
+}
 
 export async function train(net: Network, xAll: Inputs, yAll: Matrix, options: TrainOptions): Promise<TrainingHistory> {
   const o = settle(options);
@@ -371,7 +456,7 @@ export async function train(net: Network, xAll: Inputs, yAll: Matrix, options: T
     const best = early ? heap.alloc(net.parameterCount) : 0;
     let bestEpoch: number | undefined;
     let bestScore = Infinity;
-    const watch = new Watch(net, constantCost(net, heap.read(ys.at, all * net.outputs), all));
+    const watch = new Watch(net, constantCost(net, y.data, all));
     const sample = Math.min(ws.rows, all);
     /** The first `sample` training rows, in ws.x as the network reads them, for diagnoses. */
     const sampleRows = (): number => {
@@ -394,65 +479,22 @@ export async function train(net: Network, xAll: Inputs, yAll: Matrix, options: T
     const batches = Math.ceil(n / batchSize);
     const epochs: EpochReport[] = [];
     let stopReason: StopReason = 'epochs';
-    let lastYield = performance.now();
+    const lastYield = performance.now();
     const yieldEvery = options.signal ? YIELD_MS_CANCELLABLE : YIELD_MS;
 
+    const loop: BatchLoop = {
+      net, ws, xs, ys, order, n, batchSize, batches, o, watch, options, classifying, seconds, yieldEvery, lastYield, diagnose,
+    };
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const epochStart = performance.now();
       // each epoch shuffles 0..n−1 afresh, so the order depends only on the generator's state
       const ints = heap.ints();
       for (let i = 0; i < n; i++) ints[(order >> 2) + i] = trainRows ? trainRows[i] : i;
       if (o.shuffle) net.rng.shuffle(ints, order >> 2, n);
-      let cost = 0, gradSq = 0, correct = 0, seen = 0, batch = 0;
-      let lr = o.learningRate;
-      let earlyFound: Diagnostic[] | undefined;
-      for (; batch < batches; batch++) {
-        const first = batch * batchSize;
-        const rows = Math.min(batchSize, n - first);
-        net.gatherInto(xs, rows, order + first * 4, ws.x);
-        net.gatherInto(ys, rows, order + first * 4, ws.y);
-        const at = net.progress.epochs + batch / batches;
-        lr = learningRateAt(o.learningRate, o.schedule, o.warmup, at);
-        let step;
-        try {
-          step = net.trainStep(ws, rows, ws.x, ws.y, o.optimizer, o.settings, lr, o.clipNorm);
-        } catch (error) {
-          if (!(error instanceof ThreadFailure)) throw error;
-          // the step was cut short: back to the last good weights, on one thread from now on
-          net.restoreParameters();
-          net.progress = { ...net.progress, optimizer: null };
-          net.dropThreads(error.message);
-          throw new Error(`ffnn: training stopped at epoch ${epoch}, batch ${batch + 1}: ${error.message}. The network keeps its last good weights and runs on one thread now; train again to go on`);
-        }
-        const diverged = stepIsFinite(step) ? watch.step(step.cost / rows) : 'the cost became NaN or infinite';
-        if (diverged) {
-          // back to the last good weights; the optimizer's moments may be wild, so they restart
-          net.restoreParameters();
-          net.progress = { ...net.progress, optimizer: null };
-          failure = { epoch, batch: batch + 1, epochs, reason: diverged, lr };
-          break;
-        }
-        cost += step.cost;
-        gradSq += step.gradSq;
-        correct += step.correct;
-        seen += rows;
-        if (watch.stepsTaken === COLLAPSE_STEP && batch + 1 < batches) earlyFound = diagnose(epoch, batch + 1, lr);
-        if (seconds() > o.maxTime || options.signal?.aborted) {
-          stopReason = options.signal?.aborted ? 'cancelled' : 'time';
-          batch++;
-          break;
-        }
-        if (performance.now() - lastYield > yieldEvery) {
-          options.onProgress?.({ epoch, batch: batch + 1, batches, loss: cost / seen, ...(classifying ? { accuracy: correct / seen } : {}) });
-          await tick(); // let timers, I/O, messages and progress output run during long epochs
-          lastYield = performance.now();
-          if (options.signal?.aborted) {
-            stopReason = 'cancelled';
-            batch++;
-            break;
-          }
-        }
-      }
+      const sums = await runBatches(loop, epoch);
+      const { cost, gradSq, correct, seen, batch, lr, earlyFound } = sums;
+      if (sums.stop) stopReason = sums.stop;
+      if (sums.diverged) failure = { epoch, batch: batch + 1, epochs, reason: sums.diverged, lr };
       if (failure) break;
       const found = diagnose(epoch, batch, lr);
       const report: EpochReport = {

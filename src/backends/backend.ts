@@ -143,7 +143,8 @@ export abstract class Heap {
 
   /** A copy of count floats from the heap, as float32. */
   read(offset: number, count: number): Float32Array {
-    return Float32Array.from(this.floats().subarray(offset >> 2, (offset >> 2) + count));
+    // the constructor copies a typed array in bulk (from() goes value by value: 36 ms for 600 000)
+    return new Float32Array(this.floats().subarray(offset >> 2, (offset >> 2) + count));
   }
 }
 
