@@ -97,7 +97,9 @@ async function timeToAnswer(): Promise<string[]> {
   // the peers then train for exactly, without the validation checks
   const start = timed(process.execPath, [cli, 'train', '--train', 'mnist', '--test', 'mnist', '--out', join(work, 'start.json')]);
   if (!start) throw new Error('npm start failed');
-  const epochs = (start.out.match(/^Epoch \d+:/gm) ?? []).length;
+  // (the command prints the epochs that improved; the stop line says how many ran)
+  const epochs = Number(/stopped after epoch (\d+)|ran all (\d+) epochs/.exec(start.out)?.slice(1).find(Boolean));
+  if (!(epochs > 0)) throw new Error(`npm start's output does not say how many epochs ran:\n${start.out}`);
   const hidden = 256, batch = 128;
   const jobs: Job[] = [
     {

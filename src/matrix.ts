@@ -43,12 +43,16 @@ export function toFloats(m: Inputs): Matrix {
 export function compactInputs(m: Matrix): Inputs {
   const d = m.data;
   if (d.length === 0) return m;
+  // checked and narrowed in one pass; the bytes' pages are touched only as far as the check gets
+  const out = new Uint8Array(d.length);
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
-    // (v & 255) === v holds for whole numbers 0–255 only (not for -0's sign, which bytes drop: fine)
-    if ((v & 255) !== v) return m;
+    const b = v & 255;
+    // b === v for whole numbers 0–255 only (-0 becomes 0, which is the same number)
+    if (b !== v) return m;
+    out[i] = b;
   }
-  return { rows: m.rows, cols: m.cols, data: Uint8Array.from(d), scale: 1 };
+  return { rows: m.rows, cols: m.cols, data: out, scale: 1 };
 }
 
 /** A rows×cols matrix over data (copied into a Float32Array unless it already is one), or zeros. */

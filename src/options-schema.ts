@@ -81,7 +81,8 @@ const TRAIN_ENTRIES = {
   epochs: v.optional(whole(1)),
   maxTime: v.optional(positive),
   tolerance: v.optional(finite(0)),
-  validation: v.optional(v.strictObject({ x: inputs, y: matrix })),
+  // a data set with more fields (labels, a schema) is fine: only x and y are read
+  validation: v.optional(v.object({ x: inputs, y: matrix })),
   shuffle: v.optional(v.boolean('must be true or false')),
   onEpoch: v.optional(fn),
   onProgress: v.optional(fn),

@@ -1,7 +1,7 @@
 // Input scaling: a per-feature affine map x′ = (x − shift)·scale that a network applies to every
 // input it sees, fitted on the training set and saved with the model.
 
-import { isByteMatrix, type Inputs } from './matrix.js';
+import { isByteMatrix, type ByteMatrix, type Inputs, type Matrix } from './matrix.js';
 
 export type ScalingMethod = 'divide' | 'minmax' | 'zscore';
 export const SCALING_METHODS: readonly ScalingMethod[] = ['divide', 'minmax', 'zscore'];
@@ -25,28 +25,69 @@ export function fitScaling(x: Inputs, method: ScalingMethod, divisor = 255): Inp
     return { method, shift, scale };
   }
   if (x.rows === 0) throw new Error(`ffnn: cannot fit '${method}' scaling on no rows`);
-  // a byte matrix's values are byte × scale, as float32 would hold them
-  const unit = isByteMatrix(x) ? x.scale : 1;
+  const { lo, hi, sum, sq } = isByteMatrix(x) ? byteColumnStats(x) : columnStats(x);
   for (let j = 0; j < x.cols; j++) {
-    let lo = Infinity, hi = -Infinity, sum = 0, sq = 0;
-    for (let i = 0; i < x.rows; i++) {
-      const v = Math.fround(x.data[i * x.cols + j] * unit);
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-      sum += v;
-      sq += v * v;
-    }
     if (method === 'minmax') {
-      shift[j] = lo;
-      if (hi > lo) scale[j] = 1 / (hi - lo);
+      shift[j] = lo[j];
+      if (hi[j] > lo[j]) scale[j] = 1 / (hi[j] - lo[j]);
     } else {
-      const mean = sum / x.rows;
-      const sd = Math.sqrt(Math.max(0, sq / x.rows - mean * mean));
+      const mean = sum[j] / x.rows;
+      const sd = Math.sqrt(Math.max(0, sq[j] / x.rows - mean * mean));
       shift[j] = mean;
       if (sd > 0) scale[j] = 1 / sd;
     }
   }
   return { method, shift, scale };
+}
+
+interface ColumnStats { lo: Float64Array; hi: Float64Array; sum: Float64Array; sq: Float64Array }
+
+/** Each column's least and greatest value, sum and sum of squares, row by row (in memory order). */
+function columnStats(x: Matrix): ColumnStats {
+  const n = x.cols, d = x.data;
+  const s = { lo: new Float64Array(n).fill(Infinity), hi: new Float64Array(n).fill(-Infinity), sum: new Float64Array(n), sq: new Float64Array(n) };
+  for (let i = 0; i < x.rows; i++) {
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      const v = d[row + j];
+      if (v < s.lo[j]) s.lo[j] = v;
+      if (v > s.hi[j]) s.hi[j] = v;
+      s.sum[j] += v;
+      s.sq[j] += v * v;
+    }
+  }
+  return s;
+}
+
+/**
+ * The same for a byte matrix, from a histogram of each column's 256 values: one increment per cell,
+ * and each value taken as float32 holds it (byte × scale, rounded).
+ */
+function byteColumnStats(x: ByteMatrix): ColumnStats {
+  const n = x.cols, d = x.data;
+  const counts = new Float64Array(n * 256);
+  for (let i = 0; i < x.rows; i++) {
+    const row = i * n;
+    for (let j = 0; j < n; j++) counts[j * 256 + d[row + j]]++;
+  }
+  const s = { lo: new Float64Array(n), hi: new Float64Array(n), sum: new Float64Array(n), sq: new Float64Array(n) };
+  for (let j = 0; j < n; j++) {
+    let lo = 255, hi = 0;
+    for (let b = 0; b < 256; b++) {
+      const c = counts[j * 256 + b];
+      if (c === 0) continue;
+      const v = Math.fround(b * x.scale);
+      if (b < lo) lo = b;
+      if (b > hi) hi = b;
+      s.sum[j] += c * v;
+      s.sq[j] += c * v * v;
+    }
+    // (a negative scale turns the order round)
+    const ends = [Math.fround(lo * x.scale), Math.fround(hi * x.scale)];
+    s.lo[j] = Math.min(...ends);
+    s.hi[j] = Math.max(...ends);
+  }
+  return s;
 }
 
 export function checkScaling(s: InputScaling, inputs: number, what = 'scaling', of = 'inputs'): void {

@@ -112,3 +112,18 @@ it('a byte matrix with a bad scale is refused with its name', async () => {
   const bad = { rows: 1, cols: 2, data: new Uint8Array(2), scale: NaN };
   expect(() => n.predict(bad)).toThrow(/predict: x holds bytes \(Uint8Array\) but its scale is NaN/);
 });
+
+it('fitScaling reads a byte matrix as its float32 values (z-scores and min-max, any scale)', async () => {
+  const { x } = await digits(2000);
+  for (const scale of [1, 1 / 255, -0.5]) {
+    const bytes = { ...x, scale };
+    const floats = toFloats(bytes);
+    for (const method of ['zscore', 'minmax'] as const) {
+      const a = fitScaling(bytes, method), b = fitScaling(floats, method);
+      for (let j = 0; j < x.cols; j++) {
+        expect(a.shift[j]).toBeCloseTo(b.shift[j], 5);
+        expect(Math.abs(a.scale[j] - b.scale[j])).toBeLessThanOrEqual(1e-5 * Math.abs(b.scale[j]));
+      }
+    }
+  }
+});
