@@ -5,7 +5,8 @@
 // relu Adam at batch 32; a tenth and a third did worse for one or the other: bench/RESULTS.md.)
 
 import type { Inputs, Matrix } from './matrix.js';
-import type { LayerParameters, Network } from './network.js';
+import type { Engine } from './engine/engine.js';
+import type { LayerParameters } from './spec.js';
 import { DEFAULT_SETTINGS, type OptimizerName } from './optimizers.js';
 import { Random } from './random.js';
 import { stepIsFinite } from './step.js';
@@ -37,18 +38,19 @@ export interface LearningRateCurve {
 const SMOOTHING = 0.9;
 
 /**
+ * @internal
  * Runs the range test on a copy of `net` (which is left as it was) over rows of x and y. The copy
  * steps through rates from min to max, one batch each, and stops early once the smoothed loss is four
  * times its lowest (or not finite).
  */
-export async function findLearningRate(net: Network, x: Inputs, y: Matrix, options: LearningRateOptions = {},
+export async function findLearningRate(net: Engine, x: Inputs, y: Matrix, options: LearningRateOptions = {},
   startFrom?: readonly LayerParameters[]): Promise<LearningRateCurve> {
   const steps = options.steps ?? 300;
   const min = options.min ?? 1e-6, max = options.max ?? 10;
   if (!(Number.isInteger(steps) && steps >= 10)) throw new Error(`ffnn: findLearningRate: steps must be a whole number ≥ 10, got ${steps}`);
   if (!(min > 0 && max > min && Number.isFinite(max))) throw new Error(`ffnn: findLearningRate: needs 0 < min < max, got min ${min}, max ${max}`);
   net.checkPair(x, y, 'findLearningRate');
-  const copy = await (net.constructor as typeof Network).fromJSON(net.toJSON(), { backend: net.backend });
+  const copy = await net.copy();
   try {
     if (startFrom) copy.setParameters(startFrom);
     const batch = Math.min(options.batchSize ?? 32, x.rows);

@@ -11,9 +11,10 @@ import { classesOf } from './data/split.js';
 import type { InitName } from './init.js';
 import type { LossName } from './losses.js';
 import type { Inputs, Matrix } from './matrix.js';
-import type { LayerSpec, NetworkOptions } from './network.js';
+import type { LayerSpec, NetworkOptions } from './spec.js';
 import type { OptimizerName } from './optimizers.js';
 import { fitScaling, type InputScaling } from './scaling.js';
+import { cores } from './platform/cores.js';
 import type { TrainOptions } from './trainer.js';
 
 /** What Network.fit learns from: a Dataset (loadCsv's), or x with y (one-hot y means classes). */
@@ -44,6 +45,7 @@ export interface FitOptions extends Omit<TrainOptions, 'earlyStopping'> {
   readonly monitor?: 'loss' | 'accuracy';
   readonly seed?: number;
   readonly backend?: BackendName;
+  /** Threads per step (default: every core, at most four, where steps are large: see threadsFor; the same weights either way). */
   readonly threads?: number;
 }
 
@@ -65,6 +67,21 @@ export function isClassification(data: FitData): boolean {
 export function hiddenUnits(inputs: number, outputs: number): number {
   const want = 2 * (inputs + outputs);
   return Math.min(256, Math.max(32, 2 ** Math.round(Math.log2(want))));
+}
+
+/** Forward multiply-adds of a step from which the defaults share it among the cores. */
+const THREADS_MIN_MACS = 1 << 24;
+
+/**
+ * Threads for steps of `batch` rows through layers of `sizes` (inputs, hidden…, outputs): every core,
+ * at most four, where a step is large enough for threads to pay clearly (16 million multiply-adds in
+ * its forward pass; 784-256-10 at batch 128 has 26 million), else one. A team's step gives the
+ * one-thread weights bit for bit, so this changes the speed only.
+ */
+export function threadsFor(sizes: readonly number[], batch: number): number {
+  let macs = 0;
+  for (let i = 1; i < sizes.length; i++) macs += sizes[i - 1] * sizes[i];
+  return batch * macs >= THREADS_MIN_MACS ? Math.max(1, Math.min(4, cores())) : 1;
 }
 
 /** Examples per step: 32 for small sets, more for large ones, where bigger steps train as well and faster. */
@@ -105,7 +122,8 @@ export function recipeFor(data: FitData, options: FitOptions = {}): Recipe {
     network: {
       inputs,
       layers: [...sizes.map((units) => layer(units, activation ?? 'relu', dropout)), { units: outputs, activation: output }],
-      loss: lossName, init, seed, backend, threads, schema,
+      loss: lossName, init, seed, backend, schema,
+      threads: threads ?? threadsFor([inputs, ...sizes, outputs], batchSize),
       scaling: scalingFor(data.x, scale ?? 'zscore'),
       ...(classes ? {} : { targetScaling: fitScaling(data.y, 'zscore') }),
     },

@@ -9,6 +9,7 @@ import type { Heap } from './backends/backend.js';
 import { isByteMatrix, type Inputs } from './matrix.js';
 
 /** What a placed data set is to the network: its inputs (scaled as they are read) or its targets. */
+/** @internal */
 export type Role = 'inputs' | 'targets';
 
 /** @internal A data set in the heap. */
@@ -41,7 +42,7 @@ const BUDGET_BYTES = 1 << 30;
 const SAMPLES = 257;
 
 /**
- * A cheap fingerprint of an array's values (its length and SAMPLES values spread over it): a whole
+ * @internal A cheap fingerprint of an array's values (its length and SAMPLES values spread over it): a whole
  * array rescaled or refilled in place reads as a different data set, and is placed again.
  */
 export function fingerprint(data: ArrayLike<number>): number {
@@ -54,6 +55,7 @@ export function fingerprint(data: ArrayLike<number>): number {
   return h;
 }
 
+/** @internal The data sets kept in one network's heap. */
 export class ResidentData {
   private regions: Region[] = [];
   private readonly found = { inputs: new WeakMap<object, Region>(), targets: new WeakMap<object, Region>() };

@@ -1,15 +1,16 @@
 // A training thread: a replica network over the shared heap that takes its part of each step
-// (Network.teamStep) or forward pass (Network.teamForward) when its control block says go (see threads.ts).
+// (Engine.teamStep) or forward pass (Engine.teamForward) when its control block says go (see threads.ts).
 
 import { sharedBackend } from './backends/wasm.js';
-import { Network, type NetworkOptions } from './network.js';
+import { Engine } from './engine/engine.js';
+import type { NetworkOptions } from './spec.js';
 import { CONTROL, OP, STOP, Team, controlViews, dropoutFrom, readUpdateArgs, waitForChange, workspaceFrom, type WorkerStart } from './threads.js';
 import { postToParent, workerStart } from './platform/worker.js';
 
 const start = (await workerStart()) as WorkerStart;
 const backend = await sharedBackend(start.module, start.memory);
 const options = start.network.options as NetworkOptions;
-const net = Network.replicaOn(backend, options, { blocks: start.network.blocks, scratch: start.network.scratch });
+const net = Engine.replicaOn(backend, options, { blocks: start.network.blocks, scratch: start.network.scratch });
 const layers = options.layers.length;
 const team = new Team(start.team, start.size, layers);
 const { ctrl, slots, args } = controlViews(start.control, layers);

@@ -2,7 +2,7 @@
 //
 // Each worker instantiates the threads build over the network's shared memory and holds a replica
 // network over the same parameters, gradients and optimizer state, with its own GEMM scratch. In a
-// step every thread (the main one is thread 0) runs Network.teamStep: the forward pass, cost and
+// step every thread (the main one is thread 0) runs Engine.teamStep: the forward pass, cost and
 // every layer's ∂z for its own contiguous rows of the batch (its share follows its recent speed),
 // announcing each layer's ∂z when done; then the rows of each weight gradient, top layer first, are
 // claimed block by block by whichever thread is free, each block one GEMM over the whole batch,
@@ -15,7 +15,7 @@
 // costs microseconds.
 
 import { startWorker, type WorkerHandle } from './platform/worker.js';
-import type { DropoutDraw, Workspace } from './network.js';
+import type { DropoutDraw, Workspace } from './engine/workspace.js';
 import type { StepResult } from './step.js';
 import { OPTIMIZERS, type Blocks, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 
@@ -302,11 +302,13 @@ export class ThreadPool {
       const { ctrl, slots, args } = controlViews(sab, layers);
       const start: WorkerStart = { module, memory, network: { ...network, scratch: at }, thread: w + 1, size: team.size, team: team.sab, control: sab };
       const worker = startWorker('thread-worker', start);
-      worker.unref(); // an idle pool never keeps the process alive
       await new Promise<void>((resolve, reject) => {
         worker.onMessage(() => resolve());
         worker.onError(reject);
       });
+      // an idle pool never keeps the process alive: unref'd after the listeners, since adding a
+      // message listener refs the worker's port again (a network never disposed held its process open)
+      worker.unref();
       return { worker, ctrl, slots, args };
     }));
     return new ThreadPool(threads, team, layers);

@@ -5,7 +5,9 @@ import type { Diagnostic } from './diagnostics.js';
 import { checkHeapRoom } from './backends/backend.js';
 import { ThreadFailure } from './threads.js';
 import { isByteMatrix, type Inputs, type Matrix } from './matrix.js';
-import type { Evaluation, Network, Workspace } from './network.js';
+import type { Engine } from './engine/engine.js';
+import type { Workspace } from './engine/workspace.js';
+import type { Evaluation } from './spec.js';
 import type { Region } from './resident.js';
 import { stepIsFinite } from './step.js';
 import { DEFAULT_SETTINGS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
@@ -180,7 +182,7 @@ class Watch {
   readonly startNorm: number;
   norm: number;
 
-  constructor(private readonly net: Network, private readonly constantCost: number) {
+  constructor(private readonly net: Engine, private readonly constantCost: number) {
     this.startNorm = this.norm = net.parameterNorm();
     net.backupParameters();
   }
@@ -215,7 +217,7 @@ class Watch {
  * What a constant prediction costs per example, on targets as training sees them: read from the
  * host's y, a regression's spread scaled as its standardisation scales it (the shift changes no spread).
  */
-function constantCost(net: Network, y: Float32Array, rows: number): number {
+function constantCost(net: Engine, y: Float32Array, rows: number): number {
   const cols = net.outputs;
   const loss = net.options.loss;
   const scale = net.targetScaling?.scale;
@@ -282,7 +284,7 @@ const OUTPUT_RANGE: Partial<Record<string, [number, number]>> = { sigmoid: [0, 1
  * Refuses targets the output layer cannot produce (a sigmoid output for prices up to 3, say), which
  * would otherwise train quietly to a flat, useless model.
  */
-function checkTargetRange(net: Network, y: Matrix): void {
+function checkTargetRange(net: Engine, y: Matrix): void {
   if (net.targetScaling) return; // targets are standardised inside
   const activation = net.activations[net.activations.length - 1];
   const range = OUTPUT_RANGE[activation];
@@ -308,7 +310,7 @@ function checkTargetRange(net: Network, y: Matrix): void {
  * The rows held out for validation and those trained on, by index (per class, for a classifier): the
  * data goes into the heap once, whole, and each part is read from there through its indexes.
  */
-function splitValidation(net: Network, x: Inputs, y: Matrix, share: number): { kept: Int32Array; held: Int32Array } {
+function splitValidation(net: Engine, x: Inputs, y: Matrix, share: number): { kept: Int32Array; held: Int32Array } {
   const n = x.rows;
   if (Math.max(1, Math.round(n * share)) >= n) throw new Error(`ffnn: train: validationSplit ${share} of ${n} rows leaves nothing to train on`);
   const classes = net.task === 'classification' ? classesOf({ x, y }) : null;
@@ -341,7 +343,7 @@ interface EpochSums {
 
 /** What the batch loop reads, set up once per run. */
 interface BatchLoop {
-  readonly net: Network; readonly ws: Workspace; readonly xs: Region; readonly ys: Region; readonly order: number;
+  readonly net: Engine; readonly ws: Workspace; readonly xs: Region; readonly ys: Region; readonly order: number;
   readonly n: number; readonly batchSize: number; readonly batches: number; readonly o: Settled; readonly watch: Watch;
   readonly options: TrainOptions; readonly classifying: boolean; readonly seconds: () => number; readonly yieldEvery: number;
   lastYield: number;
@@ -406,7 +408,13 @@ async function runBatches(loop: BatchLoop, epoch: number): Promise<EpochSums> {
   return sums;
 }
 
-export async function train(net: Network, xAll: Inputs, yAll: Matrix, options: TrainOptions): Promise<TrainingHistory> {
+/** @internal What training needs of the network beyond its engine: saving a checkpoint. */
+export interface TrainingHost {
+  save(path: string): Promise<void>;
+}
+
+/** @internal Trains `net` (a Network's engine) on x and y: see Network.train. */
+export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: TrainOptions, host: TrainingHost): Promise<TrainingHistory> {
   const o = settle(options);
   net.checkPair(xAll, yAll, 'train');
   checkTargetRange(net, yAll);
@@ -514,7 +522,7 @@ export async function train(net: Network, xAll: Inputs, yAll: Matrix, options: T
       epochs.push(report);
       // the checkpoint first, so a report of epoch k means its state is on disk
       if (options.checkpoint && stopReason === 'epochs' && net.progress.epochs % (options.checkpoint.every ?? 1) === 0) {
-        await net.save(options.checkpoint.path);
+        await host.save(options.checkpoint.path);
       }
       options.onEpoch?.(report);
       await null; // every epoch ends asynchronously, however short, so callers can interleave

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitScaling, loadCsv, matrix, Network, oneHot, splitRows } from '../src/index.js';
 import { Random } from '../src/random.js';
+import { recipeFor, threadsFor } from '../src/recipe.js';
+import { cores } from '../src/platform/cores.js';
 import { classScores } from './helpers/scores.js';
 import { weatherCsv } from './helpers/tabular.js';
 
@@ -96,5 +98,20 @@ describe('Network.fit', () => {
       .rejects.toThrow(/targets reach 3, but a 'sigmoid' output layer gives values in \[0, 1\] only\. For numbers to predict use a 'linear' output layer/);
     const scaled = await Network.create({ inputs: 1, layers: [{ units: 4 }, { units: 1, activation: 'linear' }], targetScaling: fitScaling(matrix(3, 1, [0.5, 1.5, 3]), 'zscore') });
     await expect(scaled.train(x, matrix(3, 1, [0.5, 1.5, 3]), { epochs: 1 })).resolves.toBeDefined();
+  });
+});
+
+describe('threads in the defaults', () => {
+  it('every core (at most four) where a step has 16 million multiply-adds forward, else one', () => {
+    expect(threadsFor([784, 30, 10], 128)).toBe(1);          // 3 million: the main thread alone
+    expect(threadsFor([784, 256, 10], 128)).toBe(Math.min(4, cores()));
+    expect(threadsFor([13, 32, 3], 32)).toBe(1);
+  });
+
+  it('Network.fit on a large step asks for them, and gets one thread where threads cannot run', () => {
+    const x = { rows: 60_000, cols: 784, data: new Uint8Array(0), scale: 1 };
+    const r = recipeFor({ x, y: matrix(60_000, 10) } as never, {});
+    expect(r.network.threads).toBe(Math.min(4, cores()));
+    expect(recipeFor({ x, y: matrix(60_000, 10) } as never, { threads: 1 }).network.threads).toBe(1);
   });
 });

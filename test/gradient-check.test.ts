@@ -34,19 +34,19 @@ describe('backpropagation matches central finite differences (float64)', () => {
         ? matrix(rows, outputs, Array.from({ length: rows * outputs }, () => rng.int(2)))
         : matrix(rows, outputs, Array.from({ length: rows * outputs }, () => rng.uniform()));
 
-    const ws = net.openWorkspace(rows);
-    net.loadRows(x, 0, rows, ws.x, 'x');
-    net.loadRows(y, 0, rows, ws.y, 'y');
+    const ws = net.engine.openWorkspace(rows);
+    net.engine.loadRows(x, 0, rows, ws.x, 'x');
+    net.engine.loadRows(y, 0, rows, ws.y, 'y');
     // with dropout, every evaluation replays the same masks: the generator is rewound each time
-    const state = net.rng.getState();
+    const state = net.engine.rng.getState();
     const meanCost = () => {
-      net.rng.setState(state);
-      return net.trainingCost(ws, rows, ws.x, ws.y) / rows;
+      net.engine.rng.setState(state);
+      return net.engine.trainingCost(ws, rows, ws.x, ws.y) / rows;
     };
-    net.rng.setState(state);
-    net.computeGradients(ws, rows, ws.x, ws.y);
-    const analytic = Float64Array.from(net.gradientView());
-    const params = net.parameterView();
+    net.engine.rng.setState(state);
+    net.engine.computeGradients(ws, rows, ws.x, ws.y);
+    const analytic = Float64Array.from(net.engine.gradientView());
+    const params = net.engine.parameterView();
 
     const h = 1e-6;
     let largest = 0;

@@ -40,7 +40,7 @@ describe('memory', () => {
     const train = await mnist('train');
     const x = sliceRows(train.x, 0, 6000), y = sliceRows(train.y, 0, 6000);
     const net = await Network.create({ inputs: 784, layers: [{ units: 30 }, { units: 10 }] });
-    const memory = () => (net.live.heap.floats().buffer as ArrayBuffer).byteLength;
+    const memory = () => (net.engine.live.heap.floats().buffer as ArrayBuffer).byteLength;
     const seconds: number[] = [];
     const sizes: number[] = [];
     for (let run = 0; run < 4; run++) {

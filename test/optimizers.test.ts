@@ -30,11 +30,11 @@ function unflat(values: Float64Array, like: readonly LayerParameters[]): LayerPa
 async function gradientAt(params: LayerParameters[], backend: 'js' | 'wasm-simd'): Promise<Float64Array> {
   const twin = await Network.create({ ...spec, backend });
   twin.setParameters(params);
-  const ws = twin.openWorkspace(x.rows);
-  twin.loadInputs(x, 0, x.rows, ws.x, 'x');
-  twin.loadTargets(y, 0, y.rows, ws.y, 'y');
-  twin.computeGradients(ws, x.rows, ws.x, ws.y);
-  const g = Float64Array.from(twin.gradientView());
+  const ws = twin.engine.openWorkspace(x.rows);
+  twin.engine.loadInputs(x, 0, x.rows, ws.x, 'x');
+  twin.engine.loadTargets(y, 0, y.rows, ws.y, 'y');
+  twin.engine.computeGradients(ws, x.rows, ws.x, ws.y);
+  const g = Float64Array.from(twin.engine.gradientView());
   twin.dispose();
   return g;
 }
@@ -54,7 +54,7 @@ describe('optimizers against one-step values worked out independently', () => {
       const like = net.parameters();
       let w = flat(like);
       const m = new Float64Array(w.length), v = new Float64Array(w.length);
-      const ws = net.openWorkspace(x.rows);
+      const ws = net.engine.openWorkspace(x.rows);
       for (let t = 1; t <= 3; t++) {
         const g = await gradientAt(unflat(w, like), backend);
         if (decay && c.optimizer !== 'adamw') for (let i = 0; i < g.length; i++) g[i] += decay * w[i];
@@ -81,9 +81,9 @@ describe('optimizers against one-step values worked out independently', () => {
               break;
           }
         }
-        net.loadInputs(x, 0, x.rows, ws.x, 'x');
-        net.loadTargets(y, 0, y.rows, ws.y, 'y');
-        net.trainStep(ws, x.rows, ws.x, ws.y, c.optimizer, { momentum: mu, beta1: b1, beta2: b2, epsilon: eps, weightDecay: decay }, lr, c.clipNorm ?? 0);
+        net.engine.loadInputs(x, 0, x.rows, ws.x, 'x');
+        net.engine.loadTargets(y, 0, y.rows, ws.y, 'y');
+        net.engine.trainStep(ws, x.rows, ws.x, ws.y, c.optimizer, { momentum: mu, beta1: b1, beta2: b2, epsilon: eps, weightDecay: decay }, lr, c.clipNorm ?? 0);
         const got = flat(net.parameters());
         for (let i = 0; i < w.length; i++) {
           // float32 arithmetic against float64: each step moves a weight by up to lr·|update|

@@ -27,16 +27,16 @@ describe.each(['wasm', 'js'] as BackendName[])('data kept in the heap (%s)', (ba
     const { x, y } = await digits(1500);
     const n = await net(backend, 'divide', x);
     await n.train(x, y, { epochs: 1, batchSize: 50, learningRate: 0.05 });
-    const used = n.live.heap.used;
-    const mark = n.live.heap.mark();
+    const used = n.engine.live.heap.used;
+    const mark = n.engine.live.heap.mark();
     await n.train(x, y, { epochs: 1, batchSize: 50, learningRate: 0.05 });
     n.evaluate(x, y);
     n.predict(x);
-    expect(n.live.heap.used).toBe(used);
-    expect(n.live.heap.mark()).toBe(mark);
+    expect(n.engine.live.heap.used).toBe(used);
+    expect(n.engine.live.heap.mark()).toBe(mark);
     // a copy of the same values is another data set: placed beside the first
     await n.train(copyOf(x), y, { epochs: 1, batchSize: 50, learningRate: 0.05 });
-    expect(n.live.heap.used).toBeGreaterThan(used);
+    expect(n.engine.live.heap.used).toBeGreaterThan(used);
     n.dispose();
   });
 
@@ -78,16 +78,16 @@ describe.each(['wasm', 'js'] as BackendName[])('data kept in the heap (%s)', (ba
     expect(after).toEqual(n.evaluate(copyOf(data), y));
 
     // (evaluate reads a kept copy but places none: the changed one is gone, the targets stay)
-    const targetsOnly = n.live.heap.used;
+    const targetsOnly = n.engine.live.heap.used;
     await n.train(data, y, { epochs: 1, batchSize: 40, learningRate: 0.1 });
     const trained = n.evaluate(copyOf(data), y);
-    expect(n.live.heap.used).toBeGreaterThan(targetsOnly);
+    expect(n.engine.live.heap.used).toBeGreaterThan(targetsOnly);
     n.release(data);
-    expect(n.live.heap.used).toBe(targetsOnly);
+    expect(n.engine.live.heap.used).toBe(targetsOnly);
     // still usable: read from the host now
     expect(n.evaluate(data, y)).toEqual(trained);
     n.release();
-    expect(n.live.heap.used).toBeLessThan(targetsOnly);
+    expect(n.engine.live.heap.used).toBeLessThan(targetsOnly);
     n.dispose();
   });
 

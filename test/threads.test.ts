@@ -1,5 +1,9 @@
 // Training on several threads over one shared memory equals training on one, bit for bit.
 
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Network } from '../src/index.js';
 import { splitRows } from '../src/threads.js';
@@ -91,6 +95,21 @@ describe('threads', () => {
     net.dispose();
   });
 
+  it('a threaded network never disposed lets its process exit once the work is done', () => {
+    // the pool's workers are unref'd; a message listener added after unref had kept them alive
+    const script = `import { Network, matrix } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const net = await Network.create({ inputs: 784, layers: [{ units: 256 }, { units: 10 }], threads: 2 });
+      await net.train(matrix(512, 784, new Float32Array(512 * 784).fill(0.5)), matrix(512, 10), { epochs: 1, batchSize: 128 });
+      console.log('trained');`;
+    // a file, not -e: the workers inherit the process's flags, and --input-type would refuse their files
+    const dir = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'exit-check.mjs'), script);
+    // the timeout catches the hang (it never exited before); the run itself takes about a second
+    const out = execFileSync(process.execPath, [join(dir, 'exit-check.mjs')], { encoding: 'utf8', timeout: 60_000 });
+    expect(out.trim()).toBe('trained');
+  });
+
   it('refuses threads on a backend without the threads build', async () => {
     await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], threads: 2, backend: 'js' })).rejects.toThrow(/threads run on the SIMD builds \('wasm', 'wasm-simd', 'wasm-relaxed'\), not 'js'/);
     await expect(Network.create({ inputs: 2, layers: [{ units: 1 }], threads: 0 })).rejects.toThrow(/threads must be a whole number from 1 to 64, got 0/);
@@ -101,15 +120,15 @@ describe('a training thread that fails', () => {
   it('ends the step with a clear error instead of a hang, and the network goes on with one thread', async () => {
     const net = await Network.create({ inputs: 784, layers: [{ units: 512, activation: 'relu' }, { units: 10 }], loss: 'cross-entropy', threads: 2 });
     if (net.threads < 2) return; // no SharedArrayBuffer here: nothing to share
-    const ws = net.openWorkspace(64);
+    const ws = net.engine.openWorkspace(64);
     // the batch's x ends past the memory for the second half of its rows: the worker's share traps
-    const end = 4 * net.live.heap.floats().length;
+    const end = 4 * net.engine.live.heap.floats().length;
     const x = end - 4 * 32 * 784;
     const errors: string[] = [];
     const warn = console.warn;
     console.warn = (m: string) => errors.push(m);
     try {
-      expect(() => net.trainStep(ws, 64, x, ws.y, 'sgd', DEFAULT_SETTINGS, 0.1, 0)).toThrow(/training thread 1 failed/);
+      expect(() => net.engine.trainStep(ws, 64, x, ws.y, 'sgd', DEFAULT_SETTINGS, 0.1, 0)).toThrow(/training thread 1 failed/);
       // a forward pass finds the pool broken: it goes on with the main thread, and says so once
       const test = await mnist('test', { limit: 300 });
       expect(net.predict(test.x).data.every(Number.isFinite)).toBe(true);

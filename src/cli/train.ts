@@ -25,7 +25,7 @@ interface TrainValues extends DataOptionValues {
   learningRate?: number | 'auto'; batchSize?: number; epochs?: number; maxTime?: number; tolerance?: number; seed: number;
   scale?: string; optimizer?: OptimizerName; momentum?: number; beta1?: number; beta2?: number; weightDecay?: number;
   clipNorm?: number; schedule?: string; warmup?: number; dropout?: number; validationSplit?: number; patience?: number;
-  monitor: 'loss' | 'accuracy'; resume?: string; threads: number; out?: string; json: boolean; quiet: boolean;
+  monitor: 'loss' | 'accuracy'; resume?: string; threads?: number; out?: string; json: boolean; quiet: boolean;
   checkpoint?: string; collapse: 'stop' | 'warn'; plot?: string;
 }
 
@@ -78,7 +78,7 @@ export function trainCommand(): Command {
     .option('--scale <how>', 'input scaling fitted on --train: zscore (default), minmax, none, or a divisor such as 255')
     .option('--seed <n>', 'seed of every random choice', numberArg('seed', Number.isInteger, 'a whole number'), 1)
     .addOption(backendOption())
-    .option('--threads <n>', 'share each large training step among n threads over one memory (the same weights as one thread)', wholeArg('threads'), 1)
+    .option('--threads <n>', 'share each large training step among n threads over one memory (the same weights as one thread; default: every core, up to 4, where steps are large)', wholeArg('threads'))
     .option('--momentum <m>', 'momentum and nesterov (default 0.9)', nonNegativeArg('momentum'))
     .option('--beta1 <b>', 'Adam (default 0.9)', nonNegativeArg('beta1'))
     .option('--beta2 <b>', 'Adam (default 0.999)', nonNegativeArg('beta2'))

@@ -3,7 +3,7 @@
 // with a checksum. Declared once as a valibot schema, which checks every field by type and range.
 
 import * as v from 'valibot';
-import type { LayerSpec } from '../network.js';
+import type { LayerSpec } from '../spec.js';
 import { ACTIVATIONS, type ActivationName } from '../activations.js';
 import { INITS, type InitName } from '../init.js';
 import { LOSSES, type LossName } from '../losses.js';

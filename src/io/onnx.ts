@@ -6,7 +6,7 @@
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import type { ActivationName } from '../activations.js';
-import type { LayerSpec } from '../network.js';
+import type { LayerSpec } from '../spec.js';
 import type { InputScaling } from '../scaling.js';
 
 const { onnx } = onnxProto;
