@@ -4,6 +4,7 @@
 import type { Kernels } from './backends/backend.js';
 import type { InitName } from './init.js';
 
+/** A layer's activation function. */
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'softmax' | 'linear';
 
 export interface Activation {

@@ -5,6 +5,7 @@ import { ACTIVATIONS, type ActivationName } from './activations.js';
 import type { InitName } from './init.js';
 import type { Matrix } from './matrix.js';
 
+/** A problem found with a network's outputs (collapsed, saturated or dead layers, unscaled inputs) and its likely cause. */
 export interface Diagnostic {
   readonly code: 'collapsed-outputs';
   readonly message: string;

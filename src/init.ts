@@ -2,6 +2,7 @@
 
 import type { Random } from './random.js';
 
+/** How a layer's weights start. */
 export type InitName = 'uniform' | 'normal' | 'xavier' | 'he';
 export const INITS: readonly InitName[] = ['uniform', 'normal', 'xavier', 'he'];
 

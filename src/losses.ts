@@ -3,6 +3,7 @@
 import type { Kernels } from './backends/backend.js';
 import type { ActivationName } from './activations.js';
 
+/** The cost a network is trained to lower. */
 export type LossName = 'mse' | 'cross-entropy' | 'binary-cross-entropy';
 
 export interface Loss {

@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS, type OptimizerName } from './optimizers.js';
 import { Random } from './random.js';
 import { stepIsFinite } from './step.js';
 
+/** The learning-rate range test's options: the rates swept, the steps, the batch and the optimizer. */
 export interface LearningRateOptions {
   /** The optimizer the rate is for (default 'sgd'). */
   readonly optimizer?: OptimizerName;
@@ -25,6 +26,7 @@ export interface LearningRateOptions {
   readonly seed?: number;
 }
 
+/** The range test's result: each rate tried with its smoothed loss, the lowest point, and the suggested rate. */
 export interface LearningRateCurve {
   /** The rate to train with. */
   readonly suggestion: number;

@@ -1,5 +1,6 @@
 // Row-major float32 matrices: the shape of everything that goes into and comes out of a network.
 
+/** A row-major float32 matrix: inputs, targets and outputs of a network. */
 export interface Matrix {
   readonly rows: number;
   readonly cols: number;

@@ -3,6 +3,7 @@
 
 import type { Matrix } from './matrix.js';
 
+/** How far a regression's predictions are from the targets, in the targets' own units. */
 export interface RegressionMetrics {
   /** Root mean squared error, in the targets' units (the mean over targets of each one's RMSE). */
   readonly rmse: number;

@@ -18,6 +18,10 @@ import { train as runTraining, type TrainOptions, type TrainingHistory } from '.
 
 export type { ClassEvaluation, Evaluation, LayerParameters, LayerSpec, LoadOptions, NetworkOptions, RegressionEvaluation } from './spec.js';
 
+/**
+ * A feed-forward network: build it (create, fit, load, fromJSON, fromOnnx), train it, predict and
+ * score with it, save it. Its arithmetic runs in WebAssembly (or the TypeScript reference).
+ */
 export class Network {
   /** @internal The heap, kernels and threads behind this network (see engine/engine.ts). */
   readonly engine: Engine;
@@ -59,6 +63,7 @@ export class Network {
     return this.engine.outputs;
   }
 
+  /** The backend it runs on ('wasm', 'wasm-simd', 'wasm-relaxed', 'wasm-scalar' or 'js'). */
   get backend(): BackendName {
     return this.engine.backend;
   }

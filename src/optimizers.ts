@@ -3,6 +3,7 @@
 
 import type { Kernels } from './backends/backend.js';
 
+/** The update rule a training step applies. */
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'];
 

@@ -20,6 +20,7 @@ import type { TrainOptions } from './trainer.js';
 /** What Network.fit learns from: a Dataset (loadCsv's), or x with y (one-hot y means classes). */
 export type FitData = Dataset | { readonly x: Inputs; readonly y: Matrix; readonly labels?: Int32Array };
 
+/** Network.fit's options: the recipe's choices (preset, layers, loss, scaling, early stopping) and every training option. */
 export interface FitOptions extends Omit<TrainOptions, 'earlyStopping'> {
   /**
    * 'default' (the data's own recipe, described above) or 'seed': the notebook's network, one

@@ -3,9 +3,11 @@
 
 import { isByteMatrix, type ByteMatrix, type Inputs, type Matrix } from './matrix.js';
 
+/** How a scaling is fitted: divide by a constant, min-max to [0, 1], or z-scores. */
 export type ScalingMethod = 'divide' | 'minmax' | 'zscore';
 export const SCALING_METHODS: readonly ScalingMethod[] = ['divide', 'minmax', 'zscore'];
 
+/** A per-feature affine map x′ = (x − shift)·scale, fitted on the training rows and saved with the model. */
 export interface InputScaling {
   /** How it was fitted: 'divide' (by a constant, e.g. 255 for pixels), 'minmax' to [0, 1], 'zscore'. */
   readonly method: ScalingMethod;

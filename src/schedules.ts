@@ -1,6 +1,7 @@
 // Learning-rate schedules, evaluated at every step from the (fractional) epoch count, so a resumed
 // run continues exactly where it stopped.
 
+/** How the learning rate changes with the epochs (constant, step, exponential or cosine). */
 export type Schedule =
   | { readonly type: 'constant' }
   /** lr·factor^⌊epoch / every⌋ */

@@ -10,6 +10,7 @@ import type { Matrix } from './matrix.js';
 import type { RegressionMetrics } from './metrics.js';
 import type { InputScaling } from './scaling.js';
 
+/** One layer of a network: its units, activation, and dropout. */
 export interface LayerSpec {
   /** Perceptrons in this layer. */
   readonly units: number;
@@ -21,6 +22,7 @@ export interface LayerSpec {
   readonly dropout?: number;
 }
 
+/** What Network.create builds: the inputs, the layers, the loss, and how it runs. */
 export interface NetworkOptions {
   /** Features per example (columns of x). */
   readonly inputs: number;
@@ -85,6 +87,7 @@ export interface LoadOptions {
  */
 export type Evaluation = ClassEvaluation | RegressionEvaluation;
 
+/** evaluate()'s answer for a classifier: loss, total cost, rows, and the share classified correctly. */
 export interface ClassEvaluation {
   readonly task: 'classification';
   readonly loss: number;
@@ -94,6 +97,7 @@ export interface ClassEvaluation {
   readonly correct: number;
 }
 
+/** evaluate()'s answer for a regression: loss and total cost as training sees them, and RMSE, MAE and R² in the targets' units. */
 export interface RegressionEvaluation extends RegressionMetrics {
   readonly task: 'regression';
   readonly loss: number;
@@ -101,6 +105,7 @@ export interface RegressionEvaluation extends RegressionMetrics {
   readonly rows: number;
 }
 
+/** One layer's weights and biases, as parameters() gives them and setParameters() takes them. */
 export interface LayerParameters {
   /** inputs × units */
   readonly weights: Matrix;

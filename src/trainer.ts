@@ -18,6 +18,7 @@ import { Random } from './random.js';
 import { findLearningRate } from './lr-finder.js';
 
 
+/** train()'s options: the notebook's knobs (rate, batch, epochs, time, tolerance), optimizers, schedules, validation and callbacks. */
 export interface TrainOptions {
   /** Step size r in w ← w − r·∇C (default 0.1; the seed used 3 with sum-of-squares). */
   readonly learningRate?: number;
@@ -83,6 +84,7 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Where an epoch is, for progress bars (see TrainOptions.onProgress). */
 export interface Progress {
   readonly epoch: number;
   readonly batch: number;
@@ -93,6 +95,7 @@ export interface Progress {
   readonly accuracy?: number;
 }
 
+/** One epoch of training: its loss, accuracy, gradient norm, time and validation score. */
 export interface EpochReport {
   readonly epoch: number;
   /** Mean cost per example over the epoch's batches (as the weights moved). */
@@ -115,8 +118,10 @@ export interface EpochReport {
   readonly warnings?: Diagnostic[];
 }
 
+/** Why training stopped: all epochs run, the time limit, the seed's tolerance, early stopping, or a cancel. */
 export type StopReason = 'epochs' | 'time' | 'tolerance' | 'early-stopping' | 'cancelled';
 
+/** What train() resolves with: every epoch's report, why it stopped, the time, the seed's score and the warnings. */
 export interface TrainingHistory {
   readonly epochs: EpochReport[];
   readonly stopReason: StopReason;
@@ -147,6 +152,7 @@ export interface Divergence {
  * magnitude. The network keeps its last good weights (checked every few steps).
  */
 export class TrainingDivergedError extends Error {
+  /** Made by train() where the run diverged: the epoch and batch, the epochs before, and what went wrong. */
   constructor(readonly epoch: number, readonly batch: number, readonly history: EpochReport[], readonly divergence: Divergence) {
     super(
       `ffnn: training diverged at epoch ${epoch}, batch ${batch}: ${divergence.reason}. ` +
@@ -160,6 +166,7 @@ export class TrainingDivergedError extends Error {
 
 /** Thrown (with collapse: 'stop') when the outputs collapse to one vector for every input. */
 export class TrainingCollapsedError extends Error {
+  /** Made by train() where the outputs collapsed: the epoch and batch, the epochs before, and the findings. */
   constructor(readonly epoch: number, readonly batch: number, readonly history: EpochReport[], readonly diagnostics: Diagnostic[]) {
     super(`ffnn: training stopped at epoch ${epoch}, batch ${batch}: ${diagnostics.map((d) => d.message).join(' ')}`);
     this.name = 'TrainingCollapsedError';

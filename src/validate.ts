@@ -6,6 +6,7 @@ import * as v from 'valibot';
 
 /** A refused value: the message names the field; `field` holds its path (e.g. `layers[0].units`). */
 export class ValidationError extends Error {
+  /** A refused option or model field: the message, and the field's path (e.g. 'network.layers[0].units'). */
   constructor(message: string, readonly field: string) {
     super(message);
     this.name = 'ValidationError';

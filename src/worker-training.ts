@@ -28,6 +28,7 @@ export interface WorkerTrainOptions extends PlainTrainOptions {
   readonly threads?: number;
 }
 
+/** What trainInWorker resolves with: the trained copy of the network and the history. */
 export interface WorkerTraining {
   /** A new network holding the trained weights (the one passed in is left as it was). */
   readonly network: Network;

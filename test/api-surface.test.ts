@@ -2,7 +2,8 @@
 // Network shows, read from the declaration files the package ships (dist/types, package.json
 // "types"); and the library's modules import one another without a cycle.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,11 +17,11 @@ describe('the published API', () => {
     const text = readFileSync(types, 'utf8');
     const names = [...text.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()).filter(Boolean)).sort();
     expect(names).toEqual([
-      'ActivationName', 'BackendName', 'ByteMatrix', 'CategoricalColumn', 'ClassEvaluation', 'ColumnSchema', 'CsvOptions', 'CsvSource', 'DataError', 'DataSchema',
+      'ActivationName', 'BackendName', 'BuiltOptions', 'ByteMatrix', 'CategoricalColumn', 'ClassEvaluation', 'ColumnSchema', 'CsvOptions', 'CsvSource', 'DataError', 'DataSchema',
       'Dataset', 'DateColumn', 'Diagnostic', 'Divergence', 'EpochReport', 'Evaluation', 'FitData', 'FitOptions', 'IdxArray', 'InitName', 'InputScaling', 'Inputs',
       'LabelledSet', 'LayerParameters', 'LayerSpec', 'LearningRateCurve', 'LearningRateOptions', 'LoadOptions', 'LoadReport', 'LossName', 'Matrix', 'MnistOptions',
-      'ModelFile', 'Network', 'NetworkOptions', 'NumericColumn', 'OtherColumn', 'PlainTrainOptions', 'Progress', 'RegressionEvaluation',
-      'RegressionMetrics', 'Rows', 'ScalingMethod', 'SplitOptions', 'StopReason', 'TrainOptions', 'TrainingCollapsedError', 'TrainingDivergedError',
+      'ModelFile', 'Network', 'NetworkOptions', 'NumericColumn', 'OptimizerName', 'OtherColumn', 'PlainTrainOptions', 'Progress', 'RegressionEvaluation',
+      'RegressionMetrics', 'Rows', 'ScalingMethod', 'Schedule', 'SplitOptions', 'StopReason', 'TrainOptions', 'TrainingCollapsedError', 'TrainingDivergedError',
       'TrainingHistory', 'ValidationError', 'WorkerTrainOptions', 'WorkerTraining', 'argmaxRows', 'fitScaling', 'fromRows', 'loadCsv', 'loadMnist',
       'matrix', 'oneHot', 'parseIdx', 'readIdx', 'shuffleRows', 'sliceRows', 'splitRows', 'toFloats', 'trainInWorker',
     ]);
@@ -38,6 +39,13 @@ describe('the published API', () => {
     // no engine type in anything public
     expect(text).not.toMatch(/\b(Workspace|DropoutDraw|StepResult|Team|Blocks|Kernels|Heap|ThreadPool|Region|ResidentData)\b/);
   });
+
+  it('npm run docs builds the API reference with every public export documented (TypeDoc, warnings as errors)', () => {
+    const out = join(root, 'docs', 'api', 'out');
+    rmSync(out, { recursive: true, force: true });
+    execFileSync('npm', ['run', 'docs'], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+    expect(readFileSync(join(out, 'classes', 'Network.html'), 'utf8')).toMatch(/Mini-batch stochastic gradient descent/);
+  }, 120_000);
 
   it('no import cycle among the library\'s modules (the static imports of the built JavaScript)', () => {
     const dist = join(root, 'dist');

@@ -39,6 +39,7 @@ export interface LoadReport {
   readonly notes: readonly string[];
 }
 
+/** A loaded data set: inputs, targets, labels and class names, and what the file taught (its schema and a report). */
 export interface Dataset {
   /**
    * rows × inputs: numbers, dates as years, categories one-hot (see featureNames); as bytes (a

@@ -7,6 +7,7 @@ import type { LayoutOptions } from './layout.js';
 
 export type { Dataset, LoadReport } from './columns.js';
 
+/** How loadCsv reads a file: which column is the label or targets, what to ignore, missing cells, a schema to follow. */
 export interface CsvOptions extends LayoutOptions, CollectOptions {
   /**
    * Whether the first row (after any preamble) is a header: true, false, or 'auto' (default: it is

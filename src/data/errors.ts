@@ -19,6 +19,7 @@ export class DataError extends Error {
   /** What the fault is, without where. */
   readonly detail: string;
 
+  /** A data problem in `source` (a file's name), at a line and column where there is one. */
   constructor(source: string, detail: string, line?: number, column?: number) {
     const at = [line === undefined ? '' : `line ${line}`, column === undefined ? '' : `column ${column}`].filter(Boolean).join(', ');
     const where = at ? `, ${at}` : '';

@@ -6,6 +6,7 @@
 import { readBytes } from '../io/files.js';
 import { gunzip, gunzipAsync } from './gunzip.js';
 
+/** An IDX file's contents: its dimensions and its values. */
 export interface IdxArray {
   /** Sizes of each dimension, e.g. [60000, 28, 28]. */
   readonly dims: readonly number[];

@@ -4,6 +4,7 @@
 import { oneHot, type ByteMatrix, type Matrix } from '../matrix.js';
 import type { IdxArray } from './idx.js';
 
+/** MNIST images with one-hot targets and digit labels. */
 export interface LabelledSet {
   /** rows × 784 pixels as bytes, standing for [0, 1] (scale 1/255), or 0–255 with raw. */
   readonly x: ByteMatrix;
@@ -13,6 +14,7 @@ export interface LabelledSet {
   readonly labels: Int32Array;
 }
 
+/** loadMnist's options: raw pixels, a row limit, and where a browser fetches the files. */
 export interface MnistOptions {
   /** Keep the raw 0–255 pixel values (as the seed notebook did) instead of dividing by 255. */
   readonly raw?: boolean;

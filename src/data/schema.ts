@@ -37,9 +37,11 @@ export interface OtherColumn {
   readonly kind: 'ignored' | 'label' | 'target';
 }
 
+/** One column of a schema, by its kind. */
 export type ColumnSchema = NumericColumn | DateColumn | CategoricalColumn | OtherColumn;
 export type ColumnKind = ColumnSchema['kind'];
 
+/** What a training file's columns were, saved with the model so later files are read the same way. */
 export interface DataSchema {
   /** Every column of the training file, in its order. */
   readonly columns: readonly ColumnSchema[];

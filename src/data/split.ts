@@ -11,6 +11,7 @@ export interface Rows {
   readonly labels?: Int32Array;
 }
 
+/** splitRows' options: the test share, the seed, and whether to stratify by class. */
 export interface SplitOptions {
   /** Share of the rows in the test set (default 0.2), in (0, 1). */
   readonly test?: number;

@@ -50,6 +50,7 @@ const MODEL_FILE = v.strictObject({
   })),
 });
 
+/** A saved model as JSON: the architecture, scalings, data schema, parameters and training state. */
 export type ModelFile = v.InferOutput<typeof MODEL_FILE> & { readonly schema?: DataSchema };
 
 export interface DecodedModel {
