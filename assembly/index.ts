@@ -13,4 +13,3 @@ export { gatherRows, gatherBytes, firstNonFinite, countCorrect, scaleColumns } f
 export function heapBase(): usize {
   return __heap_base;
 }
-export { multiplyAddPeak, PEAK_FLOPS_PER_ROUND, tileAlone } from './peak';

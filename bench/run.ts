@@ -8,14 +8,14 @@
 // Every kernel variant is checked against the JS reference before it is timed.
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { createJsBackend } from '../dist/backends/js.js';
 import { instantiateBuild } from '../dist/backends/wasm.js';
-import { compileBuild, type WasmBuild } from '../dist/backends/wasm-module.js';
+import type { WasmBuild } from '../dist/backends/wasm-module.js';
 import type { Backend } from '../dist/backends/backend.js';
 import { loadMnist } from '../dist/data/mnist.js';
 import { Network, sliceRows, toFloats } from '../dist/index.js';
@@ -158,6 +158,13 @@ class GemmTiming extends RoundTiming {
   }
 }
 
+/** The probes' builds (assembly/probes.ts, built by build:bench), apart from the library's. */
+type ProbeBuild = 'simd' | 'relaxed';
+
+function compileProbe(build: ProbeBuild): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(readFileSync(fileURLToPath(new URL(`../build/ffnn-probe-${build}.wasm`, import.meta.url))));
+}
+
 /** The first 64-byte boundary at or above an instance's heap base: where a probe's operands go. */
 function firstLineAfterHeap(ex: WebAssembly.Exports): number {
   return ((ex.heapBase as () => number)() + 63) & ~63;
@@ -169,8 +176,8 @@ function firstLineAfterHeap(ex: WebAssembly.Exports): number {
  * row's rate over this one tells what the GEMM around the tile costs; this one's rate over the probe,
  * how far the tile itself is from a register-only loop.
  */
-async function tileAlone(build: WasmBuild, probe: () => number): Promise<RoundTiming> {
-  const instance = await WebAssembly.instantiate(await compileBuild(build), {});
+async function tileAlone(build: ProbeBuild, probe: () => number): Promise<RoundTiming> {
+  const instance = await WebAssembly.instantiate(await compileProbe(build), {});
   const ex = instance.exports as { memory: WebAssembly.Memory; heapBase(): number; tileAlone(reps: number, kc: number, a: number, panel: number, c: number): void };
   const kc = 256, reps = 64;
   const a = firstLineAfterHeap(ex), panel = a + kc * 16, c = panel + kc * 32;
@@ -204,8 +211,8 @@ const PEAK_CONSTANTS = [0.999, 0.001, 0.1, 0.2, 0.3, 0.4, 1e-7].flatMap((v) => [
  * The engine's f32x4 ceiling: a probe that times one run of a multiply-add loop over registers
  * (see multiplyAddPeak; ~20 ms) and returns its GFLOP/s.
  */
-async function peakProbe(build: WasmBuild): Promise<() => number> {
-  const instance = await WebAssembly.instantiate(await compileBuild(build), {});
+async function peakProbe(build: ProbeBuild): Promise<() => number> {
+  const instance = await WebAssembly.instantiate(await compileProbe(build), {});
   const peak = instance.exports.multiplyAddPeak as (n: number, constants: number) => number;
   const flopsPerRound = (instance.exports.PEAK_FLOPS_PER_ROUND as WebAssembly.Global).value as number;
   const constants = peakConstants(instance.exports);
@@ -224,7 +231,7 @@ async function peakProbe(build: WasmBuild): Promise<() => number> {
  * threaded training can beat this ratio, whatever it parallelises.
  */
 async function twoCoreScaling(rounds: number): Promise<number[]> {
-  const module = await compileBuild('simd');
+  const module = await compileProbe('simd');
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const ex = new WebAssembly.Instance(workerData.module, {}).exports;

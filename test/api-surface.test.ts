@@ -47,6 +47,16 @@ describe('the published API', () => {
     expect(readFileSync(join(out, 'classes', 'Network.html'), 'utf8')).toMatch(/Mini-batch stochastic gradient descent/);
   }, 120_000);
 
+  it("the library's WebAssembly exports kernels only: the bench's probes are a build of their own", () => {
+    // (the relaxed builds come from the same entry; this Node compiles them only behind a flag)
+    for (const build of ['simd', 'scalar', 'threads']) {
+      const names = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(root, 'build', `ffnn-${build}.wasm`)))).map((e) => e.name);
+      expect(names).toContain('gemm');
+      expect(names.filter((n) => /peak|tile/i.test(n))).toEqual([]);
+    }
+    expect(pkg.files).toContain('!build/ffnn-probe-*.wasm');
+  });
+
   it('no import cycle among the library\'s modules (the static imports of the built JavaScript)', () => {
     const dist = join(root, 'dist');
     const files: string[] = [];

@@ -7,9 +7,11 @@
 // dependencies resolve from the repository's node_modules as an installed project's would.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -82,4 +84,27 @@ export async function run(): Promise<number> {
     }
     expect(output).toBe('');
   });
+
+  it('examples/browser builds with Vite from the package and learns XOR in Chromium', async () => {
+    // the example as a user copies it, in the project that has ffnn installed
+    const app = join(project, 'vite-app');
+    cpSync(join(root, 'examples', 'browser'), app, { recursive: true });
+    await build({ root: app, logLevel: 'silent', configFile: join(app, 'vite.config.js') });
+    const wasm = readdirSync(join(app, 'dist', 'assets')).filter((f) => f.endsWith('.wasm'));
+    expect(wasm.length).toBeGreaterThan(0);
+    const server = await preview({ root: app, logLevel: 'silent', configFile: join(app, 'vite.config.js'), preview: { host: '127.0.0.1', port: 0 } });
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(server.resolvedUrls!.local[0]);
+      await page.waitForSelector('#out[data-done]', { timeout: 60_000 });
+      expect(errors).toEqual([]);
+      expect(await page.textContent('#out')).toMatch(/^XOR of 00, 01, 10, 11: 0 1 1 0 \((simd|relaxed) WebAssembly\)$/);
+    } finally {
+      await browser.close();
+      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+    }
+  }, 120_000);
 });

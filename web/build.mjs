@@ -59,19 +59,27 @@ export async function buildBrowser({ inline = false } = {}) {
   const result = await esbuild.build({
     ...common,
     metafile: true,
-    entryPoints: {
-      ffnn: join(src, 'index.ts'),
-      'ffnn-train-worker': join(src, 'train-worker.ts'),
-      'ffnn-thread-worker': join(src, 'thread-worker.ts'),
-    },
+    entryPoints: { ffnn: join(src, 'index.ts') },
     splitting: true,
     outdir: out,
     entryNames: '[name]',
     chunkNames: 'ffnn-shared-[hash]',
     plugins: [twins(['browser'])],
   });
+  // each worker a bundle of its own, naming only the workers it may start (see platform/worker-spawn.ts):
+  // shared chunks would name every worker in every bundle, a cycle that bundlers such as Vite refuse
+  for (const name of ['train-worker', 'thread-worker']) {
+    await esbuild.build({
+      ...common,
+      entryPoints: { [`ffnn-${name}`]: join(src, `${name}.ts`) },
+      outdir: out,
+      entryNames: '[name]',
+      plugins: [twins([name, 'browser'])],
+    });
+  }
   for (const file of await readdir(join(root, 'build'))) {
-    if (file.endsWith('.wasm')) await cp(join(root, 'build', file), join(out, file));
+    // the library's builds (the bench's probes stay out)
+    if (file.endsWith('.wasm') && !file.startsWith('ffnn-probe')) await cp(join(root, 'build', file), join(out, file));
   }
   // what a page loads before it calls anything: ffnn.js and the chunks it imports statically
   const outputs = result.metafile.outputs;

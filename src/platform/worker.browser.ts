@@ -1,11 +1,12 @@
 // Browser twin of worker.ts: module Web Workers that sit beside the bundle (ffnn-<name>.js).
 
 import type { WorkerHandle, WorkerName } from './worker.js';
+import { spawnWorker } from './worker-spawn.js';
 
 export type { WorkerHandle, WorkerName } from './worker.js';
 
 export function startWorker(name: WorkerName, start: unknown, transfer: Transferable[] = []): WorkerHandle {
-  const worker = new Worker(new URL(`./ffnn-${name}.js`, import.meta.url), { type: 'module', name: `ffnn ${name}` });
+  const worker = spawnWorker(name);
   worker.postMessage(start, transfer);
   return {
     post: (message, transfer) => worker.postMessage(message, transfer ?? []),
