@@ -33,6 +33,14 @@ export interface Blocks {
   readonly state1: number;
 }
 
+/**
+ * Whether an optimizer's update can be made by the weight-gradient GEMM itself (α = −rate, β = 1 onto
+ * the weights): plain SGD without weight decay, whose update is −rate times the gradient and nothing else.
+ */
+export function fusesIntoGradient(name: OptimizerName, s: OptimizerSettings): boolean {
+  return name === 'sgd' && s.weightDecay === 0;
+}
+
 /** One update. t counts this optimizer's steps from 1 (Adam's bias correction needs it). */
 export function optimizerStep(k: Kernels, name: OptimizerName, s: OptimizerSettings, b: Blocks, lr: number, t: number): void {
   if (s.weightDecay !== 0 && name !== 'adamw') k.axpy(b.count, s.weightDecay, b.params, b.grads);

@@ -19,7 +19,7 @@ import { lossNamed, type Loss, type LossName } from '../losses.js';
 import { matrix, argmaxRows, isByteMatrix, type Inputs, type Matrix } from '../matrix.js';
 import { ResidentData, type Region } from '../resident.js';
 import { Random } from '../random.js';
-import { optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings } from '../optimizers.js';
+import { fusesIntoGradient, optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings } from '../optimizers.js';
 import { checkScaling, type InputScaling } from '../scaling.js';
 import { regressionMetrics, type RegressionMetrics } from '../metrics.js';
 import { checkOptions, NETWORK_OPTIONS } from '../options-schema.js';
@@ -322,18 +322,17 @@ export class Engine {
 
   /**
    * @internal Forward pass, cost and output gradient (scaled by 1/rows, so gradients are batch means),
-   * then backpropagation into the gradient block (with sgdRate, into the weights: see backward).
-   * Returns the cost summed over the rows, the unscaled output gradient's squared norm, and how many
-   * rows were classified correctly.
+   * then backpropagation into the gradient block; with `update` (and a finite cost and output
+   * gradient), each layer is updated as its gradient is made (see backward). Returns the cost summed
+   * over the rows, the unscaled output gradient's squared norm, and how many rows were classified
+   * correctly.
    */
-  computeGradients(ws: Workspace, rows: number, x: number, y: number,
-    part?: { totalRows: number; dropout: DropoutDraw }, sgdRate?: number): StepResult {
-    const team = part ? null : this.teamFor(rows);
-    if (team) return this.teamGradients(team, ws, rows, x, y, null);
-    part ??= { totalRows: rows, dropout: this.drawDropout() };
-    const out = this.forward(ws, rows, x, true, part.dropout);
-    const result = this.outputGradient(rows, out, y, out, 1 / part.totalRows, ws.d0);
-    this.backward(ws, rows, x, sgdRate);
+  computeGradients(ws: Workspace, rows: number, x: number, y: number, update: UpdateArgs | null = null): StepResult {
+    const team = this.teamFor(rows);
+    if (team) return this.teamGradients(team, ws, rows, x, y, update);
+    const out = this.forward(ws, rows, x, true, this.drawDropout());
+    const result = this.outputGradient(rows, out, y, out, 1 / rows, ws.d0);
+    this.backward(ws, rows, x, update && stepIsFinite(result) ? update : null);
     return result;
   }
 
@@ -467,9 +466,7 @@ export class Engine {
 
     team.awaitAll(top);
     const updating = update !== null && stepIsFinite(team.total());
-    const { params, grads, state0, state1 } = this.blocks;
-    const apply = (at: number, n: number) => optimizerStep(k, update!.optimizer, update!.settings,
-      { count: n, params: params + at, grads: grads + at, state0: state0 + at, state1: state1 + at }, update!.lr, update!.t);
+    const apply = (at: number, n: number) => this.applyUpdate(update!, at, n);
     // a layer's weights may change once no thread reads them: the first layer's are read by no ∂z,
     // the others' last by the ∂z of the layer below
     const free = (l: number) => l === 0 || team.allAnnounced(l - 1);
@@ -513,12 +510,13 @@ export class Engine {
 
   /**
    * @internal ws.d0 holds ∂cost/∂z of the output layer; fills the gradient block, last layer first.
-   * With sgdRate, plain SGD is folded in instead: each layer's weights take −rate·∂W as the GEMM
-   * makes it (α = −rate, β = 1 onto the weights), so the gradient block is neither written nor read
-   * back — at batch 10 that pass over weights and gradients was a tenth of a step. A layer's ∂z below
-   * is computed before its weights change.
+   * With `update`, each layer is updated as soon as its gradient is made (its ∂z below is computed
+   * first, from the weights before the update): the same rule, element by element, as one update
+   * of the whole block after. An optimizer that fuses into the gradient (plain SGD: see
+   * fusesIntoGradient) is applied by the GEMM itself: α = −rate, β = 1 onto the weights, so the
+   * weight gradient is neither written nor read back (at batch 10 that pass was a tenth of a step).
    */
-  backward(ws: Workspace, rows: number, x: number, sgdRate?: number): void {
+  backward(ws: Workspace, rows: number, x: number, update: UpdateArgs | null = null): void {
     const k = this.k;
     let d = ws.d0;
     let other = ws.d1;
@@ -530,38 +528,40 @@ export class Engine {
       if (below) this.dzBelow(l, rows, d, other, ws.outs, ws.masks);
       // ∂W = inputᵀ·∂z, ∂b = column sums of ∂z
       k.colSums(rows, layer.units, d, layer.gb);
-      if (sgdRate === undefined) {
-        k.gemm(true, false, layer.inputs, layer.units, rows, 1, input, d, 0, layer.gw, this.scratch);
+      if (update && fusesIntoGradient(update.optimizer, update.settings)) {
+        k.gemm(true, false, layer.inputs, layer.units, rows, -update.lr, input, d, 1, layer.w, this.scratch);
+        k.sgdUpdate(layer.units, update.lr, layer.gb, layer.b);
       } else {
-        k.gemm(true, false, layer.inputs, layer.units, rows, -sgdRate, input, d, 1, layer.w, this.scratch);
-        k.sgdUpdate(layer.units, sgdRate, layer.gb, layer.b);
+        k.gemm(true, false, layer.inputs, layer.units, rows, 1, input, d, 0, layer.gw, this.scratch);
+        // the layer's weights and biases are one run of the blocks: w, then b
+        if (update) this.applyUpdate(update, layer.w - this.paramBase, layer.inputs * layer.units + layer.units);
       }
       [d, other] = [other, d];
     }
   }
 
   /**
-   * @internal One training step on rows examples: gradients, then the optimizer's update (skipped
-   * when the cost or gradient is not finite; the caller restores the weights then). With threads
-   * (and no clipping, which needs the whole gradient's norm first), the team updates each block of
-   * weight-gradient rows as it makes it (see teamStep). Plain SGD without weight decay or clipping,
-   * on one thread, updates during backprop (see backward).
+   * @internal One training step on rows examples, one rule on one thread or a team: the gradients,
+   * and each part of the parameters updated as soon as its gradient is made (see backward and
+   * teamStep), unless the step's cost or output gradient is not finite (the caller restores the
+   * weights then). Clipping scales the whole gradient by its norm, which only the finished gradient
+   * gives: with clipNorm the update waits for it (see step).
    */
   trainStep(ws: Workspace, rows: number, x: number, y: number,
     optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number): StepResult {
-    const team = this.teamFor(rows);
-    if (team && !(clipNorm > 0)) {
-      // the threads update as they go (skipping the update when the step is not finite)
-      this.countStep(optimizer);
-      return this.teamGradients(team, ws, rows, x, y, { optimizer, settings, lr: learningRate, t: this.progress.steps });
-    }
-    if (team || optimizer !== 'sgd' || settings.weightDecay !== 0 || clipNorm > 0) {
+    if (clipNorm > 0) {
       const r = this.computeGradients(ws, rows, x, y);
       if (stepIsFinite(r)) this.step(optimizer, settings, learningRate, clipNorm);
       return r;
     }
     this.countStep(optimizer);
-    return this.computeGradients(ws, rows, x, y, undefined, learningRate);
+    return this.computeGradients(ws, rows, x, y, { optimizer, settings, lr: learningRate, t: this.progress.steps });
+  }
+
+  /** The optimizer's update of `count` parameters from the block's offset `at` (bytes). */
+  private applyUpdate(u: UpdateArgs, at: number, count: number): void {
+    const { params, grads, state0, state1 } = this.blocks;
+    optimizerStep(this.k, u.optimizer, u.settings, { count, params: params + at, grads: grads + at, state0: state0 + at, state1: state1 + at }, u.lr, u.t);
   }
 
   /**
