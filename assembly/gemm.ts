@@ -44,17 +44,17 @@ export function gemm(
   const csA: i32 = transA ? lda : 1;
   const rsB: i32 = transB ? 1 : n;
   const csB: i32 = transB ? k : 1;
-  // A packed (compressed) wherever a k loop is long enough to repay it; below k = 64 (w1's weight
-  // gradient: k is the batch, 10) the cost per tile dominates and skipping zeros measured no gain
-  // (784×30×10 on MNIST inputs: 60 % of the peak before, 57 % compressed), so A is read in place
+  // A packed (compressed) wherever a k loop is long enough to repay the packing; below k = 64 (a
+  // weight gradient at a small batch: k is the batch) the cost per tile dominates and skipping zeros
+  // gains nothing, so A is read in place (docs/performance.md, the GEMM's choices, gives the figures)
   if (ASC_FEATURE_SIMD && m >= 4 && k >= 64) {
     gemmCompressedA(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta == 0, c, scratch);
     return;
   }
   // Aᵀ·B over a short k (a weight gradient at a small batch: k is the batch, op(A)'s rows the layer's
-  // inputs): a group of four inputs that is zero in every example of the batch (MNIST's border
-  // pixels, at batch 10 44 % of the groups) adds nothing, so its tiles skip the k loop; flagged once
-  // per call, in the scratch past the one panel this path packs
+  // inputs): a group of four inputs that is zero in every example of the batch (an image's border
+  // pixels) adds nothing, so its tiles skip the k loop; flagged once per call, in the scratch past
+  // the one panel this path packs
   let zeroGroups: usize = 0;
   if (ASC_FEATURE_SIMD && rsA == 1 && k <= KC && (m >> 2) <= KC * MC * 4) {
     zeroGroups = scratch + (<usize>(KC * NR) << 2);
@@ -98,30 +98,27 @@ export function gemm(
 
 // Every form, with A packed compressed: each MC-row block of op(A), per k-block, becomes groups of
 // four rows holding, for each k where one of the four is nonzero, the four values (one vector) and
-// that k. Zeros are common in what a network multiplies (MNIST pixels are 81 % zero: 38 % of a
-// four-row group's k survive; relu outputs and their gradients), and a product with a zero only adds
+// that k. Zeros are common in what a network multiplies (image pixels, relu outputs and their
+// gradients), and a product with a zero only adds
 // ±0, which leaves a sum exactly as it is (a sum that starts at +0 never becomes −0), so skipping
 // them gives the dense result bit for bit, with B finite. With more than MC rows, B's panels are
 // packed NC columns at a time (packBBlock) ahead of every row block of A, so each is packed once per
-// k-block, not once per MC rows (784×512×128 Aᵀ·B packed each panel 13 times). Paired rounds against
-// packing per row block: on MNIST inputs 128×512×784 A·B +19 %, 784×512×128 Aᵀ·B +9 %, 128×784×512
-// A·Bᵀ +36 %; dense 128×512×784 −1 to +4 %, 512³ +3 %; w3 training 0.94–0.95× the time. Panels are
+// k-block, not once per MC rows (a tall Aᵀ·B would pack each panel once per row block). Panels are
 // read in place for a few rows of row-major B, as in gemm. Dense groups take the plain tile: packed whole
 // (every k, 16 bytes a step) when enough panels share it to repay the packing, else over A in place.
 // Packed, the tile's k loop has one A pointer and constant offsets where in place it has four rows to
 // step (A·B and A·Bᵀ), or, for Aᵀ·B, four adjacent floats lda apart in k, a stride that with lda a
-// power of two (512: w3's second layer) keeps hitting the same few L1 sets. A·B at 128×512×784,
-// interleaved with the peak probe (21 rounds): 66 → 71 % of it one time, 76 → 87 % another.
+// power of two (a 512-unit layer) keeps hitting the same few L1 sets.
 function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32,
   betaZero: bool, c: usize, scratch: usize): void {
   const vals = scratch + (<usize>(KC * NC) << 2);
   const idxs = vals + (<usize>(KC * MC) << 2);
   const modes = idxs + (<usize>KC * MC);
   // (k ≥ 64 here) packing a group whole repays itself over two panels for Aᵀ·B, whose in-place reads
-  // are strided; over about sixteen for A·B and A·Bᵀ (128×16×512 A·B: −18 %, 128×64×512 even, 128×512×512 +7 %)
+  // are strided; over about sixteen for A·B and A·Bᵀ, whose in-place reads are contiguous
   const packDense = m > 16 && n >= (rsA == 1 ? 16 : 128);
   // with one MC-row block of A (packed once, at the first panel), each panel is packed right before
-  // its tiles, while it is in L1 (10×100×784 A·Bᵀ with 512 columns packed ahead: −2 to −4 %)
+  // its tiles, while it is still in L1 (packing many columns ahead evicts it before its use)
   const ncStep = m > MC ? NC : NR;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
@@ -185,7 +182,7 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
 // Packs op(B)[0..kc, 0..nb] (b is op(B)(0, 0)) into consecutive kc×8 panels at `block`, the last one
 // zero-padded, leaving out the full panels gemmCompressedA reads in place. Rows of contiguous floats
 // (A·B, Aᵀ·B) are read along the rows, four at a time so that each panel receives 128 contiguous
-// bytes (against one row at a time: on MNIST inputs 128×512×784 A·B +6 %, dense shapes −2 to +4 %).
+// bytes rather than four 32-byte pieces from one row at a time.
 function packBBlock(m: i32, kc: i32, nb: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, block: usize): void {
   const panelBytes = <usize>(kc * NR) << 2;
   let j = 0;
@@ -229,9 +226,8 @@ function packBBlock(m: i32, kc: i32, nb: i32, b: usize, rsB: i32, csB: i32, last
 }
 
 // Whether a B panel is read in place from B's rows (row stride rsB) rather than packed: for a few rows
-// of A (the forward pass at batch 10) packing cost more than the strided reads it saves when only four
-// tiles use the panel (10×30×784 −10 %, 8×32×784 −20 %). The same k-blocks either way, so the same
-// sums bit for bit.
+// of A (the forward pass at a small batch) packing costs more than the strided reads it saves, since
+// only a few tiles use the panel. The same k-blocks either way, so the same sums bit for bit.
 // @ts-ignore: decorator
 @inline function panelInPlace(m: i32, csB: i32, nr: i32): bool {
   return ASC_FEATURE_SIMD && m <= 16 && csB == 1 && nr == NR;
@@ -441,8 +437,7 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
     const stride = <usize>csB << 2;
     // four stored rows (four panel columns) at a time, eight k a step: each row keeps its own
     // pointer, so every load and store takes a constant offset and a step needs five additions for
-    // its addresses, where a 4×4 block at a time recomputed all eight (a multiply among them).
-    // Paired rounds (31): 10×100×784 A·Bᵀ +5 %, 10×30×784 +7 %; 128×512×784 even (its tiles dominate)
+    // its addresses, where a 4×4 block at a time recomputed all eight (a multiply among them)
     for (let jj = 0; jj < blocked; jj += 4) {
       let s0 = b + (<usize>(jj * csB) << 2);
       let s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
@@ -518,9 +513,9 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
 }
 
 // C[0..4, 0..nr] (+)= α · op(A)[0..4, 0..kc] · panel: stores when `overwrite`, else accumulates.
-// c is row-major with row stride ldc elements. Inlined into its loops (as is tile2x8): Node 20's
-// engine does not inline WebAssembly calls, and the call per tile cost 11–14 % of w1's two GEMMs
-// (784×30×10, where k = 10 gives 196 ten-step tiles a panel, and 10×30×784): w1 −13 %, w2 −10 %.
+// c is row-major with row stride ldc elements. Inlined into its loops (as is tile2x8): engines do not
+// inline WebAssembly calls, and a call per tile is a large share of a tile whose k loop is short
+// (a weight gradient at batch 10 has ten-step tiles).
 // @ts-ignore: decorator
 @inline export function tile4x8(kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
   const stepA = <usize>csA << 2;
@@ -536,7 +531,7 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
     let bp = panel;
     if (rsA == 1) {
       // the four rows' values are adjacent (Aᵀ·B, or A packed in groups of four): one pointer and
-      // constant offsets, three fewer additions a step (packed Aᵀ·B, w3's weight gradients: +5–8 %)
+      // constant offsets, three fewer additions a step
       for (let p = 0; p < kc; p++) {
         const b0 = v128.load(bp);
         const b1 = v128.load(bp, 16);
