@@ -8,13 +8,11 @@
 import type { Heap } from './backends/backend.js';
 import { isByteMatrix, type Inputs } from './matrix.js';
 
-/** What a placed data set is to the network: its inputs (scaled as they are read) or its targets. */
-/** @internal */
+/** @internal What a placed data set is to the network: its inputs (scaled as they are read) or its targets. */
 export type Role = 'inputs' | 'targets';
 
 /** @internal A data set in the heap. */
 export interface Region {
-  readonly role: Role;
   readonly rows: number;
   readonly cols: number;
   /** Byte offset of the rows: bytes (byteRows) or float32 already scaled as the network reads them. */
@@ -103,7 +101,7 @@ export class ResidentData {
     this.heap.release(this.top);
     const at = this.heap.alloc(slots);
     const region: Region = {
-      role, rows: m.rows, cols: m.cols, at, byteRows: isByteMatrix(m), mul: 0, add: 0, slots,
+      rows: m.rows, cols: m.cols, at, byteRows: isByteMatrix(m), mul: 0, add: 0, slots,
       fingerprint: fingerprint(m.data), lastUse: ++this.uses, dead: false,
     };
     try {
@@ -143,7 +141,6 @@ export class ResidentData {
       const shift = r.at - to;
       // a region's rows and vectors are one block of slots; bytes and floats may be separate arrays
       // (the JS heap), so each part moves in the view it is read through
-      const rowSlots = r.byteRows ? Math.ceil((r.rows * r.cols) / 4) : r.rows * r.cols;
       if (r.byteRows) {
         this.heap.bytes().copyWithin(to, r.at, r.at + r.rows * r.cols);
         // the multipliers and addends follow the rows: mul, then add, each 16-byte aligned
@@ -151,7 +148,7 @@ export class ResidentData {
         r.mul -= shift;
         r.add -= shift;
       } else {
-        this.heap.floats().copyWithin(to >> 2, r.at >> 2, (r.at >> 2) + rowSlots);
+        this.heap.floats().copyWithin(to >> 2, r.at >> 2, (r.at >> 2) + r.rows * r.cols);
       }
       r.at = to;
       to += r.slots * 4;

@@ -98,6 +98,8 @@ export class Engine {
   private readonly modelMark: number;
   /** Data sets kept in the heap between calls, above the model (see resident.ts). */
   private readonly resident: ResidentData;
+  /** writeByteScaling's vectors, by byte scale (the input scaling is fixed for a network's life). */
+  private readonly byteScalings = new Map<number, { mul: Float32Array; add: Float32Array }>();
   private trainingWorkspace: Workspace | null = null;
   /** @internal the generator behind shuffling; initialisation drew from it first. */
   readonly rng: Random;
@@ -705,20 +707,26 @@ export class Engine {
   }
 
   /**
-   * The multiplier and addend per input that turn a byte b into what the network reads:
-   * (b·byteScale − shift)·scale = b·(byteScale·scale) − shift·scale, folded in float64 and rounded once.
+   * Writes the multiplier and addend per input that turn a byte b into what the network reads:
+   * (b·byteScale − shift)·scale = b·(byteScale·scale) − shift·scale, folded in float64 and rounded
+   * once. Computed once per byte scale (a streamed byte matrix writes them for every chunk).
    */
   private writeByteScaling(byteScale: number, mulAt: number, addAt: number): void {
-    const n = this.inputs;
-    const mul = new Float32Array(n).fill(byteScale), add = new Float32Array(n);
-    if (this.scaling) {
-      for (let j = 0; j < n; j++) {
-        mul[j] = byteScale * this.scaling.scale[j];
-        add[j] = -this.scaling.shift[j] * this.scaling.scale[j];
+    let vectors = this.byteScalings.get(byteScale);
+    if (!vectors) {
+      const n = this.inputs;
+      const mul = new Float32Array(n).fill(byteScale), add = new Float32Array(n);
+      if (this.scaling) {
+        for (let j = 0; j < n; j++) {
+          mul[j] = byteScale * this.scaling.scale[j];
+          add[j] = -this.scaling.shift[j] * this.scaling.scale[j];
+        }
       }
+      vectors = { mul, add };
+      this.byteScalings.set(byteScale, vectors);
     }
-    this.live.heap.write(mulAt, mul);
-    this.live.heap.write(addAt, add);
+    this.live.heap.write(mulAt, vectors.mul);
+    this.live.heap.write(addAt, vectors.add);
   }
 
   /** @internal Rows `indexAt` (`rows` i32 row numbers) of a kept data set into dst, as the network reads them. */
@@ -733,11 +741,6 @@ export class Engine {
     const ints = this.live.heap.ints();
     for (let i = 0; i < rows; i++) ints[(ws.index >> 2) + i] = first + i;
     return ws.index;
-  }
-
-  /** The kept copy of x, when there is one (for calls that read x but do not place it). */
-  private keptInputs(x: Inputs): Region | null {
-    return this.resident.find(x, 'inputs');
   }
 
   /**
@@ -807,7 +810,7 @@ export class Engine {
    */
   evaluate(x: Inputs, y: Matrix): Evaluation {
     this.checkPair(x, y, 'evaluate');
-    const keptX = this.keptInputs(x), keptY = this.resident.find(y, 'targets');
+    const keptX = this.resident.find(x, 'inputs'), keptY = this.resident.find(y, 'targets');
     return this.withWorkspace((ws) => {
       if (keptX && keptY) return this.evaluateHeld(ws, keptX, keptY, null, x.rows);
       let cost = 0, correct = 0;
@@ -835,7 +838,7 @@ export class Engine {
   /** The outputs for x, in chunks through an open workspace, a regression's restored to its units. */
   private outputsOf(x: Inputs, ws: Workspace, what: string): Matrix {
     const out = matrix(x.rows, this.outputs);
-    const kept = this.keptInputs(x);
+    const kept = this.resident.find(x, 'inputs');
     for (let start = 0; start < x.rows; start += ws.rows) {
       const rows = Math.min(ws.rows, x.rows - start);
       this.inputsInto(ws, x, kept, start, rows, what);
@@ -897,7 +900,7 @@ export class Engine {
     checkInputs(x, 'diagnose: x', this.inputs);
     return this.withWorkspace((ws) => {
       const rows = Math.min(ws.rows, x.rows);
-      this.inputsInto(ws, x, this.keptInputs(x), 0, rows, 'diagnose: x');
+      this.inputsInto(ws, x, this.resident.find(x, 'inputs'), 0, rows, 'diagnose: x');
       return this.diagnoseRows(ws, rows, ws.x);
     });
   }
