@@ -256,6 +256,21 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
   store<i32>(state + (S_CONSUMED << 2), <i32>(consumed - input));
 }
 
+// Narrows n float32 values at src to bytes at dst while every one is a whole number from 0 to 255
+// (-0 as 0): 1 when all were, else 0 (dst then holds a prefix). Rows of small whole numbers, pixels
+// say, are then kept as bytes from the start instead of being widened to float32 and narrowed later.
+export function narrow(src: usize, n: i32, dst: usize): i32 {
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(src + (<usize>i << 2));
+    // (NaN fails both comparisons)
+    if (!(v >= 0 && v <= 255)) return 0;
+    const b = <i32>v;
+    if (<f32>b != v) return 0;
+    store<u8>(dst + <usize>i, b);
+  }
+  return 1;
+}
+
 // First byte the host may use.
 export function heapBase(): usize {
   return __heap_base;

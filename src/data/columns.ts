@@ -6,7 +6,7 @@
 // a number), and a column's text cells, if it has any, into a dictionary of distinct values. Kinds
 // are decided at the end, when every cell has been seen.
 
-import { compactInputs, matrix, oneHot, type Inputs, type Matrix } from '../matrix.js';
+import { compactInputs, isByteMatrix, matrix, oneHot, type Inputs, type Matrix } from '../matrix.js';
 import { isMissing, numberOf, yearsOf } from './cells.js';
 import { CsvCellError, quoted } from './errors.js';
 import { Role, type Layout } from './layout.js';
@@ -73,6 +73,8 @@ export interface ScannedRows {
   /** 5 per exception, in row order: row, cell, kind, start, end */
   readonly exceptions: Int32Array;
   readonly count: number;
+  /** The rows' values as bytes (rows × features) when every one is a whole number 0–255, else null. */
+  bytes(): Uint8Array | null;
   /** The text of input bytes [start, end). */
   text(start: number, end: number): string;
   /** The text of a row's cell (for quoting a number the scanner converted). */
@@ -82,6 +84,8 @@ export interface ScannedRows {
 /** A collector's rows as plain data, numbers aside (see ColumnCollector.part). */
 export interface CollectedPart {
   readonly rows: number;
+  /** whether its features are bytes (in the storage's bytes) rather than float32 */
+  readonly bytes: boolean;
   readonly text: readonly ({ readonly values: readonly string[]; readonly lines: readonly number[]; readonly codes: Int32Array } | null)[];
   readonly label: { readonly values: readonly string[]; readonly lines: readonly number[]; readonly codes: Int32Array } | null;
   readonly missingCount: Int32Array;
@@ -94,28 +98,35 @@ const DEFAULT_MAX_CATEGORIES = 100;
 /** Rows a numeric column without missing cells takes its fill value from (see numericMedians). */
 const MEDIAN_SAMPLE = 2048;
 
-/** Growable float32 storage: doubling, so appending n values costs O(n). */
-class FloatBuffer {
-  data: Float32Array = new Float32Array(1 << 12);
+/** What a store may be given to fill: a fixed region, or a growable shared buffer's tail from an element offset on. */
+type StorageOf<T> = T | { readonly buffer: SharedArrayBuffer; readonly from: number };
+
+/** Growable typed storage (float32 numbers, or bytes while every number is one): doubling, so appending n values costs O(n). */
+class Store<T extends Float32Array | Uint8Array> {
+  data: T;
   length = 0;
   /** storage given from outside (a region of a shared buffer): it never grows */
   private fixed = false;
-
-  /** the growable shared buffer whose tail this buffer fills, growing it (see over) */
+  /** the growable shared buffer whose tail this store fills, growing it (see over) */
   private shared: SharedArrayBuffer | null = null;
 
+  constructor(private readonly kind: { new (n: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length?: number): T; readonly BYTES_PER_ELEMENT: number }) {
+    this.data = new kind(1 << 12);
+  }
+
   /**
-   * A buffer over given storage, which it fills from the start: a fixed region, or the tail of a
-   * growable SharedArrayBuffer from a float offset on, which it grows as it fills.
+   * A store over given storage, which it fills from the start: a fixed region, or the tail of a
+   * growable SharedArrayBuffer from an element offset on, which it grows as it fills.
    */
-  static over(storage: Float32Array | { readonly buffer: SharedArrayBuffer; readonly from: number }): FloatBuffer {
-    const b = new FloatBuffer();
-    if (storage instanceof Float32Array) {
+  static over<T extends Float32Array | Uint8Array>(kind: Store<T>['kind'], storage: StorageOf<T>): Store<T> {
+    const b = new Store(kind);
+    if (storage instanceof kind) {
       b.data = storage;
     } else {
-      b.shared = storage.buffer;
+      const tail = storage as { readonly buffer: SharedArrayBuffer; readonly from: number };
+      b.shared = tail.buffer;
       // a view without a length follows the buffer as it grows
-      b.data = new Float32Array(storage.buffer, 4 * storage.from);
+      b.data = new kind(tail.buffer, kind.BYTES_PER_ELEMENT * tail.from);
     }
     b.fixed = true;
     return b;
@@ -124,14 +135,15 @@ class FloatBuffer {
   reserve(n: number): number {
     if (this.length + n > this.data.length) {
       const shared = this.shared;
-      const need = shared ? shared.byteLength + 4 * (this.length + n - this.data.length) : 0;
+      const size = this.kind.BYTES_PER_ELEMENT;
+      const need = shared ? shared.byteLength + size * (this.length + n - this.data.length) : 0;
       if (shared && need <= shared.maxByteLength) {
         // the view follows the buffer: grown by a quarter at least, so it grows a few times only
-        shared.grow(Math.min(shared.maxByteLength, Math.max(need, Math.ceil((shared.byteLength * 1.25) / 4) * 4)));
+        shared.grow(Math.min(shared.maxByteLength, Math.max(need, Math.ceil((shared.byteLength * 1.25) / size) * size)));
       } else if (this.fixed) {
         throw new Error(`ffnn: internal: ${this.length + n} values do not fit the ${this.data.length} of the given storage`);
       } else {
-        const next = new Float32Array(Math.max(this.data.length * 2, this.length + n));
+        const next = new this.kind(Math.max(this.data.length * 2, this.length + n));
         next.set(this.data.subarray(0, this.length));
         this.data = next;
       }
@@ -143,15 +155,15 @@ class FloatBuffer {
   /** Capacity for `n` more values at once. */
   ensure(n: number): void {
     if (this.length + n > this.data.length && !this.fixed) {
-      const next = new Float32Array(this.length + n);
+      const next = new this.kind(this.length + n);
       next.set(this.data.subarray(0, this.length));
       this.data = next;
     }
   }
 
   /** The values, without the spare capacity (a view when little is spare, else a copy). */
-  take(): Float32Array {
-    return this.length * 4 >= this.data.length * 3 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length);
+  take(): T {
+    return (this.length * 4 >= this.data.length * 3 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length)) as T;
   }
 }
 
@@ -198,17 +210,25 @@ const byName = new Intl.Collator('en', { numeric: true }).compare;
  * or the tail of a growable SharedArrayBuffer (from a float offset), which it grows as it fills.
  */
 export interface CollectorStorage {
-  /** rows × features */
-  readonly features: Float32Array | { readonly buffer: SharedArrayBuffer; readonly from: number };
+  /** rows × features, as float32 */
+  readonly features: StorageOf<Float32Array>;
+  /** rows × features, as bytes while every feature cell is a whole number 0–255 (without it, floats from the start) */
+  readonly bytes?: StorageOf<Uint8Array>;
   /** rows × targets */
-  readonly targets: Float32Array | { readonly buffer: SharedArrayBuffer; readonly from: number };
+  readonly targets: StorageOf<Float32Array>;
 }
 
 /** Collects rows laid out by `layout`, then decides and encodes the columns (see finish). */
 export class ColumnCollector {
   rows = 0;
-  private features: FloatBuffer;
-  private targets: FloatBuffer;
+  private features: Store<Float32Array>;
+  /**
+   * The features as bytes, while every feature cell so far was a plain whole number 0–255 (pixels,
+   * counts, codes): null once one was not, and the bytes were widened into `features`. Such data
+   * sets are handed back as a ByteMatrix without ever being float32.
+   */
+  private bytes: Store<Uint8Array> | null;
+  private targets: Store<Float32Array>;
   /** per cell: its index among the features, or −1 */
   private readonly featureOf: Int32Array;
   private readonly featureCells: number[] = [];
@@ -225,8 +245,9 @@ export class ColumnCollector {
   private readonly failOnMissing: boolean;
 
   constructor(private readonly layout: Layout, private readonly options: CollectOptions, storage?: CollectorStorage) {
-    this.features = storage ? FloatBuffer.over(storage.features) : new FloatBuffer();
-    this.targets = storage ? FloatBuffer.over(storage.targets) : new FloatBuffer();
+    this.features = storage ? Store.over(Float32Array, storage.features) : new Store(Float32Array);
+    this.bytes = !storage ? new Store(Uint8Array) : storage.bytes ? Store.over(Uint8Array, storage.bytes) : null;
+    this.targets = storage ? Store.over(Float32Array, storage.targets) : new Store(Float32Array);
     this.featureOf = new Int32Array(layout.cells).fill(-1);
     layout.roles.forEach((role, c) => {
       if (role === Role.Feature || role === Role.Text) {
@@ -253,6 +274,8 @@ export class ColumnCollector {
       throw new CsvCellError(line, null, `${record.length} cells where ${layout.cells} were expected`);
     }
     const row = this.rows;
+    // (rows read from text come from csv-parse's path, quoted files: kept as float32)
+    this.widen();
     let f = this.features.reserve(this.featureCells.length);
     for (let i = 0; i < this.featureCells.length; i++, f++) this.featureCell(i, row, f, record[this.featureCells[i]], line);
     if (this.label) this.labelCell(row, record[this.labelCellIndex], line);
@@ -275,8 +298,21 @@ export class ColumnCollector {
     const { rows, values, lines, exceptions, count } = block;
     const fw = this.featureCells.length, tw = this.targetCells.length;
     const base = this.rows;
-    const at = this.features.reserve(rows * fw);
-    this.features.data.set(values.subarray(0, rows * fw), at);
+    if (this.bytes) {
+      // bytes while every feature cell is a plain whole number 0–255: none is an exception, and the
+      // scanner's narrowing of the block succeeds
+      let plain = true;
+      for (let k = 0; k < count && plain; k++) plain = this.featureOf[exceptions[5 * k + 1]] < 0;
+      const narrowed = plain ? block.bytes() : null;
+      if (narrowed) {
+        const at = this.bytes.reserve(rows * fw); // (before reading data, which reserve may replace)
+        this.bytes.data.set(narrowed, at);
+      } else {
+        this.widen();
+      }
+    }
+    const at = this.bytes ? -1 : this.features.reserve(rows * fw);
+    if (!this.bytes) this.features.data.set(values.subarray(0, rows * fw), at);
     const targetsAt = tw > 0 ? this.targets.reserve(rows * tw) : 0;
     // where each feature column's first plain number is in this block, so a number the host reads
     // (0x1F, or more digits than the scanner converts) on an earlier row still comes first
@@ -325,6 +361,20 @@ export class ColumnCollector {
       }
     });
     this.rows += rows;
+  }
+
+  /** Leaves byte mode: the bytes so far become float32 features, as every later row will be. */
+  private widen(): void {
+    const bytes = this.bytes;
+    if (!bytes) return;
+    this.bytes = null;
+    const at = this.features.reserve(bytes.length);
+    this.features.data.set(bytes.data.subarray(0, bytes.length), at);
+  }
+
+  /** The feature store in use: bytes, or float32 once widened. */
+  private get store(): Store<Float32Array> | Store<Uint8Array> {
+    return this.bytes ?? this.features;
   }
 
   /** A feature cell as text: a number (as Number() reads it), a missing value, or a text value. */
@@ -377,13 +427,14 @@ export class ColumnCollector {
 
   /** Rows the stores hold without growing. */
   capacityRows(): number {
-    return this.rows + Math.floor((this.features.data.length - this.features.length) / Math.max(1, this.featureCells.length));
+    const store = this.store;
+    return this.rows + Math.floor((store.data.length - store.length) / Math.max(1, this.featureCells.length));
   }
 
   /** Room for about `rows` more rows, so the stores grow once (a reader that can estimate them says so). */
   expectRows(rows: number): void {
     const fw = this.featureCells.length, tw = this.targetCells.length;
-    this.features.ensure(rows * fw);
+    this.store.ensure(rows * fw);
     if (tw > 0) this.targets.ensure(rows * tw);
   }
 
@@ -399,6 +450,7 @@ export class ColumnCollector {
     const text = (t: TextColumn | null) => (t ? { values: t.values, lines: t.lines, codes: t.codes.subarray(0, this.rows) } : null);
     return {
       rows: this.rows,
+      bytes: this.bytes !== null,
       text: this.text.map(text),
       label: text(this.label),
       missingCount: this.missingCount,
@@ -414,11 +466,21 @@ export class ColumnCollector {
    * shifted by its offset (the lines before its input).
    */
   static merge(layout: Layout, options: CollectOptions, parts: readonly CollectedPart[], lineOffsets: readonly number[], storage: CollectorStorage): ColumnCollector {
-    const merged = new ColumnCollector(layout, options, storage);
+    const allBytes = storage.bytes !== undefined && parts.every((p) => p.bytes);
+    const merged = new ColumnCollector(layout, options, allBytes ? storage : { ...storage, bytes: undefined });
     const rows = parts.reduce((a, p) => a + p.rows, 0);
     const fw = merged.featureCells.length, tw = merged.targetCells.length;
-    merged.features.reserve(rows * fw);
+    merged.store.reserve(rows * fw);
     merged.targets.reserve(rows * tw);
+    if (!allBytes) {
+      // some part met a cell that is no byte: the parts that are still bytes widen into their places
+      const floats = merged.features.data, bytes = storage.bytes as Uint8Array | undefined;
+      let row = 0;
+      for (const p of parts) {
+        if (p.bytes) floats.set(bytes!.subarray(row * fw, (row + p.rows) * fw), row * fw);
+        row += p.rows;
+      }
+    }
     const texts = (pick: (p: CollectedPart) => CollectedPart['label']): TextColumn | null => {
       if (!parts.some((p) => pick(p))) return null;
       const column = new TextColumn(rows);
@@ -490,7 +552,8 @@ export class ColumnCollector {
     const order = decided.map((_, i) => i);
     if (schema && layout.schemaColumn) order.sort((a, b) => layout.schemaColumn![this.featureCells[a]] - layout.schemaColumn![this.featureCells[b]]);
     // pixels and other small whole numbers stay bytes (see ByteMatrix)
-    const x = compactInputs(this.encode(decided, order, unseen));
+    const encoded = this.encode(decided, order, unseen);
+    const x = isByteMatrix(encoded) ? encoded : compactInputs(encoded);
     let y: Matrix;
     let labels: Int32Array | undefined;
     let classNames: readonly string[] | undefined;
@@ -539,7 +602,7 @@ export class ColumnCollector {
     const drop = new Uint8Array(this.rows);
     for (const r of this.dropped) drop[r] = 1;
     const fw = this.featureCells.length, tw = this.targetCells.length;
-    const f = this.features.data, t = this.targets.data;
+    const f = this.store.data, t = this.targets.data;
     let kept = 0;
     for (let r = 0; r < this.rows; r++) {
       if (drop[r]) continue;
@@ -560,7 +623,7 @@ export class ColumnCollector {
       }
     }
     this.rows = kept;
-    this.features.length = kept * fw;
+    this.store.length = kept * fw;
     this.targets.length = kept * tw;
   }
 
@@ -656,6 +719,7 @@ export class ColumnCollector {
     const exact = columns.filter((i) => this.missingCount[i] > 0);
     const sampled = columns.filter((i) => this.missingCount[i] === 0);
     const step = Math.max(1, Math.floor(this.rows / MEDIAN_SAMPLE));
+    if (this.bytes) return this.byteMedians(columns, step); // (bytes have no missing cells)
     for (const [list, stride] of [[exact, 1], [sampled, step]] as const) {
       if (list.length === 0) continue;
       const count = Math.ceil(this.rows / stride);
@@ -670,10 +734,30 @@ export class ColumnCollector {
     return out;
   }
 
+  /** numericMedians' fill values for byte features: each column's middle of every `stride`-th row, from a histogram. */
+  private byteMedians(list: readonly number[], stride: number): Map<number, number> {
+    const fw = this.featureCells.length;
+    const b = this.bytes!.data;
+    const counts = new Int32Array(list.length * 256);
+    let n = 0;
+    for (let row = 0; row < this.rows * fw; row += stride * fw, n++) {
+      for (let k = 0; k < list.length; k++) counts[k * 256 + b[row + list[k]]]++;
+    }
+    // the k-th smallest (0-based) of column k's histogram
+    const nth = (k: number, at: number) => {
+      let v = 0;
+      for (let seen = counts[k * 256]; seen <= at; seen += counts[k * 256 + ++v]);
+      return v;
+    };
+    const out = new Map<number, number>();
+    list.forEach((i, k) => out.set(i, n % 2 ? nth(k, n >> 1) : Math.fround((nth(k, (n >> 1) - 1) + nth(k, n >> 1)) / 2)));
+    return out;
+  }
+
   /** Columns `list` of every `stride`-th row, column after column (list.length × count values). */
   private columnsOf(list: readonly number[], stride: number, count: number): Float32Array {
     const fw = this.featureCells.length;
-    const f = this.features.data;
+    const f = this.store.data;
     const out = new Float32Array(list.length * count);
     const TILE = 32;
     for (let r0 = 0; r0 < count; r0 += TILE) {
@@ -692,7 +776,7 @@ export class ColumnCollector {
   /** The non-missing values of a numeric or date column (isDate: which text values are dates). */
   private columnValues(i: number, isDate: boolean[] | null): Float64Array {
     const fw = this.featureCells.length;
-    const f = this.features.data;
+    const f = this.store.data;
     const text = this.text[i];
     const years = isDate ? text!.values.map((v, code) => (isDate[code] ? yearsOf(v) : NaN)) : null;
     const out = new Float64Array(this.rows - this.missingCount[i]);
@@ -706,11 +790,14 @@ export class ColumnCollector {
   }
 
   /** x: each feature column encoded by its kind, in the given order, missing cells filled. */
-  private encode(columns: readonly ColumnSchema[], order: readonly number[], unseen: { column: string; count: number; values: string[] }[]): Matrix {
+  private encode(columns: readonly ColumnSchema[], order: readonly number[], unseen: { column: string; count: number; values: string[] }[]): Inputs {
     const rows = this.rows;
     const fw = this.featureCells.length;
-    const f = this.features.data;
     const numericOnly = columns.every((c) => c.kind === 'numeric') && order.every((i, k) => i === k);
+    // bytes hold no missing cell: as they are, they are x
+    if (this.bytes && numericOnly) return { rows, cols: fw, data: this.bytes.take(), scale: 1 };
+    this.widen();
+    const f = this.features.data;
     if (numericOnly) {
       // the common case: the float32 block is x; fill its missing cells in place
       columns.forEach((c, i) => {

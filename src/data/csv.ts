@@ -204,15 +204,21 @@ async function loadInChunks(path: string, size: number, threads: number, options
     const lastBound = Math.ceil((size - bounds[bounds.length - 2]) / Math.max(1, layout.cells)) + 1;
     const fw = layout.roles.filter((r) => r === Role.Feature || r === Role.Text).length;
     const tw = layout.roles.filter((r) => r === Role.Target).length;
-    const shared = (width: number) => new SharedArrayBuffer(4 * counted * width, { maxByteLength: 4 * (counted + lastBound) * width });
-    const featureBuffer = shared(fw), targetBuffer = shared(tw);
+    const shared = (bytes: number) => new SharedArrayBuffer(bytes * counted * fw, { maxByteLength: bytes * (counted + lastBound) * fw });
+    // features go in as bytes while every one is a whole number 0–255 (the float32 buffer's pages are
+    // then never touched), as float32 from the first one that is not
+    const featureBuffer = shared(4), byteBuffer = shared(1);
+    const targetBuffer = new SharedArrayBuffer(4 * counted * tw, { maxByteLength: 4 * (counted + lastBound) * tw });
     const places: CollectorStorage[] = [];
     let row = 0;
     for (const rows of rowsOf) {
-      places.push({ features: new Float32Array(featureBuffer, 4 * row * fw, rows * fw), targets: new Float32Array(targetBuffer, 4 * row * tw, rows * tw) });
+      places.push({
+        features: new Float32Array(featureBuffer, 4 * row * fw, rows * fw), bytes: new Uint8Array(byteBuffer, row * fw, rows * fw),
+        targets: new Float32Array(targetBuffer, 4 * row * tw, rows * tw),
+      });
       row += rows;
     }
-    places.push({ features: { buffer: featureBuffer, from: row * fw }, targets: { buffer: targetBuffer, from: row * tw } });
+    places.push({ features: { buffer: featureBuffer, from: row * fw }, bytes: { buffer: byteBuffer, from: row * fw }, targets: { buffer: targetBuffer, from: row * tw } });
     const done = workers.map(async (worker, i) => {
       const answer = once(worker, 'message');
       worker.postMessage(places[i + 1]);
@@ -235,8 +241,15 @@ async function loadInChunks(path: string, size: number, threads: number, options
       return part;
     });
     const total = parts.reduce((a, p) => a + p.rows, 0);
+    // (widening a last range that stayed bytes needs its floats' room)
+    for (const buffer of [featureBuffer, byteBuffer]) {
+      const need = (buffer === byteBuffer ? 1 : 4) * total * fw;
+      if (buffer.byteLength < need && (buffer === byteBuffer || parts.some((p) => !p.bytes))) buffer.grow(need);
+    }
     return ColumnCollector.merge(layout, collect, parts, offsets, {
-      features: new Float32Array(featureBuffer, 0, total * fw), targets: new Float32Array(targetBuffer, 0, total * tw),
+      features: new Float32Array(featureBuffer, 0, parts.every((p) => p.bytes) ? 0 : total * fw),
+      bytes: new Uint8Array(byteBuffer, 0, total * fw),
+      targets: new Float32Array(targetBuffer, 0, total * tw),
     }).finish();
   } finally {
     for (const worker of workers) {

@@ -21,6 +21,7 @@ interface ScannerExports {
   heapBase(): number;
   scan(state: number, input: number, len: number, final: number, delimiter: number, cells: number, roles: number, dest: number,
     width: number, out: number, lines: number, starts: number, maxRows: number, exceptions: number, maxExceptions: number): void;
+  narrow(src: number, n: number, dst: number): number;
 }
 
 const DONE = 0, DECLINE = 1, RAGGED = 2, FULL = 3;
@@ -248,7 +249,7 @@ class Scanner {
   private readonly width: number;
   private readonly maxRows: number;
   private readonly maxExceptions: number;
-  private readonly regions: { state: number; roles: number; dest: number; out: number; lines: number; starts: number; exceptions: number; input: number };
+  private readonly regions: { state: number; roles: number; dest: number; out: number; narrowed: number; lines: number; starts: number; exceptions: number; input: number };
   private inputCapacity: number;
   private readonly decoder = new TextDecoder();
 
@@ -268,7 +269,7 @@ class Scanner {
     };
     this.regions = {
       state: take(32), roles: take(this.cells), dest: take(4 * this.cells),
-      out: take(4 * this.width * this.maxRows), lines: take(4 * this.maxRows), starts: take(4 * this.maxRows), exceptions: take(20 * this.maxExceptions), input: at,
+      out: take(4 * this.width * this.maxRows), narrowed: take(this.width * this.maxRows), lines: take(4 * this.maxRows), starts: take(4 * this.maxRows), exceptions: take(20 * this.maxExceptions), input: at,
     };
     this.inputCapacity = 0;
     this.ensureInput(1 << 20);
@@ -318,18 +319,28 @@ class Scanner {
     const decoder = this.decoder;
     const starts = new Int32Array(memory, r.starts, rows);
     const delimiter = String.fromCharCode(this.delimiter);
+    let splitRow = -1, splitCells: string[] = [];
     const block: ScannedRows = {
       rows,
       values: new Float32Array(memory, r.out, rows * this.width),
       lines: new Int32Array(memory, r.lines, rows),
       exceptions: new Int32Array(memory, r.exceptions, 5 * count),
       count,
+      bytes: () => {
+        const n = rows * this.width;
+        return this.exports.narrow(r.out, n, r.narrowed) ? new Uint8Array(memory, r.narrowed, n) : null;
+      },
       text: (start, end) => textOf(bytes, start, end, decoder),
       cellText: (row, cell) => {
-        const from = starts[row];
-        let to = bytes.indexOf(10, from);
-        if (to < 0 || to > input.length) to = input.length;
-        return decoder.decode(bytes.subarray(from, to)).replace(/\r$/, '').split(delimiter)[cell];
+        // (asked for many cells of one row at a time: each row is split once)
+        if (row !== splitRow) {
+          const from = starts[row];
+          let to = bytes.indexOf(10, from);
+          if (to < 0 || to > input.length) to = input.length;
+          splitCells = decoder.decode(bytes.subarray(from, to)).replace(/\r$/, '').split(delimiter);
+          splitRow = row;
+        }
+        return splitCells[cell];
       },
     };
     collector.addScanned(block);

@@ -58,4 +58,26 @@ describe('the WebAssembly scanner against csv-parse', () => {
       expect(split).toEqual(reference);
     }
   });
+
+  it('whole numbers 0–255 stay bytes from the scanner on; a cell that is not one, in any range, gives float32 as csv-parse does', async () => {
+    const lines = ['label,' + Array.from({ length: 40 }, (_, i) => `p${i}`).join(',')];
+    for (let r = 0; r < 60_000; r++) lines.push(`${r % 10},` + Array.from({ length: 40 }, (_, i) => (r * 7 + i * 13) % 256).join(','));
+    // (a missing cell widens while loading; filled with its column's median, a whole number here, x is bytes again)
+    const variants: [string, number, string, string][] = [
+      ['bytes.csv', -1, '', 'Uint8Array'], ['first-256.csv', 3, '256', 'Float32Array'], ['middle-half.csv', 30_000, '1.5', 'Float32Array'],
+      ['last-missing.csv', 59_990, 'NA', 'Uint8Array'], ['last-negative.csv', 59_999, '-1', 'Float32Array'],
+    ];
+    for (const [name, row, cell, kind] of variants) {
+      const content = [...lines];
+      if (row >= 0) content[row + 1] = content[row + 1].replace(/,\d+$/, `,${cell}`);
+      const path = join(dir, name);
+      writeFileSync(path, content.join('\n') + '\n');
+      const reference = await outcome(loadCsv(path, { workers: 1, reader: 'csv-parse' }));
+      const one = await outcome(loadCsv(path, { workers: 1, reader: 'wasm' }));
+      const split = await outcome(loadCsv(path, { workers: 3, reader: 'wasm' }));
+      expect((one as { x: string[] }).x[2].startsWith(kind), name).toBe(true);
+      expect(one, name).toEqual(reference);
+      expect(split, name).toEqual(reference);
+    }
+  });
 });
