@@ -23,6 +23,7 @@ const S_STATUS = 3; //      out: see below
 const S_ERROR_LINE = 4; //  out, RAGGED: the row's line
 const S_ERROR_CELLS = 5; // out, RAGGED: its cells
 const S_CONSUMED = 6; //    out: bytes of input read (whole lines; the rest waits for more input)
+const S_BYTES = 7; //       out: 1 when every feature cell of the rows written was a whole number 0–255 (see `bytes`)
 
 const DONE = 0; //     every whole line read (with `final`: all of input)
 const DECLINE = 1; //  a quote or a lone carriage return: csv-parse must read this file
@@ -47,6 +48,15 @@ const POW10_U64: StaticArray<u64> = [
 ];
 const EXACT_LIMIT: u64 = 9007199254740992; // 2^53
 
+// Writes v as a byte when it is a whole number 0–255 (-0 as 0); 0 when it is not (NaN neither).
+@inline function putByte(at: usize, v: f32): i32 {
+  if (!(v >= 0 && v <= 255)) return 0;
+  const b = <i32>v;
+  if (<f32>b != v) return 0;
+  store<u8>(at, <u8>b);
+  return 1;
+}
+
 @inline function isSpace(b: u32, delimiter: u32): bool {
   // the ASCII whitespace Number() skips around a number (but not the delimiter itself)
   return (b == 32 || b == 9 || b == 11 || b == 12) && b != delimiter;
@@ -55,10 +65,12 @@ const EXACT_LIMIT: u64 = 9007199254740992; // 2^53
 // Scans rows from input[0, len). roles: u8 per cell (0 feature, 1 report as text, 2 skip); dest: i32
 // per cell (feature column); out: maxRows × width f32; lines and starts: i32 per row, its line number
 // and where it starts in input (so the host can quote any cell's own text); exceptions: maxExceptions
-// records. input[len] must be readable (a sentinel byte that is no digit).
+// records. input[len] must be readable (a sentinel byte that is no digit). bytes: maxRows × width u8,
+// where each value is written as a byte too while every one is a whole number 0–255 (S_BYTES says
+// whether all were): rows of pixels, counts or codes are then kept as bytes without a second pass.
 export function scan(state: usize, input: usize, len: i32, final: i32, delimiter: i32, cells: i32,
   roles: usize, dest: usize, width: i32, out: usize, lines: usize, starts: usize, maxRows: i32,
-  exceptions: usize, maxExceptions: i32): void {
+  exceptions: usize, maxExceptions: i32, bytes: usize): void {
   const end = input + <usize>len;
   const d = <u32>delimiter;
   let p = input;
@@ -68,6 +80,7 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
   let status = DONE;
   let errorLine = 0, errorCells = 0;
   let consumed = p;
+  let allBytes = 1;
 
   let stop = false; // AssemblyScript has no labelled break: the inner loop sets this to leave both
   while (p < end) {
@@ -86,7 +99,9 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
 
     const rowStart = p;
     const rowExceptions = count;
+    const rowAllBytes = allBytes; // (a row cut by the input's end is read again: what it said is undone)
     const rowOut = out + <usize>rows * (<usize>width << 2);
+    const rowBytes = bytes + <usize>rows * <usize>width;
     let cell = 0;
     for (;;) {
       const start = p;
@@ -114,7 +129,10 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
         const digits = <i32>(q - digitsFrom) - (point ? 1 : 0);
         if (q < end && digits > 0 && digits <= 18 && mantissa <= EXACT_LIMIT && (b == d || b == LF || b == CR)) {
           const magnitude = fractionDigits == 0 ? <f64>mantissa : <f64>mantissa / unchecked(POW10_F64[fractionDigits]);
-          store<f32>(rowOut + (<usize>load<i32>(dest + (<usize>cell << 2)) << 2), <f32>(minus ? -magnitude : magnitude));
+          const column = <usize>load<i32>(dest + (<usize>cell << 2));
+          const value = <f32>(minus ? -magnitude : magnitude);
+          store<f32>(rowOut + (column << 2), value);
+          if (allBytes) allBytes = putByte(rowBytes + column, value);
           if (b == d) {
             // the next cell at once: the line goes on
             p = q + 1;
@@ -190,7 +208,10 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
             exact = false;
           }
           if (exact) {
-            store<f32>(rowOut + (<usize>load<i32>(dest + (<usize>cell << 2)) << 2), <f32>(negative ? -value : value));
+            const column = <usize>load<i32>(dest + (<usize>cell << 2));
+            const single = <f32>(negative ? -value : value);
+            store<f32>(rowOut + (column << 2), single);
+            if (allBytes) allBytes = putByte(rowBytes + column, single);
             parsed = true;
           }
           p = q;
@@ -205,7 +226,10 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
           p++;
         }
         if (stop) break;
-        if (role == 0) store<f32>(rowOut + (<usize>load<i32>(dest + (<usize>cell << 2)) << 2), NaN);
+        if (role == 0) {
+          store<f32>(rowOut + (<usize>load<i32>(dest + (<usize>cell << 2)) << 2), NaN);
+          allBytes = 0;
+        }
         if (role != 2) {
           const x = exceptions + <usize>count * EXCEPTION_BYTES;
           store<i32>(x, rows);
@@ -218,7 +242,7 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
       }
       cell++;
       if (p == end) {
-        if (final == 0) { count = rowExceptions; p = rowStart; stop = true; break; } // the row goes on in the next input
+        if (final == 0) { count = rowExceptions; allBytes = rowAllBytes; p = rowStart; stop = true; break; } // the row goes on in the next input
         break;
       }
       const b = <u32>load<u8>(p);
@@ -229,7 +253,7 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
         if (<u32>load<u8>(p + 1) == LF) { p += 2; break; }
         status = DECLINE; stop = true; break;
       }
-      if (final == 0) { count = rowExceptions; p = rowStart; stop = true; break; }
+      if (final == 0) { count = rowExceptions; allBytes = rowAllBytes; p = rowStart; stop = true; break; }
       status = DECLINE; stop = true; break;
     }
     if (stop) break;
@@ -254,21 +278,7 @@ export function scan(state: usize, input: usize, len: i32, final: i32, delimiter
   store<i32>(state + (S_ERROR_LINE << 2), errorLine);
   store<i32>(state + (S_ERROR_CELLS << 2), errorCells);
   store<i32>(state + (S_CONSUMED << 2), <i32>(consumed - input));
-}
-
-// Narrows n float32 values at src to bytes at dst while every one is a whole number from 0 to 255
-// (-0 as 0): 1 when all were, else 0 (dst then holds a prefix). Rows of small whole numbers, pixels
-// say, are then kept as bytes from the start instead of being widened to float32 and narrowed later.
-export function narrow(src: usize, n: i32, dst: usize): i32 {
-  for (let i = 0; i < n; i++) {
-    const v = load<f32>(src + (<usize>i << 2));
-    // (NaN fails both comparisons)
-    if (!(v >= 0 && v <= 255)) return 0;
-    const b = <i32>v;
-    if (<f32>b != v) return 0;
-    store<u8>(dst + <usize>i, b);
-  }
-  return 1;
+  store<i32>(state + (S_BYTES << 2), allBytes);
 }
 
 // First byte the host may use.

@@ -1,7 +1,7 @@
 // The WebAssembly backend: each network gets its own instance (and so its own memory) of the SIMD
 // or scalar build, loaded through @assemblyscript/loader.
 
-import { instantiate } from '@assemblyscript/loader';
+import { instantiateSync } from '@assemblyscript/loader';
 import { Heap, type Backend, type BackendName, type Kernels } from './backend.js';
 import { buildFor, compileBuild, type WasmBuild } from './wasm-module.js';
 
@@ -80,7 +80,10 @@ export function sharedBackend(module: WebAssembly.Module, memory: WebAssembly.Me
 
 async function backendOver(name: Exclude<BackendName, 'js'>, build: WasmBuild, module: WebAssembly.Module,
   memory: WebAssembly.Memory | undefined): Promise<Backend> {
-  const { exports } = await instantiate<Record<string, unknown>>(module, memory ? { env: { memory } } : {});
+  // (the loader's async instantiate asks whether its source is a fetch Response, which on Node loads
+  // the whole fetch implementation, ~50 ms, for a module that is compiled already: the sync one does
+  // not, and browsers allow it for compiled modules of this size)
+  const { exports } = instantiateSync<Record<string, unknown>>(module, memory ? { env: { memory } } : {});
   const ex = { ...(exports as object), memory: memory ?? (exports as unknown as KernelExports).memory } as unknown as KernelExports;
   const heap = new WasmHeap(ex.memory, ex.heapBase());
   const scratch = ex.GEMM_SCRATCH_BYTES;

@@ -20,8 +20,7 @@ interface ScannerExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   scan(state: number, input: number, len: number, final: number, delimiter: number, cells: number, roles: number, dest: number,
-    width: number, out: number, lines: number, starts: number, maxRows: number, exceptions: number, maxExceptions: number): void;
-  narrow(src: number, n: number, dst: number): number;
+    width: number, out: number, lines: number, starts: number, maxRows: number, exceptions: number, maxExceptions: number, bytes: number): void;
 }
 
 const DONE = 0, DECLINE = 1, RAGGED = 2, FULL = 3;
@@ -313,8 +312,8 @@ class Scanner {
     const state = new Int32Array(memory, r.state, 8);
     state[0] = input.line;
     this.exports.scan(r.state, r.input, input.length, final ? 1 : 0, this.delimiter, this.cells, r.roles, r.dest,
-      this.width, r.out, r.lines, r.starts, this.maxRows, r.exceptions, this.maxExceptions);
-    const [line, rows, count, status, errorLine, errorCells, consumed] = state;
+      this.width, r.out, r.lines, r.starts, this.maxRows, r.exceptions, this.maxExceptions, r.narrowed);
+    const [line, rows, count, status, errorLine, errorCells, consumed, allBytes] = state;
     if (status === DECLINE) return DECLINE;
     const decoder = this.decoder;
     const starts = new Int32Array(memory, r.starts, rows);
@@ -326,10 +325,7 @@ class Scanner {
       lines: new Int32Array(memory, r.lines, rows),
       exceptions: new Int32Array(memory, r.exceptions, 5 * count),
       count,
-      bytes: () => {
-        const n = rows * this.width;
-        return this.exports.narrow(r.out, n, r.narrowed) ? new Uint8Array(memory, r.narrowed, n) : null;
-      },
+      bytes: () => (allBytes ? new Uint8Array(memory, r.narrowed, rows * this.width) : null),
       text: (start, end) => textOf(bytes, start, end, decoder),
       cellText: (row, cell) => {
         // (asked for many cells of one row at a time: each row is split once)

@@ -198,8 +198,12 @@ function fnv1a(bytes: Uint8Array): number {
   return h >>> 0;
 }
 
-// base64 through btoa/atob, which browsers and Node both have, so the format reads anywhere.
+// base64 through btoa/atob, which browsers and Node both have, so the format reads anywhere; Node's
+// Buffer where there is one (Node 20's btoa takes ~60 ms for a small network's 100 KB).
+const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'base64'): string } } }).Buffer;
+
 function toBase64(bytes: Uint8Array): string {
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   let binary = '';
   const CHUNK = 0x8000; // String.fromCharCode takes its bytes as arguments: bounded chunks
   for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));

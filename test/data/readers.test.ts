@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCsv, type CsvOptions } from '../../src/data/csv.js';
+import { scanCsv } from '../../src/data/scanner.js';
 import { csvCase, outcome } from '../helpers/csv-cases.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ffnn-readers-'));
@@ -78,6 +79,21 @@ describe('the WebAssembly scanner against csv-parse', () => {
       expect((one as { x: string[] }).x[2].startsWith(kind), name).toBe(true);
       expect(one, name).toEqual(reference);
       expect(split, name).toEqual(reference);
+    }
+  });
+
+  it('the scanner keeps bytes across input pieces that cut rows and numbers anywhere', async () => {
+    const rows = Array.from({ length: 300 }, (_, r) => `${r % 3},${(r * 37) % 256},${(r * 11) % 256},7`);
+    for (const [text, bytes] of [['label,a,b,c\n' + rows.join('\n') + '\n', true], ['label,a,b,c\n' + [...rows, '1,2,3.5,4'].join('\n') + '\n', false]] as const) {
+      for (const piece of [1, 2, 5, 13]) {
+        const encoded = new TextEncoder().encode(text);
+        async function* pieces() {
+          for (let at = 0; at < encoded.length; at += piece) yield encoded.subarray(at, at + piece);
+        }
+        const scanned = await scanCsv(pieces(), { label: 'label' });
+        if (scanned === 'declined') throw new Error('declined');
+        expect(scanned.collector.part().bytes, `pieces of ${piece}`).toBe(bytes);
+      }
     }
   });
 });
