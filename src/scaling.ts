@@ -27,7 +27,8 @@ export function fitScaling(x: Inputs, method: ScalingMethod, divisor = 255): Inp
     return { method, shift, scale };
   }
   if (x.rows === 0) throw new Error(`ffnn: cannot fit '${method}' scaling on no rows`);
-  const { lo, hi, sum, sq } = isByteMatrix(x) ? byteColumnStats(x) : columnStats(x);
+  // (min-max of bytes needs their range only, which is cheaper than every statistic)
+  const { lo, hi, sum, sq } = !isByteMatrix(x) ? columnStats(x) : method === 'minmax' ? byteColumnRange(x) : byteColumnStats(x);
   for (let j = 0; j < x.cols; j++) {
     if (method === 'minmax') {
       shift[j] = lo[j];
@@ -90,6 +91,71 @@ function byteColumnStats(x: ByteMatrix): ColumnStats {
     s.hi[j] = Math.max(...ends);
   }
   return s;
+}
+
+/** Each byte column's least and greatest value (sums left zero): what min-max scaling needs. */
+function byteColumnRange(x: ByteMatrix): ColumnStats {
+  const n = x.cols;
+  const { lo, hi } = byteRange(x);
+  const s = { lo: new Float64Array(n), hi: new Float64Array(n), sum: new Float64Array(n), sq: new Float64Array(n) };
+  for (let j = 0; j < n; j++) {
+    // (a negative scale turns the order round)
+    const ends = [Math.fround(lo[j] * x.scale), Math.fround(hi[j] * x.scale)];
+    s.lo[j] = Math.min(...ends);
+    s.hi[j] = Math.max(...ends);
+  }
+  return s;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Each column's least and greatest byte. Where rows are whole 32-bit words, four columns go at a
+ * time: a word's bytes 0 and 2 and its bytes 1 and 3 as two 16-bit lanes each, compared lane by lane
+ * without a branch (about twice as fast as a byte at a time).
+ */
+function byteRange(x: ByteMatrix): { lo: Uint8Array; hi: Uint8Array } {
+  const n = x.cols, d = x.data;
+  const lo = new Uint8Array(n).fill(255), hi = new Uint8Array(n);
+  if (n % 4 !== 0 || d.byteOffset % 4 !== 0 || !LITTLE_ENDIAN) {
+    for (let i = 0; i < x.rows * n; i += n) {
+      for (let j = 0; j < n; j++) {
+        const v = d[i + j];
+        if (v < lo[j]) lo[j] = v;
+        if (v > hi[j]) hi[j] = v;
+      }
+    }
+    return { lo, hi };
+  }
+  const q = n >> 2;
+  const words = new Uint32Array(d.buffer, d.byteOffset, x.rows * q);
+  const LANES = 0x00ff00ff, CARRY = 0x01000100;
+  // per word of a row: the greatest and least of its even bytes and of its odd bytes, lane by lane
+  const maxEven = new Int32Array(q), maxOdd = new Int32Array(q);
+  const minEven = new Int32Array(q).fill(LANES), minOdd = new Int32Array(q).fill(LANES);
+  // a lane of (a | 0x100) − b keeps its bit 8 exactly when a ≥ b (lanes hold 0–255: no borrow crosses)
+  const atLeast = (a: number, b: number) => ((((a | CARRY) - b) >>> 8) & 0x00010001) * 0xff;
+  for (let row = 0; row < words.length; row += q) {
+    for (let k = 0; k < q; k++) {
+      const w = words[row + k];
+      const even = w & LANES, odd = (w >>> 8) & LANES;
+      let m = atLeast(even, maxEven[k]);
+      maxEven[k] = (even & m) | (maxEven[k] & ~m);
+      m = atLeast(odd, maxOdd[k]);
+      maxOdd[k] = (odd & m) | (maxOdd[k] & ~m);
+      m = atLeast(minEven[k], even);
+      minEven[k] = (even & m) | (minEven[k] & ~m);
+      m = atLeast(minOdd[k], odd);
+      minOdd[k] = (odd & m) | (minOdd[k] & ~m);
+    }
+  }
+  if (x.rows > 0) {
+    for (let k = 0; k < q; k++) {
+      hi[4 * k] = maxEven[k]; hi[4 * k + 2] = maxEven[k] >>> 16; hi[4 * k + 1] = maxOdd[k]; hi[4 * k + 3] = maxOdd[k] >>> 16;
+      lo[4 * k] = minEven[k]; lo[4 * k + 2] = minEven[k] >>> 16; lo[4 * k + 1] = minOdd[k]; lo[4 * k + 3] = minOdd[k] >>> 16;
+    }
+  }
+  return { lo, hi };
 }
 
 export function checkScaling(s: InputScaling, inputs: number, what = 'scaling', of = 'inputs'): void {

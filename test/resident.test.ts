@@ -113,6 +113,19 @@ it('a byte matrix with a bad scale is refused with its name', async () => {
   expect(() => n.predict(bad)).toThrow(/predict: x holds bytes \(Uint8Array\) but its scale is NaN/);
 });
 
+it('min-max of bytes, four columns to a word where rows are whole words: the same as byte by byte', () => {
+  const random = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (Math.imul(i + seed, 2654435761) >>> 24) % (i % 3 ? 256 : 7));
+  for (const [rows, cols, offset] of [[1, 4, 0], [37, 8, 0], [300, 784, 0], [50, 12, 1], [50, 5, 0], [64, 16, 4]]) {
+    const data = random(rows * cols + offset, cols).subarray(offset);
+    const a = fitScaling({ rows, cols, data, scale: 1 }, 'minmax');
+    for (let j = 0; j < cols; j++) {
+      let lo = 255, hi = 0;
+      for (let r = 0; r < rows; r++) { lo = Math.min(lo, data[r * cols + j]); hi = Math.max(hi, data[r * cols + j]); }
+      expect([a.shift[j], a.scale[j]], `${rows}×${cols}+${offset} column ${j}`).toEqual([lo, hi > lo ? Math.fround(1 / (hi - lo)) : 1]);
+    }
+  }
+});
+
 it('fitScaling reads a byte matrix as its float32 values (z-scores and min-max, any scale)', async () => {
   const { x } = await digits(2000);
   for (const scale of [1, 1 / 255, -0.5]) {

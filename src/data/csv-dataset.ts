@@ -38,7 +38,8 @@ export interface CsvOptions extends LayoutOptions, CollectOptions {
   readonly reader?: 'auto' | 'wasm' | 'csv-parse';
   /**
    * Threads that share a large plain file on Node, the calling one among them (default: one per core,
-   * at most 4; 1: the calling thread alone).
+   * at most 4, for files from 32 MB, below which starting a thread costs more than it saves; 1: the
+   * calling thread alone). Given, files from 8 MB are shared.
    */
   readonly workers?: number;
   /** Name used in error messages (default: the path, the File's name, or 'CSV input'). */

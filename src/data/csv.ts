@@ -22,7 +22,8 @@ import { planCsv, scanCsv } from './scanner.js';
 
 export type { CsvOptions, CsvSource, Dataset, LoadReport } from './csv-dataset.js';
 
-const PARALLEL_BYTES = 8 << 20;
+/** From these sizes a file is split among threads: by default, and when `workers` asks for it (a thread takes ~0.1 s to start). */
+const PARALLEL_BYTES = 32 << 20, PARALLEL_BYTES_ASKED = 8 << 20;
 const HEAD_BYTES = 1 << 16;
 const READ_CHUNK = 1 << 20;
 
@@ -57,7 +58,7 @@ async function loadPath(path: string, name: string, options: CsvOptions): Promis
   if (size === 0) throw new CsvCellError(0, null, 'the file is empty: no rows to load');
   const gzip = await gzipInfo(path, size);
   const threads = Math.max(1, Math.min(options.workers ?? Math.min(availableParallelism(), 4), 16));
-  if (!gzip && threads > 1 && size >= PARALLEL_BYTES && options.reader !== 'csv-parse' && typeof options.skipLines !== 'number') {
+  if (!gzip && threads > 1 && size >= (options.workers ? PARALLEL_BYTES_ASKED : PARALLEL_BYTES) && options.reader !== 'csv-parse' && typeof options.skipLines !== 'number') {
     const split = await loadInChunks(path, size, threads, options);
     if (split !== 'declined') return split;
     if (options.reader === 'wasm') throw declined();

@@ -128,7 +128,7 @@ describe('CSV: good input', () => {
     }
     const path = file('big.csv', lines.join('\n') + '\n');
     const { statSync } = await import('node:fs');
-    expect(statSync(path).size).toBeGreaterThan(8 << 20); // the size from which loadCsv splits the file
+    expect(statSync(path).size).toBeGreaterThan(8 << 20); // the size from which loadCsv splits a file when workers are asked for
     const one = await loadCsv(path, { workers: 1 });
     const many = await loadCsv(path, { workers: 3 });
     expect(many.x.rows).toBe(60_000);
