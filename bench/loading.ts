@@ -125,7 +125,7 @@ export async function benchLoading(quick: boolean): Promise<object> {
     `| pandas.read_csv | ${runs.pandas.length ? median(runs.pandas).toFixed(2) : 'python3-pandas not installed'} | | ${runs.pandasPeak ? MB(runs.pandasPeak) : ''} |`,
     '',
     `Runs (two threads / numpy): ${runs.two.map((l, i) => `${l.seconds.toFixed(2)} / ${runs.numpy[i]?.toFixed(2) ?? '–'}`).join('; ')}.`, '',
-    `Peak memory beyond the result (the float32 matrix and one-hot labels, ${MB(result)}), two threads: **${MB(beyond)}**, ${(100 * beyond / result).toFixed(0)} % of the result`,
+    `Peak memory beyond the result (x, the pixels as bytes, and one-hot labels, ${MB(result)}), two threads: **${MB(beyond)}**, ${(100 * beyond / result).toFixed(0)} % of the result`,
     '(the process\'s peak resident memory, less its resident memory before the load and the result).', '',
     `A file of the same rows with four columns of text and dates (city, colour, an ISO date, a shop id; \`mnist_train_text.csv\`), two threads: ${(median(runs.tabular) * 1e6).toFixed(4)} s per MB against ${(median(runs.numeric) * 1e6).toFixed(4)} for the all-numeric file: **${(median(runs.tabular) / median(runs.numeric)).toFixed(2)}×**.`,
   ];
