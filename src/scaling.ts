@@ -85,12 +85,15 @@ function byteColumnStats(x: ByteMatrix): ColumnStats {
       s.sum[j] += c * v;
       s.sq[j] += c * v * v;
     }
-    // (a negative scale turns the order round)
-    const ends = [Math.fround(lo * x.scale), Math.fround(hi * x.scale)];
-    s.lo[j] = Math.min(...ends);
-    s.hi[j] = Math.max(...ends);
+    [s.lo[j], s.hi[j]] = scaledRange(lo, hi, x.scale);
   }
   return s;
+}
+
+/** A byte range [lo, hi] as the float32 values it holds at a scale (a negative scale turns the order round). */
+function scaledRange(lo: number, hi: number, scale: number): [number, number] {
+  const ends = [Math.fround(lo * scale), Math.fround(hi * scale)];
+  return [Math.min(...ends), Math.max(...ends)];
 }
 
 /** Each byte column's least and greatest value (sums left zero): what min-max scaling needs. */
@@ -98,12 +101,7 @@ function byteColumnRange(x: ByteMatrix): ColumnStats {
   const n = x.cols;
   const { lo, hi } = byteRange(x);
   const s = { lo: new Float64Array(n), hi: new Float64Array(n), sum: new Float64Array(n), sq: new Float64Array(n) };
-  for (let j = 0; j < n; j++) {
-    // (a negative scale turns the order round)
-    const ends = [Math.fround(lo[j] * x.scale), Math.fround(hi[j] * x.scale)];
-    s.lo[j] = Math.min(...ends);
-    s.hi[j] = Math.max(...ends);
-  }
+  for (let j = 0; j < n; j++) [s.lo[j], s.hi[j]] = scaledRange(lo[j], hi[j], x.scale);
   return s;
 }
 
@@ -149,11 +147,9 @@ function byteRange(x: ByteMatrix): { lo: Uint8Array; hi: Uint8Array } {
       minOdd[k] = (odd & m) | (minOdd[k] & ~m);
     }
   }
-  if (x.rows > 0) {
-    for (let k = 0; k < q; k++) {
-      hi[4 * k] = maxEven[k]; hi[4 * k + 2] = maxEven[k] >>> 16; hi[4 * k + 1] = maxOdd[k]; hi[4 * k + 3] = maxOdd[k] >>> 16;
-      lo[4 * k] = minEven[k]; lo[4 * k + 2] = minEven[k] >>> 16; lo[4 * k + 1] = minOdd[k]; lo[4 * k + 3] = minOdd[k] >>> 16;
-    }
+  for (let k = 0; k < q; k++) {
+    hi[4 * k] = maxEven[k]; hi[4 * k + 2] = maxEven[k] >>> 16; hi[4 * k + 1] = maxOdd[k]; hi[4 * k + 3] = maxOdd[k] >>> 16;
+    lo[4 * k] = minEven[k]; lo[4 * k + 2] = minEven[k] >>> 16; lo[4 * k + 1] = minOdd[k]; lo[4 * k + 3] = minOdd[k] >>> 16;
   }
   return { lo, hi };
 }

@@ -303,10 +303,10 @@ export class ColumnCollector {
       // scanner's narrowing of the block succeeds
       let plain = true;
       for (let k = 0; k < count && plain; k++) plain = this.featureOf[exceptions[5 * k + 1]] < 0;
-      const narrowed = plain ? block.bytes() : null;
-      if (narrowed) {
+      const rowBytes = plain ? block.bytes() : null;
+      if (rowBytes) {
         const at = this.bytes.reserve(rows * fw); // (before reading data, which reserve may replace)
-        this.bytes.data.set(narrowed, at);
+        this.bytes.data.set(rowBytes, at);
       } else {
         this.widen();
       }

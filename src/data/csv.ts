@@ -243,12 +243,11 @@ async function loadInChunks(path: string, size: number, threads: number, options
     });
     const total = parts.reduce((a, p) => a + p.rows, 0);
     // (widening a last range that stayed bytes needs its floats' room)
-    for (const buffer of [featureBuffer, byteBuffer]) {
-      const need = (buffer === byteBuffer ? 1 : 4) * total * fw;
-      if (buffer.byteLength < need && (buffer === byteBuffer || parts.some((p) => !p.bytes))) buffer.grow(need);
-    }
+    const allBytes = parts.every((p) => p.bytes);
+    if (byteBuffer.byteLength < total * fw) byteBuffer.grow(total * fw);
+    if (!allBytes && featureBuffer.byteLength < 4 * total * fw) featureBuffer.grow(4 * total * fw);
     return ColumnCollector.merge(layout, collect, parts, offsets, {
-      features: new Float32Array(featureBuffer, 0, parts.every((p) => p.bytes) ? 0 : total * fw),
+      features: new Float32Array(featureBuffer, 0, allBytes ? 0 : total * fw),
       bytes: new Uint8Array(byteBuffer, 0, total * fw),
       targets: new Float32Array(targetBuffer, 0, total * tw),
     }).finish();

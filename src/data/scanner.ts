@@ -248,7 +248,7 @@ class Scanner {
   private readonly width: number;
   private readonly maxRows: number;
   private readonly maxExceptions: number;
-  private readonly regions: { state: number; roles: number; dest: number; out: number; narrowed: number; lines: number; starts: number; exceptions: number; input: number };
+  private readonly regions: { state: number; roles: number; dest: number; out: number; byteRows: number; lines: number; starts: number; exceptions: number; input: number };
   private inputCapacity: number;
   private readonly decoder = new TextDecoder();
 
@@ -268,7 +268,7 @@ class Scanner {
     };
     this.regions = {
       state: take(32), roles: take(this.cells), dest: take(4 * this.cells),
-      out: take(4 * this.width * this.maxRows), narrowed: take(this.width * this.maxRows), lines: take(4 * this.maxRows), starts: take(4 * this.maxRows), exceptions: take(20 * this.maxExceptions), input: at,
+      out: take(4 * this.width * this.maxRows), byteRows: take(this.width * this.maxRows), lines: take(4 * this.maxRows), starts: take(4 * this.maxRows), exceptions: take(20 * this.maxExceptions), input: at,
     };
     this.inputCapacity = 0;
     this.ensureInput(1 << 20);
@@ -312,7 +312,7 @@ class Scanner {
     const state = new Int32Array(memory, r.state, 8);
     state[0] = input.line;
     this.exports.scan(r.state, r.input, input.length, final ? 1 : 0, this.delimiter, this.cells, r.roles, r.dest,
-      this.width, r.out, r.lines, r.starts, this.maxRows, r.exceptions, this.maxExceptions, r.narrowed);
+      this.width, r.out, r.lines, r.starts, this.maxRows, r.exceptions, this.maxExceptions, r.byteRows);
     const [line, rows, count, status, errorLine, errorCells, consumed, allBytes] = state;
     if (status === DECLINE) return DECLINE;
     const decoder = this.decoder;
@@ -325,7 +325,7 @@ class Scanner {
       lines: new Int32Array(memory, r.lines, rows),
       exceptions: new Int32Array(memory, r.exceptions, 5 * count),
       count,
-      bytes: () => (allBytes ? new Uint8Array(memory, r.narrowed, rows * this.width) : null),
+      bytes: () => (allBytes ? new Uint8Array(memory, r.byteRows, rows * this.width) : null),
       text: (start, end) => textOf(bytes, start, end, decoder),
       cellText: (row, cell) => {
         // (asked for many cells of one row at a time: each row is split once)
