@@ -74,8 +74,8 @@ export async function findLearningRate(net: Engine, x: Inputs, y: Matrix, option
         rng.shuffle(ints, order >> 2, n);
         position = 0;
       }
-      copy.gatherInto(xs, batch, order + position * 4, ws.x);
-      copy.gatherInto(ys, batch, order + position * 4, ws.y);
+      copy.gatherInto(ws, xs, batch, order + position * 4, ws.x);
+      copy.gatherInto(ws, ys, batch, order + position * 4, ws.y);
       position += batch;
       const rate = min * (max / min) ** (step / (steps - 1));
       const result = copy.trainStep(ws, batch, ws.x, ws.y, optimizer, DEFAULT_SETTINGS, rate, 0);

@@ -1,5 +1,7 @@
 // Data sets kept in a network's heap between calls: placed once, found again by the identity of
 // their array, freed with the network, on release(), when their array is collected, or to make room.
+// A byte matrix is not copied at all: its rows are read from the host's own array as they are
+// gathered, and only its per-column scaling vectors are kept here.
 //
 // Heap layout: the model's regions, then these (in placing order), then the workspace of the call
 // under way. Regions are placed and freed only while no workspace is open, so freeing one moves the
@@ -15,16 +17,18 @@ export type Role = 'inputs' | 'targets';
 export interface Region {
   readonly rows: number;
   readonly cols: number;
-  /** Byte offset of the rows: bytes (byteRows) or float32 already scaled as the network reads them. */
+  /** Byte offset of the region: float32 rows already scaled as the network reads them, or (byte rows) the vectors. */
   at: number;
   readonly byteRows: boolean;
   /**
-   * For byte rows: per-column float32 multipliers and addends that gatherBytes applies, in the
-   * region after the rows (0 for float rows).
+   * For byte rows: the host's array they are read from as rows are gathered (weakly: the network
+   * never keeps a user's data alive; the call under way holds it), and the per-column float32
+   * multipliers and addends that gatherBytes applies, which are the region (0 for float rows).
    */
+  readonly source: WeakRef<Uint8Array> | null;
   mul: number;
   add: number;
-  /** 4-byte slots the region takes, rows and vectors together. */
+  /** 4-byte slots the region takes in the heap. */
   readonly slots: number;
   readonly fingerprint: number;
   lastUse: number;
@@ -101,7 +105,7 @@ export class ResidentData {
     this.heap.release(this.top);
     const at = this.heap.alloc(slots);
     const region: Region = {
-      rows: m.rows, cols: m.cols, at, byteRows: isByteMatrix(m), mul: 0, add: 0, slots,
+      rows: m.rows, cols: m.cols, at, byteRows: isByteMatrix(m), source: isByteMatrix(m) ? new WeakRef(m.data) : null, mul: 0, add: 0, slots,
       fingerprint: fingerprint(m.data), lastUse: ++this.uses, dead: false,
     };
     try {
@@ -139,16 +143,11 @@ export class ResidentData {
     let to = region.at;
     for (const r of this.regions.slice(i)) {
       const shift = r.at - to;
-      // a region's rows and vectors are one block of slots; bytes and floats may be separate arrays
-      // (the JS heap), so each part moves in the view it is read through
+      // float32 either way: a float set's rows, or a byte set's multipliers and addends
+      this.heap.floats().copyWithin(to >> 2, r.at >> 2, (r.at >> 2) + (r.byteRows ? r.slots : r.rows * r.cols));
       if (r.byteRows) {
-        this.heap.bytes().copyWithin(to, r.at, r.at + r.rows * r.cols);
-        // the multipliers and addends follow the rows: mul, then add, each 16-byte aligned
-        this.heap.floats().copyWithin((r.mul - shift) >> 2, r.mul >> 2, (r.add >> 2) + r.cols);
         r.mul -= shift;
         r.add -= shift;
-      } else {
-        this.heap.floats().copyWithin(to >> 2, r.at >> 2, (r.at >> 2) + r.rows * r.cols);
       }
       r.at = to;
       to += r.slots * 4;

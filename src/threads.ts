@@ -85,7 +85,7 @@ export function workspaceFrom(slots: Uint32Array, layers: number): Workspace {
   const at = (l: number, i: number) => slots[CONTROL.layers + PER_LAYER * l + i];
   return {
     rows: slots[CONTROL.rows], x: slots[CONTROL.x], y: slots[CONTROL.y], d0: slots[CONTROL.d0], d1: slots[CONTROL.d1],
-    index: 0, xBytes: 0, mul: 0, add: 0, // the main thread brings every step's rows in
+    index: 0, identity: 0, xBytes: 0, mul: 0, add: 0, // the main thread brings every step's rows in
     outs: Array.from({ length: layers }, (_, l) => at(l, 0)),
     masks: Array.from({ length: layers }, (_, l) => at(l, 1)),
     drops: Array.from({ length: layers }, (_, l) => at(l, 2)),

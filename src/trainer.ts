@@ -369,8 +369,8 @@ async function runBatches(loop: BatchLoop, epoch: number): Promise<EpochSums> {
     const batch = sums.batch;
     const first = batch * batchSize;
     const rows = Math.min(batchSize, n - first);
-    net.gatherInto(xs, rows, order + first * 4, ws.x);
-    net.gatherInto(ys, rows, order + first * 4, ws.y);
+    net.gatherInto(ws, xs, rows, order + first * 4, ws.x);
+    net.gatherInto(ws, ys, rows, order + first * 4, ws.y);
     const lr = sums.lr = learningRateAt(o.learningRate, o.schedule, o.warmup, net.progress.epochs + batch / batches);
     let step;
     try {
@@ -441,12 +441,13 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
   const batchSize = Math.min(o.batchSize, n);
   const warn = options.onWarning ?? ((w: Diagnostic) => console.warn(`ffnn: warning: ${w.message}`));
   const told = new Set<string>();
-  // the training set sits in the network's memory beside the model and a workspace: refused before
-  // anything is copied when that would pass what WebAssembly can address
-  const inputBytes = isByteMatrix(x) ? 1 : 4;
+  // the training set sits in the network's memory beside the model and a workspace (byte inputs
+  // excepted: they are read from the host's array): refused before anything is copied when that
+  // would pass what WebAssembly can address
+  const inputBytes = isByteMatrix(x) ? 0 : 4;
   const rowsBytes = all * (inputBytes * net.inputs + 4 * net.outputs + 8);
   checkHeapRoom(net.live.heap.used + rowsBytes + 4 * net.parameterCount + 8 * Math.max(batchSize, DIAGNOSE_ROWS) * (net.inputs + net.outputs + 4 * Math.max(...net.options.layers.map((l) => l.units))),
-    `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs and ${net.outputs} targets (as ${isByteMatrix(x) ? 'bytes' : 'float32'}, beside the model)`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
+    `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs and ${net.outputs} targets (${isByteMatrix(x) ? 'the targets' : 'both'} as float32, beside the model)`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
   // Every data set of the run is placed (or found kept) first, then the workspace and the run's own
   // regions above them: the memory grows here, once, before the first batch.
   const xs = net.placeInputs(x, [], 'train: x');
@@ -475,7 +476,7 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
     const sample = Math.min(ws.rows, all);
     /** The first `sample` training rows, in ws.x as the network reads them, for diagnoses. */
     const sampleRows = (): number => {
-      net.gatherInto(xs, sample, net.rowNumbers(ws, 0, sample), ws.x);
+      net.gatherInto(ws, xs, sample, net.rowNumbers(ws, 0, sample), ws.x);
       return ws.x;
     };
     /** Problems with the outputs now (told once each through onWarning); with collapse: 'stop', the end of the run. */

@@ -1,5 +1,6 @@
 // Data kept in a network's memory between calls: placed once, found by identity, read the same as a
-// fresh copy, placed again when changed in place, freed by release(); bytes stay bytes.
+// fresh copy, placed again when changed in place, freed by release(); bytes stay bytes, read from
+// the host's own array as rows are gathered.
 
 import { describe, expect, it } from 'vitest';
 import { Network } from '../src/network.js';
@@ -63,6 +64,39 @@ describe.each(['wasm', 'js'] as BackendName[])('data kept in the heap (%s)', (ba
       n.dispose();
     }
     expect(runs[0]).toEqual(runs[1]);
+  });
+
+  it('reads a byte matrix where it is: training places its scaling vectors, not its rows', async () => {
+    const { x, y } = await digits(1000);
+    const n = await net(backend, 'zscore', x);
+    await n.train(toFloats(x), y, { epochs: 1, batchSize: 50, learningRate: 0.05 });
+    const withFloats = n.engine.live.heap.used;
+    n.release();
+    await n.train(x, y, { epochs: 1, batchSize: 50, learningRate: 0.05 });
+    const withBytes = n.engine.live.heap.used;
+    // the float copy took rows × cols × 4 bytes; the byte set two vectors of cols floats
+    expect(withFloats - withBytes).toBeGreaterThanOrEqual(x.rows * x.cols * 4 - 2 * 4 * x.cols);
+    n.dispose();
+  });
+
+  it('narrow byte rows (copied a byte at a time) and wide ones train to the same bits as their floats', async () => {
+    // 5 and 47 columns take the byte loop, 48 and 131 one set() per row; odd widths, a last partial batch
+    for (const cols of [5, 47, 48, 131]) {
+      const rows = 203;
+      const data = Uint8Array.from({ length: rows * cols }, (_, i) => (Math.imul(i + cols, 2654435761) >>> 24) % 200);
+      // scale 1 and no input scaling: the float path reads the same values exactly
+      const bytes: ByteMatrix = { rows, cols, data, scale: 1 };
+      const labels = Array.from({ length: rows }, (_, r) => data[r * cols] % 3);
+      const y: Matrix = { rows, cols: 3, data: Float32Array.from({ length: rows * 3 }, (_, i) => (labels[Math.floor(i / 3)] === i % 3 ? 1 : 0)) };
+      const runs = [];
+      for (const m of [bytes, toFloats(bytes)]) {
+        const n = await Network.create({ inputs: cols, layers: [{ units: 7, activation: 'tanh' }, { units: 3 }], loss: 'cross-entropy', backend, seed: 5 });
+        const history = await n.train(m, y, { epochs: 2, batchSize: 16, learningRate: 0.001, validationSplit: 0.25 });
+        runs.push({ losses: history.epochs.map((e) => [e.loss, e.validation?.loss]), params: n.parameters(), eval: n.evaluate(m, y) });
+        n.dispose();
+      }
+      expect(runs[0], `${cols} columns`).toEqual(runs[1]);
+    }
   });
 
   it('sees an array changed in place, and forgets what release() frees', async () => {

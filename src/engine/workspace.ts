@@ -15,6 +15,8 @@ export interface Workspace {
   readonly drops: readonly number[];
   /** rows i32 row numbers, set as a call needs them (see rowNumbers) */
   readonly index: number;
+  /** rows i32 row numbers 0, 1, …, rows − 1, for gathering rows already in order (ws.xBytes) */
+  readonly identity: number;
   /** rows × inputs bytes, and a multiplier and an addend per input: a chunk of a byte matrix on its way in */
   readonly xBytes: number;
   readonly mul: number;
