@@ -12,7 +12,7 @@ export interface Diagnostic {
 }
 
 export interface CollapseEvidence {
-  /** A sample of the inputs, rows × inputs. */
+  /** A sample of the inputs, rows × inputs (read only when the outputs have collapsed). */
   readonly inputs: Matrix;
   /** Each layer's outputs for that sample, rows × units, output layer last. */
   readonly layerOutputs: readonly Matrix[];
@@ -20,6 +20,13 @@ export interface CollapseEvidence {
   readonly init: InitName;
   /** While training: the learning rate, and how the weights' norm moved since training began. */
   readonly training?: { readonly learningRate: number; readonly startNorm: number; readonly norm: number; readonly steps: number };
+}
+
+/** Whether every row of m is the same (row-major, stopping at the first difference). */
+function rowsAllSame(m: Matrix): boolean {
+  const d = m.data, cols = m.cols;
+  for (let i = cols; i < m.rows * cols; i++) if (d[i] !== d[i % cols]) return false;
+  return true;
 }
 
 /** Largest per-column range (max − min over rows) of a matrix. */
@@ -49,12 +56,14 @@ const SATURATION_MARGIN = 1e-4;
 
 export function diagnoseCollapse(e: CollapseEvidence): Diagnostic | null {
   const outputs = e.layerOutputs[e.layerOutputs.length - 1];
-  if (e.inputs.rows < 2 || columnSpread(e.inputs) === 0) return null; // identical inputs: nothing to tell apart
+  // the outputs first: they are small, and differ in every healthy run (this runs while training)
   const spread = columnSpread(outputs);
   if (spread > COLLAPSE_SPREAD * (1 + maxAbs(outputs))) return null;
+  const inputs = e.inputs;
+  if (inputs.rows < 2 || rowsAllSame(inputs)) return null; // identical inputs: nothing to tell apart
 
   const causes: string[] = [];
-  const inputScale = maxAbs(e.inputs);
+  const inputScale = maxAbs(inputs);
   if (inputScale > 10) {
     causes.push(
       `unscaled inputs: values reach ${inputScale}; scale them to about [0, 1] or standardise them ` +
@@ -94,7 +103,7 @@ export function diagnoseCollapse(e: CollapseEvidence): Diagnostic | null {
   return {
     code: 'collapsed-outputs',
     message:
-      `outputs have collapsed: ${e.inputs.rows} different inputs all give the same output vector ` +
+      `outputs have collapsed: ${inputs.rows} different inputs all give the same output vector ` +
       `(largest spread of any output ${spread.toExponential(2)}). Likely causes: ${causes.join('; ')}.`,
   };
 }

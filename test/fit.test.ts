@@ -96,6 +96,7 @@ describe('Network.fit', () => {
     const x = matrix(3, 1, [0, 1, 2]);
     await expect(net.train(x, matrix(3, 1, [0.5, 1.5, 3]), { epochs: 1 }))
       .rejects.toThrow(/targets reach 3, but a 'sigmoid' output layer gives values in \[0, 1\] only\. For numbers to predict use a 'linear' output layer/);
+    await expect(net.train(x, matrix(3, 1, [0.5, -0.25, 1]), { epochs: 1 })).rejects.toThrow(/targets reach -0\.25, but a 'sigmoid' output layer/);
     const scaled = await Network.create({ inputs: 1, layers: [{ units: 4 }, { units: 1, activation: 'linear' }], targetScaling: fitScaling(matrix(3, 1, [0.5, 1.5, 3]), 'zscore') });
     await expect(scaled.train(x, matrix(3, 1, [0.5, 1.5, 3]), { epochs: 1 })).resolves.toBeDefined();
   });

@@ -117,6 +117,17 @@ describe('never failing the way the seed did', () => {
     expect(healthy.diagnose(scaled.x)).toEqual([]);
     expect(seedNet.diagnose(raw.x)).toHaveLength(1);
   });
+
+  it('does not call one output for inputs that are all the same a collapse (however many rows)', async () => {
+    const raw = await mnist('train', { raw: true, limit: 300 });
+    const seedNet = await Network.create({ inputs: 784, layers: [{ units: 30 }, { units: 10 }], init: 'uniform', loss: 'mse' });
+    const one = sliceRows(raw.x, 7, 8);
+    const same = { ...raw.x, rows: 300, data: new Uint8Array(300 * 784).map((_, i) => one.data[i % 784]) };
+    expect(seedNet.diagnose(same)).toEqual([]);
+    // one pixel of one late row differing is enough to tell them apart (diagnose samples 256 rows)
+    same.data[250 * 784 + 400] ^= 1;
+    expect(seedNet.diagnose(same)).toHaveLength(1);
+  });
 });
 
 describe('stopping rules', () => {

@@ -934,8 +934,11 @@ export class Engine {
   diagnoseRows(ws: Workspace, rows: number, x: number, training?: CollapseEvidence['training']): Diagnostic[] {
     this.forward(ws, rows, x, false);
     const heap = this.live.heap;
+    const inputs = this.inputs;
     const found = diagnoseCollapse({
-      inputs: matrix(rows, this.inputs, heap.read(x, rows * this.inputs)),
+      get inputs() {
+        return matrix(rows, inputs, heap.read(x, rows * inputs));
+      },
       layerOutputs: this.layerList.map((l, i) => matrix(rows, l.units, heap.read(ws.outs[i], rows * l.units))),
       activations: this.activations,
       init: this.layerList[0].init,
