@@ -367,10 +367,18 @@ interface EpochSums {
 /** What the batch loop reads, set up once per run. */
 interface BatchLoop {
   readonly net: Engine; readonly ws: Workspace; readonly xs: Region; readonly ys: Region; readonly order: number;
+  /** With threads: a second pair of batch buffers, where the next batch is gathered during a step. */
+  readonly spare: Batch | null;
   readonly n: number; readonly batchSize: number; readonly batches: number; readonly o: Settled; readonly watch: Watch;
   readonly options: TrainOptions; readonly classifying: boolean; readonly seconds: () => number; readonly yieldEvery: number;
   lastYield: number;
   readonly diagnose: (epoch: number, batch: number, lr: number) => Diagnostic[];
+}
+
+/** Where a batch's inputs and targets sit in the heap, as the network reads them. */
+interface Batch {
+  readonly x: number;
+  readonly y: number;
 }
 
 /**
@@ -381,16 +389,29 @@ interface BatchLoop {
 async function runBatches(loop: BatchLoop, epoch: number): Promise<EpochSums> {
   const { net, ws, xs, ys, order, n, batchSize, batches, o, watch, options } = loop;
   const sums: EpochSums = { cost: 0, gradSq: 0, correct: 0, seen: 0, batch: 0, lr: o.learningRate };
+  const gather = (into: Batch, batch: number): void => {
+    const first = batch * batchSize;
+    const rows = Math.min(batchSize, n - first);
+    net.gatherInto(ws, xs, rows, order + first * 4, into.x);
+    net.gatherInto(ws, ys, rows, order + first * 4, into.y);
+  };
+  // With threads, the main thread gathers batch b + 1 into the spare buffers while the others take
+  // their part of step b (see Engine.teamStep); `ahead` says the current buffers already hold it.
+  let current: Batch = { x: ws.x, y: ws.y };
+  let spare = loop.spare;
+  let ahead = false;
   for (; sums.batch < batches; sums.batch++) {
     const batch = sums.batch;
     const first = batch * batchSize;
     const rows = Math.min(batchSize, n - first);
-    net.gatherInto(ws, xs, rows, order + first * 4, ws.x);
-    net.gatherInto(ws, ys, rows, order + first * 4, ws.y);
+    if (!ahead) gather(current, batch);
+    ahead = false;
+    const next = spare && batch + 1 < batches ? spare : null;
+    const gatherNext = next ? () => { gather(next, batch + 1); ahead = true; } : undefined;
     const lr = sums.lr = learningRateAt(o.learningRate, o.schedule, o.warmup, net.progress.epochs + batch / batches);
     let step;
     try {
-      step = net.trainStep(ws, rows, ws.x, ws.y, o.optimizer, o.settings, lr, o.clipNorm);
+      step = net.trainStep(ws, rows, current.x, current.y, o.optimizer, o.settings, lr, o.clipNorm, gatherNext);
     } catch (error) {
       if (!(error instanceof ThreadFailure)) throw error;
       // the step was cut short: back to the last good weights, on one thread from now on
@@ -411,7 +432,11 @@ async function runBatches(loop: BatchLoop, epoch: number): Promise<EpochSums> {
     sums.gradSq += step.gradSq;
     sums.correct += step.correct;
     sums.seen += rows;
-    if (watch.stepsTaken === COLLAPSE_STEP && batch + 1 < batches) sums.earlyFound = loop.diagnose(epoch, batch + 1, lr);
+    if (ahead) [current, spare] = [spare!, current];
+    if (watch.stepsTaken === COLLAPSE_STEP && batch + 1 < batches) {
+      sums.earlyFound = loop.diagnose(epoch, batch + 1, lr);
+      ahead = false; // the diagnosis gathered its sample into ws.x: gather the next batch again
+    }
     if (loop.seconds() > o.maxTime || options.signal?.aborted) {
       sums.stop = options.signal?.aborted ? 'cancelled' : 'time';
       sums.batch++;
@@ -421,6 +446,7 @@ async function runBatches(loop: BatchLoop, epoch: number): Promise<EpochSums> {
       options.onProgress?.({ epoch, batch: batch + 1, batches, loss: sums.cost / sums.seen, ...(loop.classifying ? { accuracy: sums.correct / sums.seen } : {}) });
       await tick(); // let timers, I/O, messages and progress output run during long epochs
       loop.lastYield = performance.now();
+      ahead = false; // an evaluate() meanwhile reads through ws.x: gather the next batch again
       if (options.signal?.aborted) {
         sums.stop = 'cancelled';
         sums.batch++;
@@ -480,6 +506,8 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
     // Batches are gathered from the kept training set by index.
     const heap = net.live.heap;
     const order = heap.alloc(n);
+    // with threads, the next batch is gathered into these while the others work on a step
+    const spare = net.threads > 1 ? { x: heap.alloc(ws.rows * net.inputs), y: heap.alloc(ws.rows * net.outputs) } : null;
     // the rows held out, by index in the heap, for scoring after every epoch
     const held = split ? heap.alloc(split.held.length) : 0;
     if (split) heap.ints().set(split.held, held >> 2);
@@ -516,7 +544,7 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
     const yieldEvery = options.signal ? YIELD_MS_CANCELLABLE : YIELD_MS;
 
     const loop: BatchLoop = {
-      net, ws, xs, ys, order, n, batchSize, batches, o, watch, options, classifying, seconds, yieldEvery, lastYield, diagnose,
+      net, ws, xs, ys, order, spare, n, batchSize, batches, o, watch, options, classifying, seconds, yieldEvery, lastYield, diagnose,
     };
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const epochStart = performance.now();

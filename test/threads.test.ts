@@ -54,6 +54,33 @@ describe('threads', () => {
     for (const net of [one, two]) net.dispose();
   });
 
+  // The main thread gathers the next batch while the others work on a step; an evaluate() from a
+  // progress callback (or the collapse check at step 200) reads through the same workspace between
+  // steps, after which the next batch is gathered again.
+  it('gathers ahead on 2 threads, and an evaluate() between steps changes nothing', async () => {
+    const train = await mnist('train', { limit: 3000 });
+    const probe = await mnist('test', { limit: 300 });
+    const spec = { inputs: 784, layers: [{ units: 300, activation: 'relu' as const }, { units: 10 }], loss: 'cross-entropy' as const, seed: 4 };
+    const runs = [];
+    for (const threads of [1, 2]) {
+      const net = await Network.create({ ...spec, threads });
+      let evaluated = 0;
+      const history = await net.train(train.x, train.y, {
+        optimizer: 'adam', learningRate: 0.002, batchSize: 24, epochs: 2, validationSplit: 0.1,
+        signal: new AbortController().signal, // progress every 10 ms
+        onProgress: () => {
+          net.evaluate(probe.x, probe.y);
+          evaluated++;
+        },
+      });
+      if (threads === 2) expect(evaluated).toBeGreaterThan(0);
+      runs.push({ weights: Buffer.from(flat(net).buffer), losses: history.epochs.map((e) => [e.loss, e.validation?.loss]) });
+      net.dispose();
+    }
+    expect(runs[1].weights.equals(runs[0].weights)).toBe(true);
+    expect(runs[1].losses).toEqual(runs[0].losses);
+  });
+
   it('splits a batch in proportion to the threads\' speeds, in whole tiles of four rows', () => {
     expect(splitRows(128, [1, 1])).toEqual([64, 64]);
     expect(splitRows(128, [6, 9])).toEqual([52, 76]);

@@ -331,9 +331,9 @@ export class Engine {
    * over the rows, the unscaled output gradient's squared norm, and how many rows were classified
    * correctly.
    */
-  computeGradients(ws: Workspace, rows: number, x: number, y: number, update: UpdateArgs | null = null): StepResult {
+  computeGradients(ws: Workspace, rows: number, x: number, y: number, update: UpdateArgs | null = null, whileFree?: () => void): StepResult {
     const team = this.teamFor(rows);
-    if (team) return this.teamGradients(team, ws, rows, x, y, update);
+    if (team) return this.teamGradients(team, ws, rows, x, y, update, whileFree);
     const out = this.forward(ws, rows, x, true, this.drawDropout());
     const result = this.outputGradient(rows, out, y, out, 1 / rows, ws.d0);
     this.backward(ws, rows, x, update && stepIsFinite(result) ? update : null);
@@ -385,9 +385,10 @@ export class Engine {
   }
 
   /** One step on the pool's threads (see threads.ts): the gradient block filled, and with `update` the parameters updated. */
-  private teamGradients(pool: ThreadPool, ws: Workspace, rows: number, x: number, y: number, update: UpdateArgs | null): StepResult {
+  private teamGradients(pool: ThreadPool, ws: Workspace, rows: number, x: number, y: number, update: UpdateArgs | null,
+    whileFree?: () => void): StepResult {
     const dropout = this.drawDropout();
-    pool.step(ws, rows, x, y, dropout, update, () => this.teamStep(ws, rows, x, y, 0, pool.team, dropout, update));
+    pool.step(ws, rows, x, y, dropout, update, () => this.teamStep(ws, rows, x, y, 0, pool.team, dropout, update, whileFree));
     // The threads' partial sums served their finiteness check. What the step reports is summed over
     // the whole batch, from the logits the threads left in place, exactly as one thread sums it:
     // partial sums would differ in their last bits with the split, which follows the cores' speeds.
@@ -443,9 +444,11 @@ export class Engine {
    * weight rows [(b−1)·R, b·R)) needs its layer's ∂z from every thread; its update, when `update` is
    * given and the step's cost and gradient are finite, waits until no thread still reads the
    * weights (every thread has the ∂z below, the weights' last use), and is made as soon as it may.
+   * `whileFree` runs between the two (the main thread gathers the next batch there: the others
+   * take the weight-gradient blocks meanwhile, so nobody waits for the gathering).
    */
   teamStep(ws: Workspace, rows: number, x: number, y: number, thread: number, team: Team,
-    dropout: DropoutDraw, update: UpdateArgs | null): void {
+    dropout: DropoutDraw, update: UpdateArgs | null, whileFree?: () => void): void {
     const k = this.k;
     const layers = this.layerList;
     const top = layers.length - 1;
@@ -467,6 +470,7 @@ export class Engine {
     }
     // how long this thread's own rows took sets its next share
     team.publishTime(thread, performance.now() - started);
+    whileFree?.();
 
     team.awaitAll(top);
     const updating = update !== null && stepIsFinite(team.total());
@@ -549,17 +553,19 @@ export class Engine {
    * and each part of the parameters updated as soon as its gradient is made (see backward and
    * teamStep), unless the step's cost or output gradient is not finite (the caller restores the
    * weights then). Clipping scales the whole gradient by its norm, which only the finished gradient
-   * gives: with clipNorm the update waits for it (see step).
+   * gives: with clipNorm the update waits for it (see step). A step shared by threads runs
+   * `whileFree` on the main thread once its own rows are done (see teamStep); a step on one thread
+   * never calls it.
    */
   trainStep(ws: Workspace, rows: number, x: number, y: number,
-    optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number): StepResult {
+    optimizer: OptimizerName, settings: OptimizerSettings, learningRate: number, clipNorm: number, whileFree?: () => void): StepResult {
     if (clipNorm > 0) {
-      const r = this.computeGradients(ws, rows, x, y);
+      const r = this.computeGradients(ws, rows, x, y, null, whileFree);
       if (stepIsFinite(r)) this.step(optimizer, settings, learningRate, clipNorm);
       return r;
     }
     this.countStep(optimizer);
-    return this.computeGradients(ws, rows, x, y, { optimizer, settings, lr: learningRate, t: this.progress.steps });
+    return this.computeGradients(ws, rows, x, y, { optimizer, settings, lr: learningRate, t: this.progress.steps }, whileFree);
   }
 
   /** The optimizer's update of `count` parameters from the block's offset `at` (bytes). */
