@@ -49,6 +49,35 @@ export function countCorrect(m: i32, n: i32, yhat: usize, y: usize): i32 {
   return correct;
 }
 
+// Per column j of an m×n block (m ≥ 1): out[j] = its least value, out[n + j] its greatest, out[2n + j]
+// its mean and out[3n + j] its variance (over m), summed in f64 and stored as f32. What training
+// checks its targets against, before the first step (a column at a time: n is small there).
+export function columnStats(m: i32, n: i32, x: usize, out: usize): void {
+  const stride = <usize>n << 2;
+  for (let j = 0; j < n; j++) {
+    let at = x + (<usize>j << 2);
+    let lo = load<f32>(at), hi = lo;
+    let sum: f64 = 0;
+    for (let i = 0; i < m; i++, at += stride) {
+      const v = load<f32>(at);
+      lo = min(lo, v);
+      hi = max(hi, v);
+      sum += <f64>v;
+    }
+    const mean = sum / <f64>m;
+    let spread: f64 = 0;
+    at = x + (<usize>j << 2);
+    for (let i = 0; i < m; i++, at += stride) {
+      const d = <f64>load<f32>(at) - mean;
+      spread += d * d;
+    }
+    store<f32>(out + (<usize>j << 2), lo);
+    store<f32>(out + (<usize>(n + j) << 2), hi);
+    store<f32>(out + (<usize>(2 * n + j) << 2), <f32>mean);
+    store<f32>(out + (<usize>(3 * n + j) << 2), <f32>(spread / <f64>m));
+  }
+}
+
 // x[i, j] = (x[i, j] − shift[j]) · scale[j] over an m×n block, in place: a network's input scaling.
 export function scaleColumns(m: i32, n: i32, shift: usize, scale: usize, x: usize): void {
   for (let i = 0; i < m; i++) {
@@ -67,9 +96,9 @@ export function scaleColumns(m: i32, n: i32, shift: usize, scale: usize, x: usiz
   }
 }
 
-// dst[r, j] = f32(src[idx[r]·cols + j])·mul[j] + add[j] for r < rows: a mini-batch gathered from a
-// data set kept as bytes (pixels, small whole numbers), widened and scaled as it is written, so the
-// data set sits in the heap at a quarter of float32's size. mul and add fold the data's own scale
+// dst[r, j] = f32(src[idx[r]·cols + j])·mul[j] + add[j] for r < rows: a mini-batch of a data set
+// kept as bytes (pixels, small whole numbers; the host copies a batch's rows in), widened and scaled
+// as it is written, so float32 rows exist only for the batch at hand. mul and add fold the data's own scale
 // and the network's input scaling (see resident.ts); a multiply then an add, never fused, so every
 // build and the JS reference give the same bits.
 export function gatherBytes(rows: i32, cols: i32, src: usize, idx: usize, mul: usize, add: usize, dst: usize): void {

@@ -75,6 +75,11 @@ export interface Kernels {
   countCorrect(m: number, n: number, yhat: number, y: number): number;
   /** x[i, j] = (x[i, j] − shift[j])·scale[j] over m×n, in place. */
   scaleColumns(m: number, n: number, shift: number, scale: number, x: number): void;
+  /**
+   * Per column j of m×n x (m ≥ 1): out[j] its least value, out[n + j] its greatest, out[2n + j] its
+   * mean, out[3n + j] its variance over m (summed in float64).
+   */
+  columnStats(m: number, n: number, x: number, out: number): void;
 }
 
 export type FloatArray = Float32Array | Float64Array;

@@ -341,5 +341,25 @@ function jsKernels(heap: Heap): Kernels {
       const si = ix(shift), ki = ix(scale), xi = ix(x);
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[xi + i * n + j] = (f[xi + i * n + j] - f[si + j]) * f[ki + j];
     },
+    columnStats(m, n, x, out) {
+      const f = F();
+      const xi = ix(x), oi = ix(out);
+      for (let j = 0; j < n; j++) {
+        let lo = f[xi + j], hi = lo, sum = 0;
+        for (let i = 0; i < m; i++) {
+          const v = f[xi + i * n + j];
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+          sum += v;
+        }
+        const mean = sum / m;
+        let spread = 0;
+        for (let i = 0; i < m; i++) spread += (f[xi + i * n + j] - mean) ** 2;
+        f[oi + j] = lo;
+        f[oi + n + j] = hi;
+        f[oi + 2 * n + j] = mean;
+        f[oi + 3 * n + j] = spread / m;
+      }
+    },
   };
 }

@@ -119,6 +119,7 @@ async function backendOver(name: Exclude<BackendName, 'js'>, build: WasmBuild, m
     firstNonFinite: fn('firstNonFinite'),
     countCorrect: fn('countCorrect'),
     scaleColumns: fn('scaleColumns'),
+    columnStats: fn('columnStats'),
     momentumUpdate: fn('momentumUpdate'),
     adamUpdate: fn('adamUpdate'),
     axpy: fn('axpy'),

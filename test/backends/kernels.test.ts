@@ -270,8 +270,32 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
       expectSame(race(name, [x, y], [m * n], (k, [pz, py], [pp]) => k.sigmoidCrossEntropy(m, n, pz, py, pp)));
       expectSame(race(name, [x, y], [], (k, [pa, pb]) => k.countCorrect(m, n, pa, pb)));
       expectSame(race(name, [bias, randomArray(rng, n, 0.1, 3)], [m * n], (k, [ps, pk], [px]) => k.scaleColumns(m, n, ps, pk, px)));
+      expectSame(race(name, [x], [4 * n], (k, [px], [po]) => k.columnStats(m, n, px, po)));
     });
   }
+
+  it('columnStats: least, greatest, mean and variance per column, exact on one-hot targets, steady far from zero', () => {
+    // one-hot rows: every column's mean is its class share, its variance p(1 − p)
+    const m = 60_001, n = 10;
+    const y = new Float32Array(m * n);
+    for (let i = 0; i < m; i++) y[i * n + ((i * 7) % n)] = 1;
+    const r = race(name, [y], [4 * n], (k, [py], [po]) => k.columnStats(m, n, py, po));
+    expectSame(r);
+    const out = r.wasm.data[0];
+    for (let j = 0; j < n; j++) {
+      let count = 0;
+      for (let i = 0; i < m; i++) if ((i * 7) % n === j) count++;
+      const p = count / m;
+      expect([out[j], out[n + j]]).toEqual([0, 1]);
+      expect(out[2 * n + j]).toBeCloseTo(p, 6);
+      expect(out[3 * n + j]).toBeCloseTo(p * (1 - p), 6);
+    }
+    // a column of prices around 10⁶ with a spread of about 1: the variance does not cancel away
+    const prices = Float32Array.from({ length: 1001 }, (_, i) => 1_000_000 + (i % 4) - 1.5);
+    const v = race(name, [prices], [4], (k, [pp], [po]) => k.columnStats(1001, 1, pp, po)).wasm.data[0];
+    expect([v[0], v[1]]).toEqual([999_998.5, 1_000_001.5]);
+    expect(v[3]).toBeCloseTo(1.25, 2);
+  });
 
   it('dropout drops about the asked share of units, and a different seed drops others', () => {
     const n = 20_000;
