@@ -46,7 +46,7 @@ interface EpochRun { walls: number[]; history: number[]; peak: number }
 function firstEpochs(): string[] {
   const lines = ['### The first epoch against the next ones (fresh process, public API, MNIST as bytes)', '',
     `Each run a fresh \`node\` process: \`loadMnist('train')\`, \`Network.create\`, five epochs (${ROUNDS} runs per row). `
-    + 'Epoch 1 is timed from the `train()` call (placing the data in the network included); "per epoch" calls `train()` five times. '
+    + 'Epoch 1 is timed from the `train()` call (everything `train()` does before the first batch included); "per epoch" calls `train()` five times. '
     + 'The ratio is epoch 1 over the median of epochs 2–5, per run; the target is at most 1.3.', '',
     '| workload | train() | epoch 1 s | epochs 2–5 s | ratio, median (range) | history\'s epoch 1 / 2–5 | peak RSS |', '|---|---|---|---|---|---|---|'];
   for (const w of WORKLOADS) {

@@ -171,9 +171,6 @@ async function prepare(v: TrainValues, command: Command, out: Writer) {
   const flags = dataFlags(v, v.train);
   const trainData = await loadData({ ...flags, ...(resumed?.schema ? { schema: resumed.schema } : {}), labels: v.trainLabels }, 'train');
   printNotes(out, 'train', trainData.report.notes);
-  const testData = v.test === undefined ? undefined
-    : await loadData({ ...dataFlags(v, v.test), schema: trainData.schema, labels: v.testLabels }, 'test');
-  if (testData) printNotes(out, 'test', testData.report.notes);
 
   const recipe = recipeFor(trainData, {
     preset: v.preset, hidden: v.layers, activation: v.activation, loss: v.loss, init: v.init, dropout: v.dropout,
@@ -185,7 +182,18 @@ async function prepare(v: TrainValues, command: Command, out: Writer) {
     }),
   });
   const layers = recipe.network.layers.map((l, i, all) => (i === all.length - 1 && v.outputActivation ? { ...l, activation: v.outputActivation } : l));
-  const net = resumed ?? await Network.create({ ...recipe.network, layers });
+  // the test data loads while the network starts its threads (~0.1 s for a worker to boot)
+  const [made, loaded] = await Promise.allSettled([
+    resumed ?? Network.create({ ...recipe.network, layers }),
+    v.test === undefined ? undefined : loadData({ ...dataFlags(v, v.test), schema: trainData.schema, labels: v.testLabels }, 'test'),
+  ]);
+  if (loaded.status === 'rejected') {
+    if (made.status === 'fulfilled' && !resumed) made.value.dispose();
+    throw loaded.reason;
+  }
+  if (made.status === 'rejected') throw made.reason;
+  const net = made.value, testData = loaded.value;
+  if (testData) printNotes(out, 'test', testData.report.notes);
   if (net.inputs !== trainData.x.cols || net.outputs !== trainData.y.cols) {
     throw new Error(`ffnn: the model in ${v.resume} takes ${net.inputs} inputs and gives ${net.outputs} outputs, but the data has ${trainData.x.cols} features and ${trainData.y.cols} targets`);
   }
