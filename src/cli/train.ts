@@ -235,9 +235,12 @@ async function train(v: TrainValues, command: Command): Promise<void> {
     },
     onEpoch: (e) => {
       progress.clear();
-      const test = testData ? net.evaluate(testData.x, testData.y) : undefined;
+      const shown = worthPrinting(e.epoch);
+      // the test set is scored for the epochs printed and, with --plot, for every epoch: a pass over
+      // it costs about a tenth of a training epoch, spent only where someone reads it
+      const test = testData && (shown || v.plot) ? net.evaluate(testData.x, testData.y) : undefined;
       tests.push(test);
-      if (worthPrinting(e.epoch)) {
+      if (shown) {
         out.log(epochLine(e, test, classes));
         printed = performance.now();
       }
