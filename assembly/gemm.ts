@@ -129,27 +129,8 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         const groups = (mc + 3) >> 2;
-        // each group's mode: its count of nonzero k when compressed, DENSE (read in place) or WHOLE
-        // (packed whole); a group is compressed unless four probes all find nonzeros or four in five
-        // of its k turn out nonzero. The only row block stays packed from one column block to the next.
-        const packA = jb == 0 || m > MC;
-        for (let g = 0; packA && g < groups; g++) {
-          const rows = min(4, mc - (g << 2));
-          const at = a + (<usize>((ic + (g << 2)) * rsA + pc * csA) << 2);
-          const gv = vals + (<usize>(g * kc) << 4);
-          const gi = idxs + (<usize>(g * kc) << 2);
-          let mode = DENSE;
-          if (rows >= 2 && !looksDense(rows, at, rsA, csA, kc)) {
-            mode = packGroup(rows, at, rsA, csA, kc, gv, gi, false);
-            // mostly nonzero after all: the plain tile over every k beats the indexed one
-            if (mode * 5 > kc * 4) mode = DENSE;
-          }
-          if (mode == DENSE && rows == 4 && packDense) {
-            packGroup(rows, at, rsA, csA, kc, gv, gi, true);
-            mode = WHOLE;
-          }
-          store<i32>(modes + (<usize>g << 2), mode);
-        }
+        // The only row block stays packed from one column block to the next.
+        if (jb == 0 || m > MC) packRowBlock(mc, kc, a + (<usize>(ic * rsA + pc * csA) << 2), rsA, csA, packDense, vals, idxs, modes);
         for (let jc = jb; jc < jb + nb; jc += NR) {
           const nr = min(NR, n - jc);
           const inPlace = panelInPlace(m, csB, nr);
@@ -176,6 +157,34 @@ function gemmCompressedA(m: i32, n: i32, k: i32, alpha: f32, a: usize, rsA: i32,
         }
       }
     }
+  }
+}
+
+// Packs the groups of four rows of an MC-row block of op(A) (a is its (0, 0)) over k 0..kc for
+// gemmCompressedA, and stores each group's mode: its count of nonzero k when compressed, DENSE (read
+// in place) or WHOLE (packed whole); a group is compressed unless four probes all find nonzeros or
+// four in five of its k turn out nonzero. A function of its own, called once a row block, so that
+// gemmCompressedA stays small: V8 compiles a function with its optimising tier only once it is hot,
+// in the background, and the first epoch runs the baseline code until then (gemmCompressedA with
+// the packing inlined took 90 ms to compile, a third of a small network's epoch).
+function packRowBlock(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, packDense: bool, vals: usize, idxs: usize, modes: usize): void {
+  const groups = (mc + 3) >> 2;
+  for (let g = 0; g < groups; g++) {
+    const rows = min(4, mc - (g << 2));
+    const at = a + (<usize>((g << 2) * rsA) << 2);
+    const gv = vals + (<usize>(g * kc) << 4);
+    const gi = idxs + (<usize>(g * kc) << 2);
+    let mode = DENSE;
+    if (rows >= 2 && !looksDense(rows, at, rsA, csA, kc)) {
+      mode = packGroup(rows, at, rsA, csA, kc, gv, gi, false);
+      // mostly nonzero after all: the plain tile over every k beats the indexed one
+      if (mode * 5 > kc * 4) mode = DENSE;
+    }
+    if (mode == DENSE && rows == 4 && packDense) {
+      packGroup(rows, at, rsA, csA, kc, gv, gi, true);
+      mode = WHOLE;
+    }
+    store<i32>(modes + (<usize>g << 2), mode);
   }
 }
 
@@ -352,9 +361,9 @@ function packBBlock(m: i32, kc: i32, nb: i32, b: usize, rsB: i32, csB: i32, last
 }
 
 // The same for a group of two rows: half the accumulators and loads, as tile2x8 beside tile4x8
-// (the seed's batch of 10 ends in such a pair).
-// @ts-ignore: decorator
-@inline function tileIdx2x8(count: i32, vals: usize, idx: usize, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
+// (the seed's batch of 10 ends in such a pair). Not inlined, like leftoverRows: one group of a row
+// block at most takes it, and gemmCompressedA compiles sooner without it.
+function tileIdx2x8(count: i32, vals: usize, idx: usize, panel: usize, ldp: usize, alpha: f32, c: usize, ldc: i32, nr: i32, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let vp = vals;
@@ -377,9 +386,10 @@ function packBBlock(m: i32, kc: i32, nb: i32, b: usize, rsB: i32, csB: i32, last
 }
 
 // Rows i..end of C's panel columns, after the 4×8 tiles: a pair shares each panel load (m = 10, the
-// seed's batch, is 4 + 4 + 2; SIMD builds only), the rest go one by one. a is op(A)(0, pc).
-// @ts-ignore: decorator
-@inline function leftoverRows(i: i32, end: i32, kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, ldp: usize, alpha: f32,
+// seed's batch, is 4 + 4 + 2; SIMD builds only), the rest go one by one. a is op(A)(0, pc). Not
+// inlined: it runs once a panel, and inlined twice it made gemm and gemmCompressedA slower to
+// compile with V8's optimising tier (the first epoch runs baseline code until then).
+function leftoverRows(i: i32, end: i32, kc: i32, a: usize, rsA: i32, csA: i32, panel: usize, ldp: usize, alpha: f32,
   cCol: usize, n: i32, nr: i32, overwrite: bool): void {
   if (ASC_FEATURE_SIMD && i + 2 <= end) {
     tile2x8(kc, a + (<usize>(i * rsA) << 2), rsA, csA, panel, ldp, alpha, cCol + (<usize>(i * n) << 2), n, nr, overwrite);
