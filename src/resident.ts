@@ -17,17 +17,17 @@ export type Role = 'inputs' | 'targets';
 export interface Region {
   readonly rows: number;
   readonly cols: number;
-  /** Byte offset of the region: float32 rows already scaled as the network reads them, or (byte rows) the vectors. */
-  at: number;
-  readonly byteRows: boolean;
   /**
-   * For byte rows: the host's array they are read from as rows are gathered (weakly: the network
-   * never keeps a user's data alive; the call under way holds it), and the per-column float32
-   * multipliers and addends that gatherBytes applies, which are the region (0 for float rows).
+   * Byte offset of the region: float32 rows already scaled as the network reads them, or, for a
+   * byte matrix, the per-column float32 multipliers then addends that gatherBytes applies (see
+   * byteScalingOf).
+   */
+  at: number;
+  /**
+   * For a byte matrix (null for float rows): the host's array its rows are read from as they are
+   * gathered, held weakly (the network never keeps a user's data alive; the call under way holds it).
    */
   readonly source: WeakRef<Uint8Array> | null;
-  mul: number;
-  add: number;
   /** 4-byte slots the region takes in the heap. */
   readonly slots: number;
   readonly fingerprint: number;
@@ -57,6 +57,11 @@ export function fingerprint(data: ArrayLike<number>): number {
   return h;
 }
 
+/** @internal Where a byte matrix's region (at `at`, `cols` columns) keeps its multipliers and its addends. */
+export function byteScalingOf(region: Region): { mul: number; add: number } {
+  return { mul: region.at, add: region.at + Math.ceil(region.cols / 4) * 16 };
+}
+
 /** @internal The data sets kept in one network's heap. */
 export class ResidentData {
   private regions: Region[] = [];
@@ -83,7 +88,7 @@ export class ResidentData {
   find(m: Inputs, role: Role): Region | null {
     const region = this.found[role].get(m.data);
     if (!region || region.dead) return null;
-    if (region.rows !== m.rows || region.cols !== m.cols || region.byteRows !== isByteMatrix(m) || region.fingerprint !== fingerprint(m.data)) {
+    if (region.rows !== m.rows || region.cols !== m.cols || (region.source !== null) !== isByteMatrix(m) || region.fingerprint !== fingerprint(m.data)) {
       this.free(region);
       return null;
     }
@@ -105,7 +110,7 @@ export class ResidentData {
     this.heap.release(this.top);
     const at = this.heap.alloc(slots);
     const region: Region = {
-      rows: m.rows, cols: m.cols, at, byteRows: isByteMatrix(m), source: isByteMatrix(m) ? new WeakRef(m.data) : null, mul: 0, add: 0, slots,
+      rows: m.rows, cols: m.cols, at, source: isByteMatrix(m) ? new WeakRef(m.data) : null, slots,
       fingerprint: fingerprint(m.data), lastUse: ++this.uses, dead: false,
     };
     try {
@@ -142,13 +147,8 @@ export class ResidentData {
     this.regions.splice(i, 1);
     let to = region.at;
     for (const r of this.regions.slice(i)) {
-      const shift = r.at - to;
       // float32 either way: a float set's rows, or a byte set's multipliers and addends
-      this.heap.floats().copyWithin(to >> 2, r.at >> 2, (r.at >> 2) + (r.byteRows ? r.slots : r.rows * r.cols));
-      if (r.byteRows) {
-        r.mul -= shift;
-        r.add -= shift;
-      }
+      this.heap.floats().copyWithin(to >> 2, r.at >> 2, (r.at >> 2) + r.slots);
       r.at = to;
       to += r.slots * 4;
     }

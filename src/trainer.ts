@@ -367,8 +367,7 @@ async function runBatches(loop: BatchLoop, epoch: number): Promise<EpochSums> {
   const { net, ws, xs, ys, order, n, batchSize, batches, o, watch, options } = loop;
   const sums: EpochSums = { cost: 0, gradSq: 0, correct: 0, seen: 0, batch: 0, lr: o.learningRate };
   const gather = (into: Batch, batch: number): void => {
-    const first = batch * batchSize;
-    const rows = Math.min(batchSize, n - first);
+    const first = batch * batchSize, rows = Math.min(batchSize, n - first);
     net.gatherInto(ws, xs, rows, order + first * 4, into.x);
     net.gatherInto(ws, ys, rows, order + first * 4, into.y);
   };
@@ -377,14 +376,17 @@ async function runBatches(loop: BatchLoop, epoch: number): Promise<EpochSums> {
   let current: Batch = { x: ws.x, y: ws.y };
   let spare = loop.spare;
   let ahead = false;
+  const gatherNext = spare ? () => {
+    if (sums.batch + 1 >= batches) return;
+    gather(spare!, sums.batch + 1);
+    ahead = true;
+  } : undefined;
   for (; sums.batch < batches; sums.batch++) {
     const batch = sums.batch;
     const first = batch * batchSize;
     const rows = Math.min(batchSize, n - first);
     if (!ahead) gather(current, batch);
     ahead = false;
-    const next = spare && batch + 1 < batches ? spare : null;
-    const gatherNext = next ? () => { gather(next, batch + 1); ahead = true; } : undefined;
     const lr = sums.lr = learningRateAt(o.learningRate, o.schedule, o.warmup, net.progress.epochs + batch / batches);
     let step;
     try {

@@ -17,7 +17,7 @@ import { diagnoseCollapse, type CollapseEvidence, type Diagnostic } from '../dia
 import { initLayer, type InitName } from '../init.js';
 import { lossNamed, type Loss, type LossName } from '../losses.js';
 import { matrix, argmaxRows, isByteMatrix, type Inputs, type Matrix } from '../matrix.js';
-import { ResidentData, type Region } from '../resident.js';
+import { ResidentData, byteScalingOf, type Region } from '../resident.js';
 import { Random } from '../random.js';
 import { fusesIntoGradient, optimizerStep, type Blocks, type OptimizerName, type OptimizerSettings } from '../optimizers.js';
 import { checkScaling, type InputScaling } from '../scaling.js';
@@ -661,10 +661,7 @@ export class Engine {
 
   /** rows i32 row numbers 0, 1, …, rows − 1, in a new heap block. */
   private identityIndex(rows: number): number {
-    const at = this.live.heap.alloc(rows);
-    const ints = this.live.heap.ints();
-    for (let i = 0; i < rows; i++) ints[(at >> 2) + i] = i;
-    return at;
+    return this.writeRowNumbers(this.live.heap.alloc(rows), 0, rows);
   }
 
   /** @internal Marks a training run active (its workspace is shared by evaluate/predict meanwhile). */
@@ -702,11 +699,9 @@ export class Engine {
     const found = this.resident.find(x, 'inputs');
     if (found) return found;
     if (!isByteMatrix(x)) return this.resident.place(x, 'inputs', x.rows * x.cols, keep, (r) => this.loadInputs(x, 0, x.rows, r.at, what));
-    const vector = Math.ceil(x.cols / 4) * 4;
-    return this.resident.place(x, 'inputs', 2 * vector, keep, (r) => {
-      r.mul = r.at;
-      r.add = r.at + vector * 4;
-      this.writeByteScaling(x.scale, r.mul, r.add);
+    return this.resident.place(x, 'inputs', 2 * Math.ceil(x.cols / 4) * 4, keep, (r) => {
+      const { mul, add } = byteScalingOf(r);
+      this.writeByteScaling(x.scale, mul, add);
     });
   }
 
@@ -782,14 +777,20 @@ export class Engine {
       if (cols >= SHORT_ROW) bytes.set(source.subarray(from, from + cols), to);
       else for (let j = 0; j < cols; j++) bytes[to + j] = source[from + j];
     }
-    k.gatherBytes(rows, cols, ws.xBytes, ws.identity, region.mul, region.add, dst);
+    const { mul, add } = byteScalingOf(region);
+    k.gatherBytes(rows, cols, ws.xBytes, ws.identity, mul, add, dst);
   }
 
   /** @internal ws.index holding first, first + 1, …, first + rows − 1; returns its offset. */
   rowNumbers(ws: Workspace, first: number, rows: number): number {
+    return this.writeRowNumbers(ws.index, first, rows);
+  }
+
+  /** first, first + 1, …, first + rows − 1 as i32 at `at`; returns at. */
+  private writeRowNumbers(at: number, first: number, rows: number): number {
     const ints = this.live.heap.ints();
-    for (let i = 0; i < rows; i++) ints[(ws.index >> 2) + i] = first + i;
-    return ws.index;
+    for (let i = 0; i < rows; i++) ints[(at >> 2) + i] = first + i;
+    return at;
   }
 
   /**
