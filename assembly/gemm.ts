@@ -667,22 +667,20 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, ldp: usize, alpha: f
     }
     return;
   }
-  // a partial panel (n not a multiple of 8): the first four columns still go as one vector
+  // a partial panel (n not a multiple of 8): the first four columns still go as one vector, the rest
+  // one lane at a time, each rotated into lane 0 (a lane picked by index was a chain of selects in
+  // every one of the dozen inlined copies, and V8's optimising tier took twice as long to compile)
   let j = 0;
+  let v = lo;
   if (nr >= 4) {
     v128.store(c, overwrite ? f32x4.mul(va, lo) : f32x4.add(v128.load(c), f32x4.mul(va, lo)));
     j = 4;
+    v = hi;
   }
   const alpha = f32x4.extract_lane(va, 0);
   for (; j < nr; j++) {
-    const v = j < 4 ? laneOf(lo, j) : laneOf(hi, j - 4);
     const q = c + (<usize>j << 2);
-    store<f32>(q, (overwrite ? 0 : load<f32>(q)) + alpha * v);
+    store<f32>(q, (overwrite ? 0 : load<f32>(q)) + alpha * f32x4.extract_lane(v, 0));
+    v = v128.shuffle<f32>(v, v, 1, 2, 3, 0);
   }
-}
-
-// @ts-ignore: decorator
-@inline function laneOf(v: v128, j: i32): f32 {
-  return j == 0 ? f32x4.extract_lane(v, 0) : j == 1 ? f32x4.extract_lane(v, 1)
-    : j == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
 }
