@@ -63,15 +63,14 @@ export async function findLearningRate(net: Engine, x: Inputs, y: Matrix, option
     const heap = copy.live.heap;
     const n = x.rows;
     const order = heap.alloc(n);
+    const rngState = heap.alloc(4);
     const rng = options.seed === undefined ? copy.rng : new Random(options.seed);
     const rates: number[] = [], losses: number[] = [];
     let average = 0, lowest = { rate: min, loss: Infinity };
     let position = n;
     for (let step = 0; step < steps; step++) {
       if (position + batch > n) {
-        const ints = heap.ints();
-        for (let i = 0; i < n; i++) ints[(order >> 2) + i] = i;
-        rng.shuffle(ints, order >> 2, n);
+        copy.writeOrder(order, n, 0, rng, rngState);
         position = 0;
       }
       copy.gatherInto(ws, xs, batch, order + position * 4, ws.x);

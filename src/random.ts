@@ -37,6 +37,22 @@ export class Random {
     this.spare = state[4] === null || Number.isNaN(state[4]) ? undefined : state[4];
   }
 
+  /** @internal The four state words into ints[at..at + 4), for a kernel that draws from them (shuffleRows). */
+  saveWords(ints: Int32Array, at: number): void {
+    ints[at] = this.s0;
+    ints[at + 1] = this.s1;
+    ints[at + 2] = this.s2;
+    ints[at + 3] = this.s3;
+  }
+
+  /** @internal The state words back from ints[at..at + 4), as such a kernel left them. */
+  loadWords(ints: Int32Array, at: number): void {
+    this.s0 = ints[at];
+    this.s1 = ints[at + 1];
+    this.s2 = ints[at + 2];
+    this.s3 = ints[at + 3];
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

@@ -1,7 +1,9 @@
 // Data sets kept in a network's heap between calls: placed once, found again by the identity of
 // their array, freed with the network, on release(), when their array is collected, or to make room.
 // A byte matrix is not copied at all: its rows are read from the host's own array as they are
-// gathered, and only its per-column scaling vectors are kept here.
+// gathered, and only its per-column scaling vectors are kept here. Targets are not copied either:
+// their rows are read from the host's array as batches are gathered (a few values a row), and what
+// placing them keeps is what checking them found (every value finite, each column's moments).
 //
 // Heap layout: the model's regions, then these (in placing order), then the workspace of the call
 // under way. Regions are placed and freed only while no workspace is open, so freeing one moves the
@@ -20,19 +22,30 @@ export interface Region {
   /**
    * Byte offset of the region: float32 rows already scaled as the network reads them, or, for a
    * byte matrix, the per-column float32 multipliers then addends that gatherBytes applies (see
-   * byteScalingOf).
+   * byteScalingOf); nothing for targets.
    */
   at: number;
   /**
-   * For a byte matrix (null for float rows): the host's array its rows are read from as they are
-   * gathered, held weakly (the network never keeps a user's data alive; the call under way holds it).
+   * For a byte matrix and for targets (null for float inputs, whose rows are here): the host's array
+   * the rows are read from as they are gathered, held weakly (the network never keeps a user's data
+   * alive; the call under way holds it).
    */
-  readonly source: WeakRef<Uint8Array> | null;
+  readonly source: WeakRef<Uint8Array | Float32Array> | null;
+  /** Targets' columns as training sees them (a regression's standardised), found when they were checked. */
+  moments?: ColumnMoments;
   /** 4-byte slots the region takes in the heap. */
   readonly slots: number;
   readonly fingerprint: number;
   lastUse: number;
   dead: boolean;
+}
+
+/** @internal Per column: the least and greatest value, the mean and the variance. */
+export interface ColumnMoments {
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly mean: Float64Array;
+  readonly variance: Float64Array;
 }
 
 /**
@@ -88,7 +101,7 @@ export class ResidentData {
   find(m: Inputs, role: Role): Region | null {
     const region = this.found[role].get(m.data);
     if (!region || region.dead) return null;
-    if (region.rows !== m.rows || region.cols !== m.cols || (region.source !== null) !== isByteMatrix(m) || region.fingerprint !== fingerprint(m.data)) {
+    if (region.rows !== m.rows || region.cols !== m.cols || (region.source !== null) !== (role === 'targets' || isByteMatrix(m)) || region.fingerprint !== fingerprint(m.data)) {
       this.free(region);
       return null;
     }
@@ -110,7 +123,7 @@ export class ResidentData {
     this.heap.release(this.top);
     const at = this.heap.alloc(slots);
     const region: Region = {
-      rows: m.rows, cols: m.cols, at, source: isByteMatrix(m) ? new WeakRef(m.data) : null, slots,
+      rows: m.rows, cols: m.cols, at, source: role === 'targets' || isByteMatrix(m) ? new WeakRef(m.data) : null, slots,
       fingerprint: fingerprint(m.data), lastUse: ++this.uses, dead: false,
     };
     try {

@@ -234,7 +234,7 @@ interface TargetSummary {
  * them (a regression's standardised, so its spread is scaled as the standardisation scales it).
  */
 function summariseTargets(net: Engine, ys: Region): TargetSummary {
-  const { lo, hi, mean, variance } = net.columnStats(ys);
+  const { lo, hi, mean, variance } = net.targetMoments(ys);
   const loss = net.options.loss;
   let cost = 0;
   for (let j = 0; j < ys.cols; j++) {
@@ -461,18 +461,18 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
   const batchSize = Math.min(o.batchSize, n);
   const warn = options.onWarning ?? ((w: Diagnostic) => console.warn(`ffnn: warning: ${w.message}`));
   const told = new Set<string>();
-  // the training set sits in the network's memory beside the model and a workspace (byte inputs
-  // excepted: they are read from the host's array): refused before anything is copied when that
-  // would pass what WebAssembly can address
+  // float inputs sit in the network's memory beside the model, a workspace and the run's row order
+  // (byte inputs and targets are read from the host's arrays): refused before anything is copied
+  // when that would pass what WebAssembly can address
   const inputBytes = isByteMatrix(x) ? 0 : 4;
-  const rowsBytes = all * (inputBytes * net.inputs + 4 * net.outputs + 8);
+  const rowsBytes = all * (inputBytes * net.inputs + 8);
   checkHeapRoom(net.live.heap.used + rowsBytes + 4 * net.parameterCount + 8 * Math.max(batchSize, DIAGNOSE_ROWS) * (net.inputs + net.outputs + 4 * Math.max(...net.options.layers.map((l) => l.units))),
-    `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs and ${net.outputs} targets (${isByteMatrix(x) ? 'the targets' : 'both'} as float32, beside the model)`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
+    `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs${isByteMatrix(x) ? '' : ' as float32'} beside the model`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
   // Every data set of the run is placed (or found kept) first, then the workspace and the run's own
   // regions above them: the memory grows here, once, before the first batch.
   const xs = net.placeInputs(x, [], 'train: x');
   const ys = net.placeTargets(y, [xs], 'train: y');
-  // the targets as placed: every value finite by now
+  // the targets as checked: every value finite
   const targets = summariseTargets(net, ys);
   checkTargetRange(net, targets);
   const vx = validation ? net.placeInputs(validation.x, [xs, ys], 'train: validation: x') : null;
@@ -486,6 +486,10 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
     // Batches are gathered from the kept training set by index.
     const heap = net.live.heap;
     const order = heap.alloc(n);
+    const rngState = heap.alloc(4);
+    // the rows a validation split keeps, where the kernel that orders each epoch reads them
+    const kept = trainRows ? heap.alloc(n) : 0;
+    if (trainRows) heap.ints().set(trainRows, kept >> 2);
     // with threads, the next batch is gathered into these while the others work on a step
     const spare = net.threads > 1 ? { x: heap.alloc(ws.rows * net.inputs), y: heap.alloc(ws.rows * net.outputs) } : null;
     // the rows held out, by index in the heap, for scoring after every epoch
@@ -529,9 +533,7 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const epochStart = performance.now();
       // each epoch shuffles 0..n−1 afresh, so the order depends only on the generator's state
-      const ints = heap.ints();
-      for (let i = 0; i < n; i++) ints[(order >> 2) + i] = trainRows ? trainRows[i] : i;
-      if (o.shuffle) net.rng.shuffle(ints, order >> 2, n);
+      net.writeOrder(order, n, kept, o.shuffle ? net.rng : null, rngState);
       const sums = await runBatches(loop, epoch);
       const { cost, gradSq, correct, seen, batch, lr, earlyFound } = sums;
       if (sums.stop) stopReason = sums.stop;
@@ -587,8 +589,7 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
       if (early && bestEpoch !== undefined && (early.restoreBest ?? true)) net.pasteParameters(best);
 
       // The seed's score: the cost over the whole training set with the final weights.
-      const ints = heap.ints();
-      for (let i = 0; i < n; i++) ints[(order >> 2) + i] = trainRows ? trainRows[i] : i;
+      net.writeOrder(order, n, kept, null, rngState);
       const score = net.evaluateHeld(ws, xs, ys, order, n).cost;
       const last = epochs[epochs.length - 1];
       const finalWarnings = net.diagnoseRows(ws, sample, sampleRows(), { learningRate: o.learningRate, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });

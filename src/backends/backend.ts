@@ -69,6 +69,11 @@ export interface Kernels {
    * region, rows cols bytes apart) widened to float32 and scaled; a multiply then an add, unfused.
    */
   gatherBytes(rows: number, cols: number, src: number, idx: number, mul: number, add: number, dst: number): void;
+  /**
+   * out = the n i32 row numbers at from (0: 0, 1, …, n − 1), then, with state ≠ 0, shuffled as
+   * Random.shuffle shuffles them from the four xoshiro128** words at state, which it advances.
+   */
+  shuffleRows(n: number, from: number, out: number, state: number): void;
   /** Index of the first NaN/±Infinity among count floats, or −1. */
   firstNonFinite(count: number, x: number): number;
   /** Rows whose argmax(ŷ) equals argmax(y) (one column: both ≥ 0.5 or both < 0.5). */
@@ -76,10 +81,11 @@ export interface Kernels {
   /** x[i, j] = (x[i, j] − shift[j])·scale[j] over m×n, in place. */
   scaleColumns(m: number, n: number, shift: number, scale: number, x: number): void;
   /**
-   * Per column j of m×n x (m ≥ 1): out[j] its least value, out[n + j] its greatest, out[2n + j] its
-   * mean, out[3n + j] its variance over m (summed in float64).
+   * Per column j of m×n x (m ≥ 1): out[j] its least value, out[n + j] its greatest; with d = x − shift[j],
+   * Σd = out[2n + j] + out[3n + j] and Σd² = out[4n + j] + out[5n + j] (float64 sums, each stored as
+   * its float32 rounding and the rest).
    */
-  columnStats(m: number, n: number, x: number, out: number): void;
+  columnMoments(m: number, n: number, x: number, shift: number, out: number): void;
 }
 
 export type FloatArray = Float32Array | Float64Array;

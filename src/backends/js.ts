@@ -5,6 +5,7 @@
 // same code runs over a Float64Array (used by the finite-difference gradient checks).
 
 import { Heap, type Backend, type FloatArray, type Kernels } from './backend.js';
+import { Random } from '../random.js';
 
 class JsHeap extends Heap {
   private f: FloatArray;
@@ -312,6 +313,16 @@ function jsKernels(heap: Heap): Kernels {
         f.copyWithin(ix(dst) + r * cols, from, from + cols);
       }
     },
+    shuffleRows(n, from, out, state) {
+      const ints = heap.ints(), o = ix(out);
+      if (from !== 0) ints.copyWithin(o, ix(from), ix(from) + n);
+      else for (let i = 0; i < n; i++) ints[o + i] = i;
+      if (state === 0) return;
+      const rng = new Random(0);
+      rng.loadWords(ints, ix(state));
+      rng.shuffle(ints, o, n);
+      rng.saveWords(ints, ix(state));
+    },
     firstNonFinite(count, x) {
       const f = F();
       const xi = ix(x);
@@ -341,24 +352,27 @@ function jsKernels(heap: Heap): Kernels {
       const si = ix(shift), ki = ix(scale), xi = ix(x);
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[xi + i * n + j] = (f[xi + i * n + j] - f[si + j]) * f[ki + j];
     },
-    columnStats(m, n, x, out) {
+    columnMoments(m, n, x, shift, out) {
       const f = F();
       const xi = ix(x), oi = ix(out);
+      // a float32 heap keeps each sum as its rounding and the rest; a float64 one keeps it whole
+      const round = f instanceof Float32Array ? Math.fround : (v: number) => v;
       for (let j = 0; j < n; j++) {
-        let lo = f[xi + j], hi = lo, sum = 0;
+        const k = f[ix(shift) + j];
+        let lo = f[xi + j], hi = lo, s1 = 0, s2 = 0;
         for (let i = 0; i < m; i++) {
           const v = f[xi + i * n + j];
           lo = Math.min(lo, v);
           hi = Math.max(hi, v);
-          sum += v;
+          s1 += v - k;
+          s2 += (v - k) ** 2;
         }
-        const mean = sum / m;
-        let spread = 0;
-        for (let i = 0; i < m; i++) spread += (f[xi + i * n + j] - mean) ** 2;
         f[oi + j] = lo;
         f[oi + n + j] = hi;
-        f[oi + 2 * n + j] = mean;
-        f[oi + 3 * n + j] = spread / m;
+        f[oi + 2 * n + j] = round(s1);
+        f[oi + 3 * n + j] = s1 - round(s1);
+        f[oi + 4 * n + j] = round(s2);
+        f[oi + 5 * n + j] = s2 - round(s2);
       }
     },
   };

@@ -270,31 +270,46 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
       expectSame(race(name, [x, y], [m * n], (k, [pz, py], [pp]) => k.sigmoidCrossEntropy(m, n, pz, py, pp)));
       expectSame(race(name, [x, y], [], (k, [pa, pb]) => k.countCorrect(m, n, pa, pb)));
       expectSame(race(name, [bias, randomArray(rng, n, 0.1, 3)], [m * n], (k, [ps, pk], [px]) => k.scaleColumns(m, n, ps, pk, px)));
-      expectSame(race(name, [x], [4 * n], (k, [px], [po]) => k.columnStats(m, n, px, po)));
+      expectSame(race(name, [x, bias], [6 * n], (k, [px, ps], [po]) => k.columnMoments(m, n, px, ps, po)));
     });
   }
 
-  it('columnStats: least, greatest, mean and variance per column, exact on one-hot targets, steady far from zero', () => {
+  // What the host makes of columnMoments' output: the mean and variance about the shift, in float64.
+  const momentsOf = (out: Float32Array, n: number, m: number, shift: ArrayLike<number>) => Array.from({ length: n }, (_, j) => {
+    const d = (out[2 * n + j] + out[3 * n + j]) / m;
+    return { lo: out[j], hi: out[n + j], mean: shift[j] + d, variance: (out[4 * n + j] + out[5 * n + j]) / m - d * d };
+  });
+
+  it('columnMoments: least, greatest and float64 sums per column, exact on one-hot targets, steady far from zero', () => {
     // one-hot rows: every column's mean is its class share, its variance p(1 − p)
     const m = 60_001, n = 10;
     const y = new Float32Array(m * n);
     for (let i = 0; i < m; i++) y[i * n + ((i * 7) % n)] = 1;
-    const r = race(name, [y], [4 * n], (k, [py], [po]) => k.columnStats(m, n, py, po));
+    const first = y.slice(0, n);
+    const r = race(name, [y, first], [6 * n], (k, [py, ps], [po]) => k.columnMoments(m, n, py, ps, po));
     expectSame(r);
-    const out = r.wasm.data[0];
-    for (let j = 0; j < n; j++) {
+    momentsOf(r.wasm.data[0], n, m, first).forEach((c, j) => {
       let count = 0;
       for (let i = 0; i < m; i++) if ((i * 7) % n === j) count++;
       const p = count / m;
-      expect([out[j], out[n + j]]).toEqual([0, 1]);
-      expect(out[2 * n + j]).toBeCloseTo(p, 6);
-      expect(out[3 * n + j]).toBeCloseTo(p * (1 - p), 6);
-    }
-    // a column of prices around 10⁶ with a spread of about 1: the variance does not cancel away
-    const prices = Float32Array.from({ length: 1001 }, (_, i) => 1_000_000 + (i % 4) - 1.5);
-    const v = race(name, [prices], [4], (k, [pp], [po]) => k.columnStats(1001, 1, pp, po)).wasm.data[0];
-    expect([v[0], v[1]]).toEqual([999_998.5, 1_000_001.5]);
-    expect(v[3]).toBeCloseTo(1.25, 2);
+      expect([c.lo, c.hi]).toEqual([0, 1]);
+      expect(c.mean).toBeCloseTo(p, 12);
+      expect(c.variance).toBeCloseTo(p * (1 - p), 12);
+    });
+    // prices around 10⁶ with a spread of about 1, and a column whose first value is 10⁴ spreads off
+    // the rest: the variance does not cancel away
+    const rows = 1001;
+    const cols = Float32Array.from({ length: 2 * rows }, (_, i) => (i % 2 === 0 ? 1_000_000 + ((i >> 1) % 4) - 1.5 : i === 1 ? 10_000 : ((i >> 1) % 5) - 2));
+    const shift = cols.slice(0, 2);
+    const got = momentsOf(race(name, [cols, shift], [12], (k, [pc, ps], [po]) => k.columnMoments(rows, 2, pc, ps, po)).wasm.data[0], 2, rows, shift);
+    [0, 1].forEach((j) => {
+      const v = Array.from({ length: rows }, (_, i) => cols[2 * i + j]);
+      const mean = v.reduce((a, b) => a + b, 0) / rows;
+      const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / rows;
+      expect([got[j].lo, got[j].hi]).toEqual([Math.min(...v), Math.max(...v)]);
+      expect(got[j].mean).toBeCloseTo(mean, 9);
+      expect(Math.abs(got[j].variance - variance) / variance).toBeLessThan(1e-9);
+    });
   });
 
   it('dropout drops about the asked share of units, and a different seed drops others', () => {
@@ -375,6 +390,40 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
         }
       });
       expect(Array.from(got[1].subarray(idx.length * cols)).every((v) => v === -7)).toBe(true);
+    }
+  });
+
+  // sizes around nothing to shuffle, and one large enough that floor(u · (i + 1)) rounds at every scale
+  it.each([0, 1, 2, 7, 33, 65_537])('shuffleRows draws the permutation and generator state Random.shuffle does, n = %i', (n) => {
+    const seed = 1000 + n;
+    const kept = Int32Array.from({ length: n }, (_, i) => 3 * i + 1); // a validation split's kept rows
+    for (const from of [null, kept]) {
+      const want = from ? Int32Array.from(from) : Int32Array.from({ length: n }, (_, i) => i);
+      const host = new Random(seed);
+      host.shuffle(want, 0, n);
+      const next = host.nextUint32();
+      for (const which of ['js', name] as BackendName[]) {
+        const b = backends[which];
+        const mark = b.heap.mark();
+        const pf = from ? b.heap.alloc(n) : 0;
+        if (from) b.heap.ints().set(from, pf >> 2);
+        // one slot of junk beyond the order: a kernel writing past n would change it
+        const po = b.heap.alloc(n + 1), ps = b.heap.alloc(4);
+        b.heap.ints().fill(-7, po >> 2, (po >> 2) + n + 1);
+        const rng = new Random(seed);
+        rng.saveWords(b.heap.ints(), ps >> 2);
+        b.kernels.shuffleRows(n, pf, po, ps);
+        rng.loadWords(b.heap.ints(), ps >> 2);
+        const got = b.heap.ints().slice(po >> 2, (po >> 2) + n + 1);
+        // and without a generator: the row numbers in order, the state untouched
+        b.kernels.shuffleRows(n, pf, po, 0);
+        const unshuffled = b.heap.ints().slice(po >> 2, (po >> 2) + n);
+        b.heap.release(mark);
+        expect(firstMismatch(got.subarray(0, n), want, 0), which).toBeNull();
+        expect(got[n]).toBe(-7);
+        expect(rng.nextUint32(), which).toBe(next);
+        expect(Array.from(unshuffled)).toEqual(Array.from(from ?? Int32Array.from({ length: n }, (_, i) => i)));
+      }
     }
   });
 
