@@ -203,7 +203,9 @@ class TextColumn {
   }
 }
 
-const byName = new Intl.Collator('en', { numeric: true }).compare;
+// made at first use: building the collator costs ~10 ms, which every process paid at start-up
+let collator: Intl.Collator | undefined;
+const byName = (a: string, b: string): number => (collator ??= new Intl.Collator('en', { numeric: true })).compare(a, b);
 
 /**
  * Where a collector keeps its numbers: given regions (of a shared buffer) it fills from their start,
