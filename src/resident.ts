@@ -70,6 +70,11 @@ export function fingerprint(data: ArrayLike<number>): number {
   return h;
 }
 
+/** Whether m's rows stay in the host's array (byte inputs, and targets) rather than in the heap. */
+function readFromHost(m: Inputs, role: Role): boolean {
+  return role === 'targets' || isByteMatrix(m);
+}
+
 /** @internal Where a byte matrix's region (at `at`, `cols` columns) keeps its multipliers and its addends. */
 export function byteScalingOf(region: Region): { mul: number; add: number } {
   return { mul: region.at, add: region.at + Math.ceil(region.cols / 4) * 16 };
@@ -101,7 +106,7 @@ export class ResidentData {
   find(m: Inputs, role: Role): Region | null {
     const region = this.found[role].get(m.data);
     if (!region || region.dead) return null;
-    if (region.rows !== m.rows || region.cols !== m.cols || (region.source !== null) !== (role === 'targets' || isByteMatrix(m)) || region.fingerprint !== fingerprint(m.data)) {
+    if (region.rows !== m.rows || region.cols !== m.cols || (region.source !== null) !== readFromHost(m, role) || region.fingerprint !== fingerprint(m.data)) {
       this.free(region);
       return null;
     }
@@ -123,7 +128,7 @@ export class ResidentData {
     this.heap.release(this.top);
     const at = this.heap.alloc(slots);
     const region: Region = {
-      rows: m.rows, cols: m.cols, at, source: role === 'targets' || isByteMatrix(m) ? new WeakRef(m.data) : null, slots,
+      rows: m.rows, cols: m.cols, at, source: readFromHost(m, role) ? new WeakRef(m.data) : null, slots,
       fingerprint: fingerprint(m.data), lastUse: ++this.uses, dead: false,
     };
     try {

@@ -733,11 +733,9 @@ export class Engine {
     if (y.rows === 0) return { lo, hi, mean, variance };
     const chunk = Math.min(y.rows, Math.max(1, Math.floor(CHECK_CHUNK_FLOATS / n)));
     const mark = heap.mark();
-    let first: Float32Array | undefined;
     try {
       const at = heap.alloc(chunk * n), shift = heap.alloc(n), out = heap.alloc(6 * n);
       this.loadTargets(y, 0, 1, shift, what);
-      first = heap.read(shift, n);
       for (let start = 0; start < y.rows; start += chunk) {
         const rows = Math.min(chunk, y.rows - start);
         this.loadTargets(y, start, rows, at, what);
@@ -750,15 +748,16 @@ export class Engine {
           s2[j] += f[o + 4 * n + j] + f[o + 5 * n + j];
         }
       }
+      const first = heap.floats(), sh = shift >> 2;
+      for (let j = 0; j < n; j++) {
+        const d = s1[j] / y.rows;
+        mean[j] = first[sh + j] + d;
+        variance[j] = Math.max(0, s2[j] / y.rows - d * d);
+      }
+      return { lo, hi, mean, variance };
     } finally {
       heap.release(mark);
     }
-    for (let j = 0; j < n; j++) {
-      const d = s1[j] / y.rows;
-      mean[j] = first![j] + d;
-      variance[j] = Math.max(0, s2[j] / y.rows - d * d);
-    }
-    return { lo, hi, mean, variance };
   }
 
   /** @internal Each column's least and greatest value, mean and variance over kept targets, as training sees them. */
@@ -808,25 +807,14 @@ export class Engine {
     if (!region.source) return k.gatherRows(rows, region.cols, region.at, indexAt, dst);
     const source = region.source.deref();
     if (!source) throw new Error('ffnn: internal: a kept data set was collected while in use');
-    const heap = this.live.heap, ints = heap.ints();
-    const cols = region.cols, first = indexAt >> 2;
+    const heap = this.live.heap, ints = heap.ints(), cols = region.cols;
     if (source instanceof Float32Array) {
       // targets, from the host's array: a few values a row, then standardised as they were checked
-      const floats = heap.floats();
-      for (let r = 0, to = dst >> 2; r < rows; r++, to += cols) {
-        const from = ints[first + r] * cols;
-        if (cols >= SHORT_ROW) floats.set(source.subarray(from, from + cols), to);
-        else for (let j = 0; j < cols; j++) floats[to + j] = source[from + j];
-      }
+      copyHostRows(source, cols, ints, indexAt >> 2, rows, heap.floats(), dst >> 2);
       if (this.targetScalingAt) k.scaleColumns(rows, cols, this.targetScalingAt.shift, this.targetScalingAt.scale, dst);
       return;
     }
-    const bytes = heap.bytes();
-    for (let r = 0, to = ws.xBytes; r < rows; r++, to += cols) {
-      const from = ints[first + r] * cols;
-      if (cols >= SHORT_ROW) bytes.set(source.subarray(from, from + cols), to);
-      else for (let j = 0; j < cols; j++) bytes[to + j] = source[from + j];
-    }
+    copyHostRows(source, cols, ints, indexAt >> 2, rows, heap.bytes(), ws.xBytes);
     const { mul, add } = byteScalingOf(region);
     k.gatherBytes(rows, cols, ws.xBytes, ws.identity, mul, add, dst);
   }
@@ -1158,6 +1146,19 @@ export class Engine {
  * crossOriginIsolated pages) and Atomics.wait, which a page's main thread may not call (a worker's
  * may, so trainInWorker can use threads). Elsewhere a network asked for threads uses one.
  */
+/**
+ * Rows ints[first], ints[first + 1], … (`rows` of them, `cols` values each) of a host array, one after
+ * another into `into` from index `to`: the rows a batch reads from a data set kept in the host's array.
+ */
+function copyHostRows(source: Uint8Array | Float32Array, cols: number, ints: Int32Array, first: number, rows: number,
+  into: Uint8Array | FloatArray, to: number): void {
+  for (let r = 0; r < rows; r++, to += cols) {
+    const from = ints[first + r] * cols;
+    if (cols >= SHORT_ROW) into.set(source.subarray(from, from + cols), to);
+    else for (let j = 0; j < cols; j++) into[to + j] = source[from + j];
+  }
+}
+
 function threadsAllowed(): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
   const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown };
