@@ -467,7 +467,7 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
   const inputBytes = isByteMatrix(x) ? 0 : 4;
   const rowsBytes = all * (inputBytes * net.inputs + 8);
   checkHeapRoom(net.live.heap.used + rowsBytes + 4 * net.parameterCount + 8 * Math.max(batchSize, DIAGNOSE_ROWS) * (net.inputs + net.outputs + 4 * Math.max(...net.options.layers.map((l) => l.units))),
-    `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs${isByteMatrix(x) ? '' : ' as float32'} beside the model`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
+    () => `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs${isByteMatrix(x) ? '' : ' as float32'} beside the model`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
   // Every data set of the run is placed (or found kept) first, then the workspace and the run's own
   // regions above them: the memory grows here, once, before the first batch.
   const xs = net.placeInputs(x, [], 'train: x');

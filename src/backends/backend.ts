@@ -97,9 +97,14 @@ export type FloatArray = Float32Array | Float64Array;
 /** What a 32-bit WebAssembly memory can address (4 GiB less a page): the most any heap may use. */
 export const HEAP_LIMIT = 0xffff_0000;
 
-/** Refuses, before anything is allocated, work whose memory would pass HEAP_LIMIT. */
-export function checkHeapRoom(bytes: number, what: string, fix: string): void {
+/**
+ * Refuses, before anything is allocated, work whose memory would pass HEAP_LIMIT. `what` is only
+ * called to word the refusal: a count formatted with toLocaleString builds ICU's number formatter,
+ * ~25 ms the first time in a process, which every Network.create paid when it was formatted ahead.
+ */
+export function checkHeapRoom(bytes: number, what: string | (() => string), fix: string): void {
   if (bytes <= HEAP_LIMIT) return;
+  if (typeof what === 'function') what = what();
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
   throw new Error(`ffnn: ${what} needs ${gib(bytes)} of memory, more than the ${gib(HEAP_LIMIT)} a WebAssembly memory can address; ${fix}`);
 }

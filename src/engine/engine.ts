@@ -192,7 +192,7 @@ export class Engine {
     validateOptions(options);
     // parameters, gradients, a good copy and two optimizer-state blocks, each count floats
     const count = options.layers.reduce((sum, l, i) => sum + ((i === 0 ? options.inputs : options.layers[i - 1].units) + 1) * l.units, 0);
-    checkHeapRoom(20 * count + (1 << 20), `Network.create: a network of ${count.toLocaleString('en')} parameters`, 'use fewer or smaller layers');
+    checkHeapRoom(20 * count + (1 << 20), () => `Network.create: a network of ${count.toLocaleString('en')} parameters`, 'use fewer or smaller layers');
     if (!threadsAllowed()) options = { ...options, threads: 1 };
     if ((options.threads ?? 1) === 1) return new Engine(await createBackend(options.backend ?? 'wasm'), options);
     // threads share one memory: the threads build over a shared WebAssembly.Memory (up to 4 GiB)
