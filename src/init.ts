@@ -18,17 +18,17 @@ export function initLayer(init: InitName, rng: Random, inputs: number, units: nu
   const n = inputs * units;
   switch (init) {
     case 'uniform':
-      for (let i = 0; i < n; i++) weights[i] = rng.uniform();
-      for (let j = 0; j < units; j++) biases[j] = rng.uniform();
+      rng.fillUniform(weights, n);
+      rng.fillUniform(biases, units);
       return;
     case 'normal':
-      for (let i = 0; i < n; i++) weights[i] = rng.normal();
-      for (let j = 0; j < units; j++) biases[j] = rng.normal();
+      rng.fillNormal(weights, n, 1);
+      rng.fillNormal(biases, units, 1);
       return;
     case 'xavier':
     case 'he': {
       const sd = Math.sqrt(init === 'he' ? 2 / inputs : 2 / (inputs + units));
-      for (let i = 0; i < n; i++) weights[i] = sd * rng.normal();
+      rng.fillNormal(weights, n, sd);
       biases.fill(0);
       return;
     }

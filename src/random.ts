@@ -90,6 +90,40 @@ export class Random {
     return r * Math.cos(2 * Math.PI * v);
   }
 
+  /**
+   * out[0..n) = scale × the next n normal() draws: the same values, and the same state after, as n
+   * calls. One loop with the generator's words in locals: a fresh process ran the calls in the
+   * interpreter, ~10 ms for a 784-30-10 network's weights and ~40 ms for 784-512-512-10's.
+   */
+  fillNormal(out: Float32Array, n: number, scale: number): void {
+    let i = 0;
+    if (n > 0 && this.spare !== undefined) {
+      out[i++] = scale * this.normal();
+    }
+    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    for (; i + 1 < n; i += 2) {
+      // two uniform draws, as nextUint32() twice
+      const a = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      let t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+      const b = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+      const u = 1 - a / 4294967296;
+      const v = b / 4294967296;
+      const r = Math.sqrt(-2 * Math.log(u));
+      out[i] = scale * (r * Math.cos(2 * Math.PI * v));
+      out[i + 1] = scale * (r * Math.sin(2 * Math.PI * v));
+    }
+    this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
+    if (i < n) out[i] = scale * this.normal();
+  }
+
+  /** out[0..n) = the next n uniform() draws. */
+  fillUniform(out: Float32Array, n: number): void {
+    for (let i = 0; i < n; i++) out[i] = this.uniform();
+  }
+
   /** Fisher–Yates shuffle of the first n entries of an array, in place. */
   shuffle(values: Int32Array, offset: number, n: number): void {
     for (let i = n - 1; i > 0; i--) {
