@@ -3,9 +3,10 @@
 // the host's own array as rows are gathered.
 
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { Network } from '../src/network.js';
 import { fitScaling } from '../src/scaling.js';
-import { sliceRows, toFloats, type ByteMatrix, type Matrix } from '../src/matrix.js';
+import { matrix, sliceRows, toFloats, type ByteMatrix, type Matrix } from '../src/matrix.js';
 import type { BackendName } from '../src/backends/backend.js';
 import { mnist } from './helpers/mnist.js';
 
@@ -192,4 +193,39 @@ it('fitScaling reads a byte matrix as its float32 values (z-scores and min-max, 
       }
     }
   }
+});
+
+describe('rows gathered from the host', () => {
+  // Rows that follow each other in the source are copied as one run: any order of row numbers,
+  // runs, repeats and descents included, must give the rows themselves, for byte inputs (wide rows,
+  // copied as views) and float targets (narrow rows, copied value by value).
+  it('give every row in the order asked, whatever runs the order has', async () => {
+    const rows = 40, cols = 53, outputs = 3;
+    const bytes = Uint8Array.from({ length: rows * cols }, (_, i) => (i * 31 + 7) & 255);
+    const x: ByteMatrix = { rows, cols, data: bytes, scale: 1 };
+    const y = matrix(rows, outputs, Float32Array.from({ length: rows * outputs }, (_, i) => i / 7));
+    const n = await Network.create({ inputs: cols, layers: [{ units: 4 }, { units: outputs }], seed: 1 });
+    const e = n.engine;
+    const xs = e.placeInputs(x, [], 'x'), ys = e.placeTargets(y, [xs], 'y');
+    const ws = e.openWorkspace(64);
+    fc.assert(fc.property(
+      fc.array(fc.oneof(
+        fc.integer({ min: 0, max: rows - 1 }).map((i) => [i]),
+        fc.tuple(fc.integer({ min: 0, max: rows - 1 }), fc.integer({ min: 1, max: 12 }))
+          .map(([i, k]) => Array.from({ length: Math.min(k, rows - i) }, (_, j) => i + j)),
+      ), { minLength: 1, maxLength: 8 }).map((parts) => parts.flat().slice(0, 64)),
+      (order) => {
+        const heap = e.live.heap;
+        heap.ints().set(order, ws.index >> 2);
+        e.gatherInto(ws, xs, order.length, ws.index, ws.x);
+        e.gatherInto(ws, ys, order.length, ws.index, ws.y);
+        const gotBytes = heap.bytes().slice(ws.xBytes, ws.xBytes + order.length * cols);
+        const gotTargets = heap.floats().slice(ws.y >> 2, (ws.y >> 2) + order.length * outputs);
+        order.forEach((row, r) => {
+          expect(gotBytes.subarray(r * cols, (r + 1) * cols)).toEqual(bytes.subarray(row * cols, (row + 1) * cols));
+          expect(gotTargets.subarray(r * outputs, (r + 1) * outputs)).toEqual(y.data.subarray(row * outputs, (row + 1) * outputs));
+        });
+      }), { numRuns: 200 });
+    n.dispose();
+  });
 });

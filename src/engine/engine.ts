@@ -1142,23 +1142,35 @@ export class Engine {
 }
 
 /**
- * Whether training threads can run here: they need SharedArrayBuffer (in browsers only on
- * crossOriginIsolated pages) and Atomics.wait, which a page's main thread may not call (a worker's
- * may, so trainInWorker can use threads). Elsewhere a network asked for threads uses one.
- */
-/**
  * Rows ints[first], ints[first + 1], … (`rows` of them, `cols` values each) of a host array, one after
  * another into `into` from index `to`: the rows a batch reads from a data set kept in the host's array.
  */
 function copyHostRows(source: Uint8Array | Float32Array, cols: number, ints: Int32Array, first: number, rows: number,
   into: Uint8Array | FloatArray, to: number): void {
-  for (let r = 0; r < rows; r++, to += cols) {
-    const from = ints[first + r] * cols;
-    if (cols >= SHORT_ROW) into.set(source.subarray(from, from + cols), to);
-    else for (let j = 0; j < cols; j++) into[to + j] = source[from + j];
+  if (cols < SHORT_ROW) {
+    for (let r = 0; r < rows; r++, to += cols) {
+      const from = ints[first + r] * cols;
+      for (let j = 0; j < cols; j++) into[to + j] = source[from + j];
+    }
+    return;
+  }
+  for (let r = 0; r < rows;) {
+    // rows that follow each other in the source (an evaluation's or prediction's pass in order) are
+    // one copy: a view per row cost ~0.2 us and ~100 bytes of garbage (60 000 of them for MNIST)
+    const start = ints[first + r];
+    let run = 1;
+    while (r + run < rows && ints[first + r + run] === start + run) run++;
+    into.set(source.subarray(start * cols, (start + run) * cols), to);
+    to += run * cols;
+    r += run;
   }
 }
 
+/**
+ * Whether training threads can run here: they need SharedArrayBuffer (in browsers only on
+ * crossOriginIsolated pages) and Atomics.wait, which a page's main thread may not call (a worker's
+ * may, so trainInWorker can use threads). Elsewhere a network asked for threads uses one.
+ */
 function threadsAllowed(): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
   const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown };
