@@ -204,6 +204,9 @@ class TextColumn {
 }
 
 // made at first use: building the collator costs ~10 ms, which every process paid at start-up
+/** The most classes a hint offers the last column as a label with (see lastColumnHint). */
+const MAX_HINTED_CLASSES = 20;
+
 let collator: Intl.Collator | undefined;
 const byName = (a: string, b: string): number => (collator ??= new Intl.Collator('en', { numeric: true })).compare(a, b);
 
@@ -864,6 +867,37 @@ export class ColumnCollector {
     return matrix(rows, width, x);
   }
 
+  /**
+   * When the label column holds no classes, the last column may: many published data sets (UCI's,
+   * scikit-learn's) keep the label there, where the seed's MNIST files keep it first. A hint naming
+   * it, when it is a feature column holding a name or a whole number ≥ 0 in every row, 2 to 20
+   * distinct values; else ''.
+   */
+  private lastColumnHint(): string {
+    const last = this.layout.cells - 1;
+    const i = last > 0 && last !== this.labelCellIndex ? this.featureOf[last] : -1;
+    if (i < 0) return '';
+    const seen = new Set<string>();
+    const text = this.text[i];
+    for (let r = 0; r < this.rows && seen.size <= MAX_HINTED_CLASSES; r++) {
+      if (text) {
+        const code = r < text.codes.length ? text.codes[r] : -1;
+        if (code < 0) return '';
+        seen.add(text.values[code]);
+      } else {
+        const fw = this.featureCells.length;
+        const v = this.bytes ? this.bytes.data[r * fw + i] : this.features.data[r * fw + i];
+        if (!(Number.isInteger(v) && v >= 0)) return '';
+        seen.add(String(v));
+      }
+    }
+    if (seen.size < 2 || seen.size > MAX_HINTED_CLASSES || seen.size > this.rows / 2) return '';
+    const values = [...seen].sort(byName);
+    const shown = values.slice(0, 6).map((v) => (text ? quoted(v) : v)).join(', ') + (values.length > 6 ? ', …' : '');
+    const lastName = this.layout.names[last];
+    return `. Or is the label the last column, ${lastName}, with its ${values.length} classes (${shown})? Read it with label: -1 (--label -1)`;
+  }
+
   /** Each row's class: class numbers as they are, or names looked up in the (training) class list. */
   private classLabels(): { labels: Int32Array; classNames: readonly string[]; mode: 'index' | 'names' } {
     const text = this.label!;
@@ -883,12 +917,12 @@ export class ColumnCollector {
       if (used.every((v) => !Number.isNaN(numberOf(v))) && !wholes) {
         const code = text.values.findIndex((v, k) => counts[k] > 0 && !Number.isInteger(numberOf(v)));
         throw new CsvCellError(text.lines[code], this.labelCellIndex,
-          `label ${text.values[code]} is not a class (a whole number ≥ 0 or a name): is ${name} a number to predict? Read it as a regression target (targets: ['${name}'], --target ${name})`);
+          `label ${text.values[code]} is not a class (a whole number ≥ 0 or a name): is ${name} a number to predict? Read it as a regression target (targets: ['${name}'], --target ${name})${this.lastColumnHint()}`);
       }
       if (used.length > 20 && used.length > this.rows / 2) {
         throw new CsvCellError(0, this.labelCellIndex,
           `the label column ${name} has ${used.length} distinct values in ${this.rows} rows: too many classes to learn. ` +
-          `If it is a number to predict, read it as a regression target (targets: ['${name}'], --target ${name})`);
+          `If it is a number to predict, read it as a regression target (targets: ['${name}'], --target ${name})${this.lastColumnHint()}`);
       }
       mode = wholes ? 'index' : 'names';
       if (mode === 'index') {

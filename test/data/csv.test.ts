@@ -218,6 +218,20 @@ describe('CSV: the columns people have', () => {
       .rejects.toThrow(/p\.csv, line 2, column 2: label 2\.5 is not a class .*read it as a regression target \(targets: \['price'\], --target price\)/i);
   });
 
+  it('a first column of measurements, with classes in the last, is refused with both readings offered', async () => {
+    // scikit-learn's and UCI's files keep the class last: the default label (column 0) holds none
+    const text = 'length,width,kind\n' + Array.from({ length: 30 }, (_, i) => `${(4.3 + i / 10).toFixed(1)},${i % 4}.5,${i % 3}`).join('\n');
+    const error = await loadCsv({ text }, { name: 'flowers.csv' }).catch((e: DataError) => e);
+    expect((error as DataError).message).toMatch(/flowers\.csv, line 2, column 1: label 4\.3 is not a class .*--target length\)\. Or is the label the last column, kind, with its 3 classes \(0, 1, 2\)\? Read it with label: -1 \(--label -1\)$/);
+    await expect(loadCsv({ text }, { label: -1 })).resolves.toMatchObject({ x: { cols: 2 }, classNames: ['0', '1', '2'] });
+    // names in the last column are offered too; a last column of measurements is not
+    const named = text.split('\n').map((l, i) => (i === 0 ? l : l.replace(/\d$/, (d) => ['setosa', 'versicolor', 'virginica'][+d]))).join('\n');
+    await expect(loadCsv({ text: named }, { name: 'n.csv' })).rejects.toThrow(/last column, kind, with its 3 classes \("setosa", "versicolor", "virginica"\)\?/);
+    const measured = 'length,width\n4.3,2.5\n4.4,3.5\n';
+    const plain = await loadCsv({ text: measured }, { name: 'm.csv' }).catch((e: DataError) => e);
+    expect((plain as DataError).message).toMatch(/--target length\)$/);
+  });
+
   it("missing: 'error' refuses any missing cell, naming line and column", async () => {
     await expect(loadCsv({ text: 'label,a,b\n1,2,3\n0,NA,4\n' }, { missing: 'error', name: 'm.csv' }))
       .rejects.toThrow(/m\.csv, line 3, column 2: "NA" is a missing value \(column a\), and missing values are refused here/);
