@@ -868,18 +868,20 @@ export class ColumnCollector {
   }
 
   /**
-   * When the label column holds no classes, the last column may: many published data sets (UCI's,
-   * scikit-learn's) keep the label there, where the seed's MNIST files keep it first. A hint naming
-   * it, when it is a feature column holding a name or a whole number ≥ 0 in every row, 2 to 20
-   * distinct values; else ''.
+   * When the label column holds no classes, the last column may, or may be the number to predict:
+   * many published data sets (UCI's, scikit-learn's) keep the label or target there, where the seed's
+   * MNIST files keep the label first. A hint naming it when it is a feature column with a value in
+   * every row: as the label when each is a name or a whole number ≥ 0, 2 to 20 distinct; as a
+   * regression target when each is a number; else ''.
    */
   private lastColumnHint(): string {
     const last = this.layout.cells - 1;
     const i = last > 0 && last !== this.labelCellIndex ? this.featureOf[last] : -1;
-    if (i < 0) return '';
+    if (i < 0 || this.rows === 0) return '';
     const seen = new Set<string>();
     const text = this.text[i];
-    for (let r = 0; r < this.rows && seen.size <= MAX_HINTED_CLASSES; r++) {
+    let wholes = true;
+    for (let r = 0; r < this.rows; r++) {
       if (text) {
         const code = r < text.codes.length ? text.codes[r] : -1;
         if (code < 0) return '';
@@ -887,15 +889,19 @@ export class ColumnCollector {
       } else {
         const fw = this.featureCells.length;
         const v = this.bytes ? this.bytes.data[r * fw + i] : this.features.data[r * fw + i];
-        if (!(Number.isInteger(v) && v >= 0)) return '';
-        seen.add(String(v));
+        if (Number.isNaN(v)) return '';
+        wholes &&= Number.isInteger(v) && v >= 0;
+        if (seen.size <= MAX_HINTED_CLASSES) seen.add(String(v));
       }
     }
-    if (seen.size < 2 || seen.size > MAX_HINTED_CLASSES || seen.size > this.rows / 2) return '';
-    const values = [...seen].sort(byName);
-    const shown = values.slice(0, 6).map((v) => (text ? quoted(v) : v)).join(', ') + (values.length > 6 ? ', …' : '');
     const lastName = this.layout.names[last];
-    return `. Or is the label the last column, ${lastName}, with its ${values.length} classes (${shown})? Read it with label: -1 (--label -1)`;
+    if ((text || wholes) && seen.size >= 2 && seen.size <= MAX_HINTED_CLASSES && seen.size <= this.rows / 2) {
+      const values = [...seen].sort(byName);
+      const shown = values.slice(0, 6).map((v) => (text ? quoted(v) : v)).join(', ') + (values.length > 6 ? ', …' : '');
+      return `. Or is the label the last column, ${lastName}, with its ${values.length} classes (${shown})? Read it with label: -1 (--label -1)`;
+    }
+    if (text || seen.size < 2) return '';
+    return `. Or is the number to predict the last column, ${lastName}? Read it as a regression target (targets: ['${lastName}'], --target ${lastName})`;
   }
 
   /** Each row's class: class numbers as they are, or names looked up in the (training) class list. */
@@ -918,6 +924,12 @@ export class ColumnCollector {
         const code = text.values.findIndex((v, k) => counts[k] > 0 && !Number.isInteger(numberOf(v)));
         throw new CsvCellError(text.lines[code], this.labelCellIndex,
           `label ${text.values[code]} is not a class (a whole number ≥ 0 or a name): is ${name} a number to predict? Read it as a regression target (targets: ['${name}'], --target ${name})${this.lastColumnHint()}`);
+      }
+      if (used.length === 1 && this.options.classes === undefined && this.rows > 1) {
+        // (a test set of one class still loads with classes given, or with the training schema)
+        throw new CsvCellError(0, this.labelCellIndex,
+          `the label column ${name} holds one value, ${Number.isNaN(numberOf(used[0])) ? quoted(used[0]) : used[0]}, in all ${this.rows} rows: a classifier needs two classes or more to tell apart` +
+          `${this.lastColumnHint()}. To load a set of one class to score, give the classes (classes: N, or schema: the training set's)`);
       }
       if (used.length > 20 && used.length > this.rows / 2) {
         throw new CsvCellError(0, this.labelCellIndex,

@@ -224,12 +224,26 @@ describe('CSV: the columns people have', () => {
     const error = await loadCsv({ text }, { name: 'flowers.csv' }).catch((e: DataError) => e);
     expect((error as DataError).message).toMatch(/flowers\.csv, line 2, column 1: label 4\.3 is not a class .*--target length\)\. Or is the label the last column, kind, with its 3 classes \(0, 1, 2\)\? Read it with label: -1 \(--label -1\)$/);
     await expect(loadCsv({ text }, { label: -1 })).resolves.toMatchObject({ x: { cols: 2 }, classNames: ['0', '1', '2'] });
-    // names in the last column are offered too; a last column of measurements is not
+    // names in the last column are offered too; a last column of measurements as a target instead
     const named = text.split('\n').map((l, i) => (i === 0 ? l : l.replace(/\d$/, (d) => ['setosa', 'versicolor', 'virginica'][+d]))).join('\n');
     await expect(loadCsv({ text: named }, { name: 'n.csv' })).rejects.toThrow(/last column, kind, with its 3 classes \("setosa", "versicolor", "virginica"\)\?/);
     const measured = 'length,width\n4.3,2.5\n4.4,3.5\n';
     const plain = await loadCsv({ text: measured }, { name: 'm.csv' }).catch((e: DataError) => e);
-    expect((plain as DataError).message).toMatch(/--target length\)$/);
+    expect((plain as DataError).message).toMatch(/--target length\)\. Or is the number to predict the last column, width\? .*--target width\)$/);
+  });
+
+  it('a label of one class is refused, offering the last column, unless the classes are given', async () => {
+    // scikit-learn's digits.csv: no header, the first pixel 0 in every row, the digit last
+    const text = Array.from({ length: 12 }, (_, i) => `0,${(i * 5) % 17},${i % 4}`).join('\n') + '\n';
+    await expect(loadCsv({ text }, { name: 'd.csv' })).rejects.toThrow(
+      /^ffnn: d\.csv, column 1: the label column \S+ holds one value, 0, in all 12 rows: a classifier needs two classes or more to tell apart\. Or is the label the last column, \S+, with its 4 classes \(0, 1, 2, 3\)\? Read it with label: -1 \(--label -1\)\. To load a set of one class to score, give the classes/);
+    await expect(loadCsv({ text }, { classes: 10 })).resolves.toMatchObject({ classes: 10, y: { cols: 10 } });
+  });
+
+  it('a label column of measurements with a number in the last column offers it as the target', async () => {
+    const text = 'CRIM,RM,MEDV\n' + Array.from({ length: 8 }, (_, i) => `0.0${i + 1}3,6.${i},${20 + i * 1.5}`).join('\n') + '\n';
+    await expect(loadCsv({ text }, { name: 'houses.csv' })).rejects.toThrow(
+      /label 0\.013 is not a class .*--target CRIM\)\. Or is the number to predict the last column, MEDV\? Read it as a regression target \(targets: \['MEDV'\], --target MEDV\)$/);
   });
 
   it("missing: 'error' refuses any missing cell, naming line and column", async () => {
