@@ -1,13 +1,17 @@
 // Detects the seed notebook's silent failure: a network whose outputs are the same vector for every
-// input, and names the likely cause (unscaled inputs, saturated units, all-positive initial weights).
+// input, and names the likely cause (unscaled inputs, saturated units, all-positive initial weights);
+// and training targets that are all the same, for which that is the right answer.
 
 import { ACTIVATIONS, type ActivationName } from './activations.js';
 import type { InitName } from './init.js';
 import type { Matrix } from './matrix.js';
 
-/** A problem found with a network's outputs (collapsed, saturated or dead layers, unscaled inputs) and its likely cause. */
+/**
+ * A problem found with a network's outputs (collapsed, saturated or dead layers, unscaled inputs) and
+ * its likely cause, or with what it is trained on (every target the same).
+ */
 export interface Diagnostic {
-  readonly code: 'collapsed-outputs';
+  readonly code: 'collapsed-outputs' | 'constant-targets';
   readonly message: string;
 }
 
@@ -19,7 +23,20 @@ export interface CollapseEvidence {
   readonly activations: readonly ActivationName[];
   readonly init: InitName;
   /** While training: the learning rate, and how the weights' norm moved since training began. */
-  readonly training?: { readonly learningRate: number; readonly startNorm: number; readonly norm: number; readonly steps: number };
+  readonly training?: {
+    readonly learningRate: number; readonly startNorm: number; readonly norm: number; readonly steps: number;
+    /** false when every training target is the same: one output for every input is then right */
+    readonly targetsVary?: boolean;
+  };
+}
+
+/** Training targets that are all the same: nothing to learn but that target. */
+export function constantTargets(rows: number, target: string): Diagnostic {
+  return {
+    code: 'constant-targets',
+    message: `every one of the ${rows} training rows has the same target${target ? ` (${target})` : ''}: the network can only learn to give it for every input. ` +
+      'Check the label or target column, and any filter applied to the rows',
+  };
 }
 
 /** Whether every row of m is the same (row-major, stopping at the first difference). */
@@ -61,6 +78,7 @@ export function diagnoseCollapse(e: CollapseEvidence): Diagnostic | null {
   if (spread > COLLAPSE_SPREAD * (1 + maxAbs(outputs))) return null;
   const inputs = e.inputs;
   if (inputs.rows < 2 || rowsAllSame(inputs)) return null; // identical inputs: nothing to tell apart
+  if (e.training?.targetsVary === false) return null; // identical targets: one output is the answer (told once as constant-targets)
 
   const causes: string[] = [];
   const inputScale = maxAbs(inputs);

@@ -1,7 +1,7 @@
 // The training loop: epochs of shuffled mini-batches, gathered inside the heap, and the stopping
 // rules (maximum epochs, maximum time, the seed's gradient-norm tolerance, divergence).
 
-import type { Diagnostic } from './diagnostics.js';
+import { constantTargets, type Diagnostic } from './diagnostics.js';
 import { checkHeapRoom } from './backends/backend.js';
 import { ThreadFailure } from './threads.js';
 import { isByteMatrix, type Inputs, type Matrix } from './matrix.js';
@@ -227,6 +227,10 @@ interface TargetSummary {
   readonly hi: number;
   /** What a constant prediction costs per example (the Watch's yardstick for divergence). */
   readonly constantCost: number;
+  /** Whether any column of the targets holds two values (else every row has the same target). */
+  readonly vary: boolean;
+  /** With one-hot targets all of one class: 'class k', for a message; else ''. */
+  readonly first: string;
 }
 
 /**
@@ -243,7 +247,11 @@ function summariseTargets(net: Engine, ys: Region): TargetSummary {
     // cross-entropy: the entropy of the class shares; binary: of each output's
     else if (p > 0 && p < 1) cost += loss === 'cross-entropy' ? -p * Math.log(p) : -p * Math.log(p) - (1 - p) * Math.log(1 - p);
   }
-  return { lo: Math.min(...lo), hi: Math.max(...hi), constantCost: cost };
+  const vary = lo.some((l, j) => l !== hi[j]);
+  // (for constant targets each column's least value is the target: a one-hot row names its class)
+  const ones = Array.from(lo).filter((v) => v === 1).length;
+  const first = net.task === 'classification' && ones === 1 && lo.every((v) => v === 0 || v === 1) ? `class ${Array.from(lo).indexOf(1)}` : '';
+  return { lo: Math.min(...lo), hi: Math.max(...hi), constantCost: cost, vary, first };
 }
 
 const DIAGNOSE_ROWS = 256;
@@ -475,6 +483,12 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
   // the targets as checked: every value finite
   const targets = summariseTargets(net, ys);
   checkTargetRange(net, targets);
+  // every target the same: said once, before the first step (the outputs will all be that target)
+  const constant = !targets.vary && n > 1 ? [constantTargets(n, targets.first)] : [];
+  for (const d of constant) {
+    warn(d);
+    told.add(d.message);
+  }
   const vx = validation ? net.placeInputs(validation.x, [xs, ys], 'train: validation: x') : null;
   const vy = validation ? net.placeTargets(validation.y, [xs, ys, vx!], 'train: validation: y') : null;
   const ws = net.openWorkspace(Math.max(batchSize, DIAGNOSE_ROWS));
@@ -510,7 +524,7 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
     };
     /** Problems with the outputs now (told once each through onWarning); with collapse: 'stop', the end of the run. */
     const diagnose = (epoch: number, batch: number, lr: number): Diagnostic[] => {
-      const found = net.diagnoseRows(ws, sample, sampleRows(), { learningRate: lr, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
+      const found = net.diagnoseRows(ws, sample, sampleRows(), { learningRate: lr, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken, targetsVary: targets.vary });
       for (const d of found) {
         if (!told.has(d.message)) warn(d);
         told.add(d.message);
@@ -592,7 +606,7 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
       net.writeOrder(order, n, kept, null, rngState);
       const score = net.evaluateHeld(ws, xs, ys, order, n).cost;
       const last = epochs[epochs.length - 1];
-      const finalWarnings = net.diagnoseRows(ws, sample, sampleRows(), { learningRate: o.learningRate, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken });
+      const finalWarnings = [...constant, ...net.diagnoseRows(ws, sample, sampleRows(), { learningRate: o.learningRate, startNorm: watch.startNorm, norm: net.parameterNorm(), steps: watch.stepsTaken, targetsVary: targets.vary })];
       for (const d of finalWarnings) if (!told.has(d.message)) warn(d);
       return {
         epochs,

@@ -118,6 +118,29 @@ describe('never failing the way the seed did', () => {
     expect(seedNet.diagnose(raw.x)).toHaveLength(1);
   });
 
+  it('says once, before the first step, that every target is the same, and calls the one output it gives no collapse', async () => {
+    // the seed's collapsing set-up, trained on one class: one output vector is then the right answer
+    const raw = await mnist('train', { raw: true, limit: 1000 });
+    const net = await Network.create({ inputs: 784, layers: [{ units: 30 }, { units: 10 }], init: 'uniform', loss: 'mse' });
+    const told: string[] = [];
+    const run = await net.train(raw.x, oneHot(new Array(1000).fill(3), 10), {
+      learningRate: 3, batchSize: 10, epochs: 3, onWarning: (d) => told.push(d.code),
+      onEpoch: (r) => { if (r.epoch === 1) told.push('epoch 1'); },
+    });
+    expect(told).toEqual(['constant-targets', 'epoch 1']);
+    expect(run.warnings).toHaveLength(1);
+    expect(run.warnings[0].message).toMatch(/^every one of the 1000 training rows has the same target \(class 3\): the network can only learn to give it/);
+    expect(run.epochs.flatMap((e) => e.warnings ?? [])).toEqual([]);
+    // a regression's constant target too, named without a class; one differing row ends it
+    const x = matrix(40, 2, Float32Array.from({ length: 80 }, (_, i) => (i % 7) / 7));
+    const y = matrix(40, 1, new Float32Array(40).fill(2.5));
+    const reg = await Network.create({ inputs: 2, layers: [{ units: 3 }, { units: 1, activation: 'linear' }], loss: 'mse' });
+    expect((await reg.train(x, y, { epochs: 2, onWarning: () => undefined })).warnings.map((d) => d.message))
+      .toEqual([expect.stringMatching(/^every one of the 40 training rows has the same target: /)]);
+    y.data[17] = 3;
+    expect((await reg.train(x, y, { epochs: 2 })).warnings).toEqual([]);
+  });
+
   it('does not call one output for inputs that are all the same a collapse (however many rows)', async () => {
     const raw = await mnist('train', { raw: true, limit: 300 });
     const seedNet = await Network.create({ inputs: 784, layers: [{ units: 30 }, { units: 10 }], init: 'uniform', loss: 'mse' });
