@@ -204,8 +204,10 @@ class TextColumn {
 }
 
 // made at first use: building the collator costs ~10 ms, which every process paid at start-up
-/** The most classes a hint offers the last column as a label with (see lastColumnHint). */
+/** The most classes a hint offers the last column as a label with (see lastColumnHint), and past which a label needs MIN_ROWS_PER_CLASS rows a class. */
 const MAX_HINTED_CLASSES = 20;
+/** Below this many rows a class, a label of more than MAX_HINTED_CLASSES values is refused as a quantity. */
+const MIN_ROWS_PER_CLASS = 10;
 
 let collator: Intl.Collator | undefined;
 const byName = (a: string, b: string): number => (collator ??= new Intl.Collator('en', { numeric: true })).compare(a, b);
@@ -931,10 +933,12 @@ export class ColumnCollector {
           `the label column ${name} holds one value, ${Number.isNaN(numberOf(used[0])) ? quoted(used[0]) : used[0]}, in all ${this.rows} rows: a classifier needs two classes or more to tell apart` +
           `${this.lastColumnHint()}. To load a set of one class to score, give the classes (classes: N, or schema: the training set's)`);
       }
-      if (used.length > 20 && used.length > this.rows / 2) {
+      // more than 20 classes with fewer than 10 rows each: a quantity (an age, a count), not classes
+      if (used.length > MAX_HINTED_CLASSES && this.rows < MIN_ROWS_PER_CLASS * used.length && this.options.classes === undefined) {
         throw new CsvCellError(0, this.labelCellIndex,
-          `the label column ${name} has ${used.length} distinct values in ${this.rows} rows: too many classes to learn. ` +
-          `If it is a number to predict, read it as a regression target (targets: ['${name}'], --target ${name})${this.lastColumnHint()}`);
+          `the label column ${name} has ${used.length} distinct values in ${this.rows} rows (${(this.rows / used.length).toFixed(1)} rows a class): too many classes to learn from so few rows. ` +
+          `If it is a number to predict, read it as a regression target (targets: ['${name}'], --target ${name})${this.lastColumnHint()}. ` +
+          'To read it as classes all the same, give their count (classes: N)');
       }
       mode = wholes ? 'index' : 'names';
       if (mode === 'index') {
