@@ -208,6 +208,8 @@ class TextColumn {
 const MAX_HINTED_CLASSES = 20;
 /** Below this many rows a class, a label of more than MAX_HINTED_CLASSES values is refused as a quantity. */
 const MIN_ROWS_PER_CLASS = 10;
+/** Below this many rows a class, a label of 3 to MAX_HINTED_CLASSES values is refused as a quantity. */
+const MIN_ROWS_PER_FEW_CLASSES = 3;
 
 let collator: Intl.Collator | undefined;
 const byName = (a: string, b: string): number => (collator ??= new Intl.Collator('en', { numeric: true })).compare(a, b);
@@ -933,8 +935,10 @@ export class ColumnCollector {
           `the label column ${name} holds one value, ${Number.isNaN(numberOf(used[0])) ? quoted(used[0]) : used[0]}, in all ${this.rows} rows: a classifier needs two classes or more to tell apart` +
           `${this.lastColumnHint()}. To load a set of one class to score, give the classes (classes: N, or schema: the training set's)`);
       }
-      // more than 20 classes with fewer than 10 rows each: a quantity (an age, a count), not classes
-      if (used.length > MAX_HINTED_CLASSES && this.rows < MIN_ROWS_PER_CLASS * used.length && this.options.classes === undefined) {
+      // more than 20 classes with fewer than 10 rows each, or any number with fewer than 3: a quantity
+      // (an age, a count), not classes
+      const perClass = used.length > MAX_HINTED_CLASSES ? MIN_ROWS_PER_CLASS : used.length >= 3 ? MIN_ROWS_PER_FEW_CLASSES : 0;
+      if (this.rows < perClass * used.length && this.options.classes === undefined) {
         throw new CsvCellError(0, this.labelCellIndex,
           `the label column ${name} has ${used.length} distinct values in ${this.rows} rows (${(this.rows / used.length).toFixed(1)} rows a class): too many classes to learn from so few rows. ` +
           `If it is a number to predict, read it as a regression target (targets: ['${name}'], --target ${name})${this.lastColumnHint()}. ` +

@@ -240,13 +240,16 @@ describe('CSV: the columns people have', () => {
     await expect(loadCsv({ text }, { classes: 10 })).resolves.toMatchObject({ classes: 10, y: { cols: 10 } });
   });
 
-  it('a label of more than 20 values with under 10 rows each is refused as a quantity, unless the classes are given', async () => {
+  it('a label of more than 20 values with under 10 rows each, or of 3 or more with under 3, is refused as a quantity, unless the classes are given', async () => {
     // scikit-learn's diabetes_data_raw: the first column is the age, 58 values in 442 rows
     const ages = (rows: number, values: number) => 'age,bmi\n' + Array.from({ length: rows }, (_, i) => `${19 + (i * 7) % values},${20 + (i % 13) / 2}`).join('\n') + '\n';
     await expect(loadCsv({ text: ages(200, 30) }, { name: 'a.csv' })).rejects.toThrow(
       /^ffnn: a\.csv, column 1: the label column age has 30 distinct values in 200 rows \(6\.7 rows a class\): too many classes to learn from so few rows\. If it is a number to predict, read it as a regression target \(targets: \['age'\], --target age\)\. Or is the number to predict the last column, bmi\? .* To read it as classes all the same, give their count \(classes: N\)$/);
     await expect(loadCsv({ text: ages(200, 30) }, { classes: 49 })).resolves.toMatchObject({ classes: 49 });
     await expect(loadCsv({ text: ages(300, 25) })).resolves.toMatchObject({ classes: 44 });
+    // scikit-learn's linnerud: 20 athletes, the first column their chin-ups (12 values)
+    await expect(loadCsv({ text: ages(20, 12) })).rejects.toThrow(/has 12 distinct values in 20 rows \(1\.7 rows a class\)/);
+    await expect(loadCsv({ text: ages(15, 3) })).resolves.toMatchObject({ classes: 22 });
   });
 
   it('a label column of measurements with a number in the last column offers it as the target', async () => {
