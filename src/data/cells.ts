@@ -19,25 +19,64 @@ export function numberOf(cell: string): number {
 }
 
 const DATE = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+// Dates that name their month, in the orders spreadsheets and finance sites write: 19-Sep-03,
+// 19 Sep 2003, 2003-Sep-19, Sep 19, 2003, September 19 2003 (each with an optional hh:mm[:ss])
+const TIME = '(?:[T ]+(\\d{1,2}):(\\d{2})(?::(\\d{2}))?)?';
+const DAY_MONTH_YEAR = new RegExp(`^(\\d{1,2})[- /]([A-Za-z]{3,9})\\.?[- /,]\\s*(\\d{4}|\\d{2})${TIME}$`);
+const YEAR_MONTH_DAY = new RegExp(`^(\\d{4})[- /]([A-Za-z]{3,9})\\.?[- /](\\d{1,2})${TIME}$`);
+const MONTH_DAY_YEAR = new RegExp(`^([A-Za-z]{3,9})\\.?[- ](\\d{1,2}),?[- ]\\s*(\\d{4})${TIME}$`);
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/** 1–12 for an English month name or its three-letter abbreviation (Sept too), any case; else 0. */
+function monthOf(name: string): number {
+  const lower = name.toLowerCase();
+  const k = lower === 'sept' ? 8 : MONTHS.findIndex((m) => m === lower || (lower.length === 3 && m.startsWith(lower)));
+  return k + 1;
+}
+
+/** A year as written: four digits as they are, two as POSIX's %y reads them (69–99: 1900s, 00–68: 2000s). */
+function fullYear(digits: string): number {
+  const y = Number(digits);
+  return digits.length === 4 ? y : y >= 69 ? 1900 + y : 2000 + y;
+}
 
 /**
  * An ISO date or date-time (`2012-01-31`, `2012/01/31`, `2012-01-31T10:00`, `2012-01-31 10:00:05Z`,
- * with an optional UTC offset) as fractional years: 2012.0 is the first instant of 2012 (UTC), and a
- * year's days share the unit evenly, leap years included. NaN when the cell is not such a date or
- * names a day that does not exist (2013-02-29).
+ * with an optional UTC offset), or a date that names its month (`31-Jan-12`, `31 Jan 2012`,
+ * `2012-Jan-31`, `Jan 31, 2012`, `January 31 2012`, with an optional time), as fractional years:
+ * 2012.0 is the first instant of 2012 (UTC), and a year's days share the unit evenly, leap years
+ * included. NaN when the cell is not such a date or names a day that does not exist (2013-02-29).
+ * Dates of numbers alone in another order (31/01/2012, 01/31/2012) are not read: a cell alone cannot
+ * tell day from month.
  */
 export function yearsOf(cell: string): number {
-  const m = DATE.exec(cell.trim());
-  if (!m) return NaN;
-  const year = Number(m[1]), month = Number(m[3]), day = Number(m[4]);
-  const hour = m[5] === undefined ? 0 : Number(m[5]);
-  const minute = m[6] === undefined ? 0 : Number(m[6]);
-  const second = m[7] === undefined ? 0 : Number(m[7]) + (m[8] ? Number(m[8]) : 0);
+  const trimmed = cell.trim();
+  const m = DATE.exec(trimmed);
+  if (!m) return namedMonthYears(trimmed);
+  return yearsAt(Number(m[1]), Number(m[3]), Number(m[4]), m[5], m[6], m[7] === undefined ? undefined : m[7] + (m[8] ?? ''), m[9]);
+}
+
+/** A date that names its month (see yearsOf) as fractional years, else NaN. */
+function namedMonthYears(cell: string): number {
+  let m = DAY_MONTH_YEAR.exec(cell);
+  if (m) return yearsAt(fullYear(m[3]), monthOf(m[2]), Number(m[1]), m[4], m[5], m[6], undefined);
+  m = YEAR_MONTH_DAY.exec(cell);
+  if (m) return yearsAt(Number(m[1]), monthOf(m[2]), Number(m[3]), m[4], m[5], m[6], undefined);
+  m = MONTH_DAY_YEAR.exec(cell);
+  if (m) return yearsAt(Number(m[3]), monthOf(m[1]), Number(m[2]), m[4], m[5], m[6], undefined);
+  return NaN;
+}
+
+/** A day and time (the time's parts as written, or undefined) as fractional years, else NaN. */
+function yearsAt(year: number, month: number, day: number, h: string | undefined, min: string | undefined, sec: string | undefined,
+  zone: string | undefined): number {
+  const hour = h === undefined ? 0 : Number(h);
+  const minute = min === undefined ? 0 : Number(min);
+  const second = sec === undefined ? 0 : Number(sec);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second >= 61) return NaN;
   const midnight = Date.UTC(year, month - 1, day);
   if (new Date(midnight).getUTCDate() !== day) return NaN; // 31 April, 29 February of a common year
   let offsetMinutes = 0;
-  const zone = m[9];
   if (zone && zone !== 'Z') {
     const digits = zone.replace(':', '');
     offsetMinutes = (zone[0] === '-' ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));

@@ -252,6 +252,14 @@ describe('CSV: the columns people have', () => {
     await expect(loadCsv({ text: ages(15, 3) })).resolves.toMatchObject({ classes: 22 });
   });
 
+  it('reads dates that name their month (a finance site\'s 19-Sep-03) as dates, not as names', async () => {
+    const text = 'Date,Open,Close\n' + Array.from({ length: 30 }, (_, i) => `${i + 1}-Sep-03,${29 + i / 10},${29.5 + i / 10}`).join('\n') + '\n';
+    const d = await loadCsv({ text }, { targets: ['Close'] });
+    expect(d.schema.columns.map((c) => c.kind)).toEqual(['date', 'numeric', 'target']);
+    expect(d.featureNames).toEqual(['Date', 'Open']);
+    expect((d.x.data as Float32Array)[2 * 4]).toBe(Math.fround(2003 + (243 + 4) / 365));
+  });
+
   it('a label column of measurements with a number in the last column offers it as the target', async () => {
     const text = 'CRIM,RM,MEDV\n' + Array.from({ length: 8 }, (_, i) => `0.0${i + 1}3,6.${i},${20 + i * 1.5}`).join('\n') + '\n';
     await expect(loadCsv({ text }, { name: 'houses.csv' })).rejects.toThrow(
