@@ -39,6 +39,7 @@ export interface DataOptionValues {
   target?: ColumnRef[];
   ignore?: ColumnRef[];
   categorical?: ColumnRef[];
+  dates?: 'month-first' | 'day-first';
   missing?: 'fill' | 'error';
   skipLines?: number;
   header?: 'auto' | 'true' | 'false';
@@ -58,7 +59,8 @@ export function addDataOptions(command: Command, training: boolean): Command {
     command
       .option('--target <cols>', 'regression target column(s), comma-separated: trains a regression instead of classes', columnList)
       .option('--ignore <cols>', 'columns to leave out (names, ids), comma-separated', columnList)
-      .option('--categorical <cols>', 'columns to read as categories whatever they hold (e.g. numeric codes), comma-separated', columnList);
+      .option('--categorical <cols>', 'columns to read as categories whatever they hold (e.g. numeric codes), comma-separated', columnList)
+      .addOption(new Option('--dates <order>', 'dates of numbers alone (01/02/2012) where no day past 12 tells: month first (default, as spreadsheets) or day first').choices(['month-first', 'day-first']));
   }
   return command;
 }
@@ -73,6 +75,7 @@ export function dataFlags(v: DataOptionValues, source: string): DataFlags {
     ...(v.target ? { targets: v.target } : v.label !== undefined ? { label: v.label } : {}),
     ...(v.ignore ? { ignore: v.ignore } : {}),
     ...(v.categorical ? { categorical: v.categorical } : {}),
+    ...(v.dates ? { dates: v.dates } : {}),
     missing: v.missing ?? 'fill',
     ...(v.skipLines !== undefined ? { skipLines: v.skipLines } : {}),
     ...(v.delimiter !== undefined ? { delimiter: v.delimiter === '\\t' || v.delimiter === 'tab' ? '\t' : v.delimiter } : {}),

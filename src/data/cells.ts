@@ -25,6 +25,10 @@ const TIME = '(?:[T ]+(\\d{1,2}):(\\d{2})(?::(\\d{2}))?)?';
 const DAY_MONTH_YEAR = new RegExp(`^(\\d{1,2})[- /]([A-Za-z]{3,9})\\.?[- /,]\\s*(\\d{4}|\\d{2})${TIME}$`);
 const YEAR_MONTH_DAY = new RegExp(`^(\\d{4})[- /]([A-Za-z]{3,9})\\.?[- /](\\d{1,2})${TIME}$`);
 const MONTH_DAY_YEAR = new RegExp(`^([A-Za-z]{3,9})\\.?[- ](\\d{1,2}),?[- ]\\s*(\\d{4})${TIME}$`);
+// Dates of numbers alone with the year last: 31/01/2012, 1/31/12, 31.01.2012, 31-01-2012. Which of
+// day and month comes first is the column's to say (see DayOrder); two-digit years only with
+// slashes (1.2.10 is more often a version than a date)
+const NUMERIC_DATE = new RegExp(`^(\\d{1,2})([/.-])(\\d{1,2})\\2(\\d{4}|(?<=/)\\d{2})${TIME}$`);
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
 /** 1–12 for an English month name or its three-letter abbreviation (Sept too), any case; else 0. */
@@ -46,14 +50,40 @@ function fullYear(digits: string): number {
  * `2012-Jan-31`, `Jan 31, 2012`, `January 31 2012`, with an optional time), as fractional years:
  * 2012.0 is the first instant of 2012 (UTC), and a year's days share the unit evenly, leap years
  * included. NaN when the cell is not such a date or names a day that does not exist (2013-02-29).
- * Dates of numbers alone in another order (31/01/2012, 01/31/2012) are not read: a cell alone cannot
- * tell day from month.
+ * Dates of numbers alone with the year last (31/01/2012, 1/31/12, 31.01.2012) are read in `order`,
+ * the column's (see DayOrder): a cell alone cannot tell day from month. Without it they are NaN.
  */
-export function yearsOf(cell: string): number {
+export function yearsOf(cell: string, order?: DayOrder): number {
   const trimmed = cell.trim();
   const m = DATE.exec(trimmed);
-  if (!m) return namedMonthYears(trimmed);
+  if (!m) return order ? numericDateYears(trimmed, order) ?? namedMonthYears(trimmed) : namedMonthYears(trimmed);
   return yearsAt(Number(m[1]), Number(m[3]), Number(m[4]), m[5], m[6], m[7] === undefined ? undefined : m[7] + (m[8] ?? ''), m[9]);
+}
+
+/**
+ * How a column's dates of numbers alone are read: 'month-first' (01/02/2012 is 2 January, as in
+ * the US and in spreadsheets' default) or 'day-first' (1 February, as in most of the world).
+ */
+export type DayOrder = 'month-first' | 'day-first';
+
+/** A date of numbers alone read in `order`, as fractional years (NaN: no such day); undefined when the cell is not one. */
+function numericDateYears(cell: string, order: DayOrder): number | undefined {
+  const m = NUMERIC_DATE.exec(cell);
+  if (!m) return undefined;
+  const [first, second] = [Number(m[1]), Number(m[3])];
+  const [month, day] = order === 'month-first' ? [first, second] : [second, first];
+  return yearsAt(fullYear(m[4]), month, day, m[5], m[6], m[7], undefined);
+}
+
+/**
+ * Which orders a date of numbers alone can be read in: 'either' (01/02/2012), one of them (31/01/2012
+ * only day first), or null when it is no such date in either.
+ */
+export function dayOrdersOf(cell: string): DayOrder | 'either' | null {
+  const trimmed = cell.trim();
+  const monthFirst = !Number.isNaN(numericDateYears(trimmed, 'month-first') ?? NaN);
+  const dayFirst = !Number.isNaN(numericDateYears(trimmed, 'day-first') ?? NaN);
+  return monthFirst && dayFirst ? 'either' : monthFirst ? 'month-first' : dayFirst ? 'day-first' : null;
 }
 
 /** A date that names its month (see yearsOf) as fractional years, else NaN. */

@@ -7,7 +7,7 @@
 // are decided at the end, when every cell has been seen.
 
 import { compactInputs, isByteMatrix, matrix, oneHot, type Inputs, type Matrix } from '../matrix.js';
-import { isMissing, numberOf, yearsOf } from './cells.js';
+import { dayOrdersOf, isMissing, numberOf, yearsOf, type DayOrder } from './cells.js';
 import { CsvCellError, quoted } from './errors.js';
 import { Role, type Layout } from './layout.js';
 import { inputNames, widthOf, type NumericColumn, type CategoricalColumn, type ColumnSchema, type DataSchema } from './schema.js';
@@ -19,6 +19,12 @@ export interface CollectOptions {
   readonly classes?: number;
   /** More distinct text values than this (default 100) is too many for a category column. */
   readonly maxCategories?: number;
+  /**
+   * How dates of numbers alone (01/02/2012) are read where the column does not tell: a column with a
+   * day past 12 first (31/01/2012) is read day first, one with a month place past 12 (01/31/2012)
+   * month first, whatever this says. Default 'month-first', as spreadsheets do; a note says when it decided.
+   */
+  readonly dates?: DayOrder;
   /** A trained schema: kinds, categories, fill values and classes come from it. */
   readonly schema?: DataSchema;
 }
@@ -251,6 +257,8 @@ export class ColumnCollector {
   private readonly firstNumberText: string[];
   /** rows whose label or target is missing */
   private dropped: number[] = [];
+  /** columns whose dates of numbers alone were read in the assumed order (see dayOrder) */
+  private readonly dayOrderNotes: string[] = [];
   private readonly failOnMissing: boolean;
 
   constructor(private readonly layout: Layout, private readonly options: CollectOptions, storage?: CollectorStorage) {
@@ -586,6 +594,7 @@ export class ColumnCollector {
       notes.push(`dropped ${this.dropped.length} row(s) whose ${this.targetCells.length ? 'target' : 'label'} is missing`);
     }
     for (const m of missingReport) notes.push(`column ${m.column}: ${m.count} missing cell(s) filled with ${typeof m.fill === 'number' ? `${+m.fill.toPrecision(6)} (the training median)` : m.fill}`);
+    notes.push(...this.dayOrderNotes);
     for (const u of unseen) notes.push(`column ${u.column}: ${u.count} cell(s) hold values training never saw (${u.values.slice(0, 3).map((v) => `'${v}'`).join(', ')}${u.values.length > 3 ? ', …' : ''}); they give all zeros`);
     const report: LoadReport = {
       skippedLines: layout.preamble - (layout.header ? 1 : 0),
@@ -645,7 +654,8 @@ export class ColumnCollector {
     const forced = this.layout.roles[c] === Role.Text;
     let textCells = 0, dateCells = 0;
     let firstText = -1, firstDate = -1;
-    const isDate = text ? text.values.map((v) => !Number.isNaN(yearsOf(v))) : [];
+    const order = text && !forced ? this.dayOrder(i, text, counts!) : undefined;
+    const isDate = text ? text.values.map((v) => !Number.isNaN(yearsOf(v, order?.order))) : [];
     text?.values.forEach((_, code) => {
       if (counts![code] === 0) return;
       if (isDate[code]) {
@@ -678,7 +688,35 @@ export class ColumnCollector {
     if (textCells > 0) return this.categorical(i, name, false);
     // a numeric column's median is filled in for all of them at once (see numericMedians)
     if (dateCells === 0) return { name, kind: 'numeric', fill: NaN };
-    return { name, kind: 'date', fill: median(this.columnValues(i, isDate)) };
+    if (order?.assumed) this.dayOrderNotes.push(`column ${name}: dates such as ${order.example} read ${order.order.replace('-', ' ')} (no day past 12 tells which); give dates: '${order.order === 'month-first' ? 'day-first' : 'month-first'}' (--dates ${order.order === 'month-first' ? 'day-first' : 'month-first'}) for the other reading`);
+    return { name, kind: 'date', fill: median(this.columnValues(i, isDate, order?.order)), ...(order ? { order: order.order } : {}) };
+  }
+
+  /**
+   * How a text column's dates of numbers alone read, when it has any: day first when one has a day
+   * past 12 in first place, month first when one has it in second place, else the `dates` option
+   * (assumed: the load notes it). Undefined without such dates; refused when both orders are there.
+   */
+  private dayOrder(i: number, text: TextColumn, counts: Int32Array): { order: DayOrder; assumed: boolean; example: string } | undefined {
+    let monthFirst = -1, dayFirst = -1, example = '';
+    text.values.forEach((v, code) => {
+      if (counts[code] === 0) return;
+      const orders = dayOrdersOf(v);
+      if (orders === null) return;
+      example ||= v;
+      if (orders === 'month-first' && (monthFirst < 0 || text.lines[code] < text.lines[monthFirst])) monthFirst = code;
+      if (orders === 'day-first' && (dayFirst < 0 || text.lines[code] < text.lines[dayFirst])) dayFirst = code;
+    });
+    if (!example) return undefined;
+    if (monthFirst >= 0 && dayFirst >= 0) {
+      const [first, later] = text.lines[monthFirst] < text.lines[dayFirst] ? [monthFirst, dayFirst] : [dayFirst, monthFirst];
+      const how = (code: number) => (code === dayFirst ? 'day first' : 'month first');
+      throw new CsvCellError(text.lines[later], this.featureCells[i],
+        `${quoted(text.values[later])} is a date written ${how(later)}, but line ${text.lines[first]} has ${quoted(text.values[first])}, written ${how(first)} ` +
+        `(column ${this.layout.names[this.featureCells[i]]}); write the column's dates one way, or as ISO dates (2012-01-31)`);
+    }
+    if (monthFirst >= 0 || dayFirst >= 0) return { order: dayFirst >= 0 ? 'day-first' : 'month-first', assumed: false, example };
+    return { order: this.options.dates ?? 'month-first', assumed: true, example };
   }
 
   /** A text column as categories: refused when it has so many values that it looks like names or ids. */
@@ -704,7 +742,7 @@ export class ColumnCollector {
     let bad = -1;
     text.values.forEach((v, code) => {
       if (counts[code] === 0) return;
-      const fits = given.kind === 'date' && !Number.isNaN(yearsOf(v));
+      const fits = given.kind === 'date' && !Number.isNaN(yearsOf(v, given.order));
       if (!fits && (bad < 0 || text.lines[code] < text.lines[bad])) bad = code;
     });
     if (given.kind === 'date' && this.firstNumberLine[i] > 0 && (bad < 0 || this.firstNumberLine[i] < text.lines[bad])) {
@@ -783,11 +821,11 @@ export class ColumnCollector {
   }
 
   /** The non-missing values of a numeric or date column (isDate: which text values are dates). */
-  private columnValues(i: number, isDate: boolean[] | null): Float64Array {
+  private columnValues(i: number, isDate: boolean[] | null, order?: DayOrder): Float64Array {
     const fw = this.featureCells.length;
     const f = this.store.data;
     const text = this.text[i];
-    const years = isDate ? text!.values.map((v, code) => (isDate[code] ? yearsOf(v) : NaN)) : null;
+    const years = isDate ? text!.values.map((v, code) => (isDate[code] ? yearsOf(v, order) : NaN)) : null;
     const out = new Float64Array(this.rows - this.missingCount[i]);
     let n = 0;
     for (let r = 0; r < this.rows; r++) {
@@ -840,7 +878,7 @@ export class ColumnCollector {
           for (let r = 0; r < rows; r++) if (Number.isNaN(x[r * width + at])) x[r * width + at] = c.fill;
         }
       } else if (c.kind === 'date') {
-        const years = text ? text.values.map(yearsOf) : null;
+        const years = text ? text.values.map((v) => yearsOf(v, c.order)) : null;
         for (let r = 0; r < rows; r++) {
           let v = f[r * fw + i];
           if (Number.isNaN(v)) v = years && text!.codes[r] >= 0 ? years[text!.codes[r]] : c.fill;

@@ -187,8 +187,8 @@ async function loadInChunks(path: string, size: number, threads: number, options
   }
   bounds.push(size);
 
-  const { schema, missing, classes, maxCategories } = options;
-  const collect = { schema, missing, classes, maxCategories };
+  const { schema, missing, classes, maxCategories, dates } = options;
+  const collect = { schema, missing, classes, maxCategories, dates };
   const workerUrl = new URL(import.meta.url.endsWith('.ts') ? '../../dist/data/csv-worker.js' : './csv-worker.js', import.meta.url);
   const workers = bounds.slice(1, -1).map((start, i) => new Worker(workerUrl, {
     workerData: { path, start, end: bounds[i + 2], collect, plan: { ...plan, skip: 0 } },

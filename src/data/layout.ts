@@ -2,7 +2,7 @@
 // what each column is for (feature, label, target, ignored), from the options or a trained schema.
 // Reader-independent: it sees records as arrays of strings.
 
-import { isMissing, numberOf, yearsOf } from './cells.js';
+import { dayOrdersOf, isMissing, numberOf, yearsOf } from './cells.js';
 import { CsvCellError } from './errors.js';
 import { isFeature, type DataSchema } from './schema.js';
 
@@ -55,7 +55,7 @@ type CellType = 'number' | 'date' | 'missing' | 'text';
 function typeOf(cell: string): CellType {
   if (isMissing(cell)) return 'missing';
   if (!Number.isNaN(numberOf(cell))) return 'number';
-  if (!Number.isNaN(yearsOf(cell))) return 'date';
+  if (!Number.isNaN(yearsOf(cell)) || dayOrdersOf(cell) !== null) return 'date';
   return 'text';
 }
 

@@ -7,7 +7,7 @@ import { isFeature, type DataSchema } from './schema.js';
 const name = v.string('must be a string');
 const COLUMN = v.variant('kind', [
   v.strictObject({ name, kind: v.literal('numeric'), fill: finite() }),
-  v.strictObject({ name, kind: v.literal('date'), fill: finite() }),
+  v.strictObject({ name, kind: v.literal('date'), fill: finite(), order: v.optional(oneOf(['month-first', 'day-first'])) }),
   v.strictObject({ name, kind: v.literal('categorical'), values: v.array(name, 'must be a list of strings'), missing: v.boolean('must be true or false') }),
   v.strictObject({ name, kind: oneOf(['ignored', 'label', 'target']) }),
 ], "must be 'numeric', 'date', 'categorical', 'ignored', 'label' or 'target'");

@@ -1,6 +1,7 @@
 // What a training file taught about its columns: each column's kind, the categories and fill
 // values, the class names. Saved with the model, so evaluate and predict take raw files.
 
+import type { DayOrder } from './cells.js';
 
 /**
  * A column of numbers; missing cells take `fill`: the training median (of at most 2 048 evenly spaced
@@ -17,6 +18,8 @@ export interface DateColumn {
   readonly name: string;
   readonly kind: 'date';
   readonly fill: number;
+  /** How its dates of numbers alone (01/02/2012) are read; absent when it held none. */
+  readonly order?: DayOrder;
 }
 
 /**

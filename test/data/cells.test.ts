@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { yearsOf } from '../../src/data/cells.js';
+import { dayOrdersOf, yearsOf } from '../../src/data/cells.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -33,5 +33,29 @@ describe('dates', () => {
       expect(yearsOf(cell), cell).toBeNaN();
     }
     expect(yearsOf('29-Feb-04')).toBe(yearsOf('2004-02-29'));
+  });
+});
+
+describe('dates of numbers alone', () => {
+  it('read in the order given as the ISO date of that day; a cell says which orders it allows', () => {
+    fc.assert(fc.property(
+      fc.date({ min: new Date(Date.UTC(1969, 0, 1)), max: new Date(Date.UTC(2068, 11, 31)), noInvalidDate: true }),
+      fc.constantFrom('/', '.', '-'), fc.boolean(),
+      (date, sep, padded) => {
+        const y = date.getUTCFullYear(), m = date.getUTCMonth() + 1, d = date.getUTCDate();
+        const two = (n: number) => (padded ? pad(n) : String(n));
+        const iso = yearsOf(`${y}-${pad(m)}-${pad(d)}`);
+        expect(yearsOf(`${two(d)}${sep}${two(m)}${sep}${y}`, 'day-first')).toBe(iso);
+        expect(yearsOf(`${two(m)}${sep}${two(d)}${sep}${y}`, 'month-first')).toBe(iso);
+        // two-digit years with slashes only (1.2.10 is more often a version)
+        expect(yearsOf(`${two(m)}${sep}${two(d)}${sep}${pad(y % 100)}`, 'month-first')).toBe(sep === '/' ? iso : NaN);
+        const orders = dayOrdersOf(`${two(d)}${sep}${two(m)}${sep}${y}`);
+        expect(orders).toBe(d === m || d <= 12 ? 'either' : 'day-first');
+        // without an order they are not read: a cell alone cannot tell
+        expect(yearsOf(`${two(d)}${sep}${two(m)}${sep}${y}`)).toBeNaN();
+      }), { numRuns: 300 });
+    expect(dayOrdersOf('13/13/2012')).toBeNull();
+    expect(dayOrdersOf('1.2.10')).toBeNull();
+    expect(dayOrdersOf('2012-01-02')).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { yearsOf } from '../../src/data/cells.js';
 import { loadCsv } from '../../src/data/csv.js';
 import { DataError } from '../../src/data/errors.js';
 
@@ -258,6 +259,36 @@ describe('CSV: the columns people have', () => {
     expect(d.schema.columns.map((c) => c.kind)).toEqual(['date', 'numeric', 'target']);
     expect(d.featureNames).toEqual(['Date', 'Open']);
     expect((d.x.data as Float32Array)[2 * 4]).toBe(Math.fround(2003 + (243 + 4) / 365));
+  });
+
+  it('reads dates of numbers alone in the order the column shows, else month first with a note, and later files as trained', async () => {
+    const file = (dates: string[]) => 'when,price,y\n' + dates.map((d, i) => `${d},${3 + i / 10},${i % 2}`).join('\n') + '\n';
+    const iso = (s: string) => Math.fround(yearsOf(s));
+    // a day past 12 in first place: day first, no note
+    const dmy = await loadCsv({ text: file(['01/02/2012', '31/07/2012', '05/06/2012', '07/08/2012']) }, { label: -1 });
+    expect(dmy.schema.columns[0]).toEqual({ name: 'when', kind: 'date', fill: expect.any(Number), order: 'day-first' });
+    expect(dmy.x.data[0]).toBe(iso('2012-02-01'));
+    expect(dmy.report.notes).toEqual([]);
+    // in second place: month first
+    const mdy = await loadCsv({ text: file(['01/02/2012', '07/31/2012', '05/06/2012', '08/07/2012']) }, { label: -1 });
+    expect(mdy.schema.columns[0]).toMatchObject({ order: 'month-first' });
+    expect(mdy.x.data[0]).toBe(iso('2012-01-02'));
+    // nothing tells: month first, said in a note, and dates: 'day-first' turns it
+    const either = file(['01/02/2012', '03/04/2012', '05/06/2012', '07/08/2012']);
+    const assumed = await loadCsv({ text: either }, { label: -1 });
+    expect(assumed.x.data[0]).toBe(iso('2012-01-02'));
+    expect(assumed.report.notes).toEqual(["column when: dates such as 01/02/2012 read month first (no day past 12 tells which); give dates: 'day-first' (--dates day-first) for the other reading"]);
+    expect((await loadCsv({ text: either }, { label: -1, dates: 'day-first' })).x.data[0]).toBe(iso('2012-02-01'));
+    // a later file reads as the training file did, whatever it would tell alone
+    const later = await loadCsv({ text: either }, { schema: dmy.schema });
+    expect(later.x.data[0]).toBe(iso('2012-02-01'));
+    expect(later.report.notes).toEqual([]);
+    // both orders in one column: not dates, and the column says so
+    await expect(loadCsv({ text: file(['31/01/2012', '05/06/2012', '01/31/2012']) }, { label: -1, name: 'w.csv' })).rejects.toThrow(
+      /^ffnn: w\.csv, line 4, column 1: "01\/31\/2012" is a date written month first, but line 2 has "31\/01\/2012", written day first \(column when\); write the column's dates one way, or as ISO dates \(2012-01-31\)$/);
+    // versions are not dates
+    const versions = await loadCsv({ text: 'v,y\n1.2.10,0\n1.2.11,1\n1.2.10,1\n1.2.11,0\n' }, { label: -1 });
+    expect(versions.schema.columns[0]).toMatchObject({ kind: 'categorical' });
   });
 
   it('a label column of measurements with a number in the last column offers it as the target', async () => {
