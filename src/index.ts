@@ -26,6 +26,7 @@ export { loadCsv } from './data/csv.js';
 export type { CsvOptions, CsvSource, Dataset, LoadReport } from './data/csv.js';
 export { DataError } from './data/errors.js';
 export type { DataSchema, ColumnSchema, NumericColumn, DateColumn, CategoricalColumn, OtherColumn } from './data/schema.js';
+export type { DayOrder } from './data/cells.js';
 export { splitRows, shuffleRows } from './data/split.js';
 export type { SplitOptions, Rows } from './data/split.js';
 export { ValidationError } from './validate.js';
