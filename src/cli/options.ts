@@ -53,7 +53,7 @@ export function addDataOptions(command: Command, training: boolean): Command {
     .option('--label <col>', 'the class label column: index (0 is the first, -1 the last) or header name (default 0)', columnRef)
     .option('--header <auto|true|false>', 'whether the first row (after any preamble) names the columns (default auto)')
     .option('--skip-lines <n>', 'lines to skip before the header or data (default: a preamble such as sklearn\'s line of counts is told and skipped)', wholeArg('skip-lines', 0))
-    .option('--delimiter <char>', 'cell separator (default: told from the first lines: , ; tab | or space)')
+    .option('--delimiter <char>', 'cell separator (default: told from the first lines: , ; tab | space, or whitespace: runs of spaces and tabs)')
     .addOption(new Option('--missing <how>', 'missing cells (empty, NA, NaN, ?): fill them (training median, or a "missing" category) or refuse them').choices(['fill', 'error']).default('fill'));
   if (training) {
     command

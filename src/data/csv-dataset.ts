@@ -2,7 +2,7 @@
 
 import type { Readable } from 'node:stream';
 import type { CollectOptions } from './columns.js';
-import { sniffDelimiter } from './delimiter.js';
+import { sniffDelimiter, WHITESPACE } from './delimiter.js';
 import type { LayoutOptions } from './layout.js';
 
 export type { Dataset, LoadReport } from './columns.js';
@@ -28,7 +28,10 @@ export interface CsvOptions extends LayoutOptions, CollectOptions {
   readonly categorical?: readonly (number | string)[];
   /** Lines to skip before the header or data; 'auto' (default) skips a preamble it can tell, such as sklearn's line of counts. */
   readonly skipLines?: number | 'auto';
-  /** The cell separator: 'auto' (default: told from the first lines), or ',', ';', '\t', '|', ' '. */
+  /**
+   * The cell separator: 'auto' (default: told from the first lines), ',', ';', '\t', '|', ' ', or
+   * 'whitespace' (runs of spaces and tabs, leading ones ignored: columns aligned for reading).
+   */
   readonly delimiter?: string;
   /**
    * Which parser splits the cells: 'auto' (default: the WebAssembly scanner, and csv-parse for files
@@ -63,6 +66,7 @@ export function csvName(source: CsvSource, options: CsvOptions): string {
 /** The delimiter to use: the option, or told from the head of the text. */
 export function delimiterFor(options: CsvOptions, head: string): string {
   if (options.delimiter === undefined || options.delimiter === 'auto') return sniffDelimiter(head);
-  if (options.delimiter.length !== 1) throw new Error(`ffnn: delimiter must be one character or 'auto', got ${JSON.stringify(options.delimiter)}`);
+  if (options.delimiter === WHITESPACE) return WHITESPACE;
+  if (options.delimiter.length !== 1) throw new Error(`ffnn: delimiter must be one character, 'whitespace' or 'auto', got ${JSON.stringify(options.delimiter)}`);
   return options.delimiter;
 }

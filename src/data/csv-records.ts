@@ -4,12 +4,21 @@
 
 import type { Options } from 'csv-parse';
 import { ColumnCollector, type CollectOptions } from './columns.js';
+import { WHITESPACE } from './delimiter.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, type Layout, type LayoutOptions } from './layout.js';
 
-/** csv-parse's options for a file split at `delimiter`, starting after `skipLines` lines. */
+/**
+ * csv-parse's options for a file split at `delimiter` (or at runs of spaces and tabs: WHITESPACE),
+ * starting after `skipLines` lines, each record paired with its line (see LinedRecord).
+ */
 export function csvOptions(delimiter: string, skipLines = 0): Options {
-  return { bom: true, skip_empty_lines: true, relax_column_count: true, delimiter, ...(skipLines > 0 ? { from_line: skipLines + 1 } : {}) };
+  const whitespace = delimiter === WHITESPACE;
+  return {
+    bom: true, skip_empty_lines: true, relax_column_count: true, delimiter: whitespace ? [' ', '\t'] : delimiter,
+    on_record: whitespace ? withLineNoEmpties : withLine,
+    ...(skipLines > 0 ? { from_line: skipLines + 1 } : {}),
+  };
 }
 
 /** A record with the line it ends on, for error messages. */
@@ -19,7 +28,11 @@ export interface LinedRecord {
 }
 
 /** csv-parse's on_record option that pairs each record with its line. */
-export const withLine = ((record: string[], context: { lines: number }): LinedRecord => ({ record, line: context.lines })) as unknown as Options['on_record'];
+const withLine = ((record: string[], context: { lines: number }): LinedRecord => ({ record, line: context.lines })) as unknown as Options['on_record'];
+
+/** The same for runs of spaces and tabs: the empty cells between a run's characters (and before the first) are no cells. */
+const withLineNoEmpties = ((record: string[], context: { lines: number }): LinedRecord =>
+  ({ record: record.filter((cell) => cell !== ''), line: context.lines })) as unknown as Options['on_record'];
 
 /** csv-parse's own errors (an unclosed quote, …) carry the line they stopped at. */
 function parseError(error: unknown): unknown {

@@ -2,7 +2,7 @@
 // build, the same checks and the same errors. The file is decompressed (gzip, told by its first
 // bytes, through DecompressionStream), decoded and parsed as it streams in.
 
-import { collectRecords, csvOptions, withLine, type LinedRecord } from './csv-records.js';
+import { collectRecords, csvOptions, type LinedRecord } from './csv-records.js';
 import { csvName, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, located } from './errors.js';
 import { scanCsv } from './scanner.js';
@@ -74,7 +74,7 @@ async function* textRecords(reader: ReadableStreamDefaultReader<string>, options
     headLength += value.length;
   }
   const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
-  const parser = parse({ ...csvOptions(delimiterFor(options, head.join('')), skip), on_record: withLine });
+  const parser = parse(csvOptions(delimiterFor(options, head.join('')), skip));
   // csv-parse's browser stream calls this.destroy() when it ends, which its stream shim lacks
   const shim = parser as unknown as { destroy?: () => void };
   shim.destroy ??= () => {};

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { ColumnCollector, type CollectedPart, type CollectorStorage } from './columns.js';
-import { collectRecords, csvOptions, withLine, type LinedRecord } from './csv-records.js';
+import { collectRecords, csvOptions, type LinedRecord } from './csv-records.js';
 import { csvName, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, DataError, located } from './errors.js';
 import { Role } from './layout.js';
@@ -87,7 +87,7 @@ async function loadStream(input: Readable, options: CsvOptions): Promise<Dataset
   const head = await peek(plain, HEAD_BYTES);
   const delimiter = delimiterFor(options, head.head.toString('utf8'));
   const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
-  const parser = head.stream.pipe(parse({ ...csvOptions(delimiter, skip), on_record: withLine }));
+  const parser = head.stream.pipe(parse(csvOptions(delimiter, skip)));
   head.stream.on('error', (error) => parser.destroy(error));
   return (await collectRecords(parser as AsyncIterable<LinedRecord>, options)).collector.finish();
 }

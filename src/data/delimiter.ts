@@ -1,8 +1,11 @@
 // Which character separates a file's cells, told from its first lines: the candidate that splits most
 // lines into the same number of cells (commas, semicolons, tabs, bars, or single spaces as in some of
-// sklearn's bundled files).
+// sklearn's bundled files), or runs of spaces and tabs (columns aligned for reading, as R and
+// Fortran write them).
 
-const CANDIDATES = [',', ';', '\t', '|', ' '] as const;
+/** The delimiter of files whose cells are separated by runs of spaces and tabs, leading ones ignored. */
+export const WHITESPACE = 'whitespace';
+const CANDIDATES = [',', ';', '\t', '|', ' ', WHITESPACE] as const;
 const SAMPLE_LINES = 30;
 
 /** Cells a line splits into at `delimiter`, counting only delimiters outside double quotes. */
@@ -26,8 +29,11 @@ export function sniffDelimiter(head: string): string {
   if (sample.length === 0) return ',';
   let best = ',';
   let bestScore = 0;
+  // single spaces split cells only where no run of them aligns columns
+  const aligned = sample.filter((l) => /[ \t] /.test(l.trim())).length > sample.length / 2;
   for (const d of CANDIDATES) {
-    const counts = sample.map((l) => cellsIn(d === ' ' ? l.trim() : l, d));
+    if (d === ' ' && aligned) continue;
+    const counts = sample.map((l) => (d === WHITESPACE ? l.trim().split(/[ \t]+/).length : cellsIn(d === ' ' ? l.trim() : l, d)));
     const tally = new Map<number, number>();
     for (const c of counts) tally.set(c, (tally.get(c) ?? 0) + 1);
     const [cells, agreeing] = [...tally.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0];

@@ -108,6 +108,19 @@ describe('CSV: good input', () => {
     await expect(loadCsv({ text: 'label|a\n1|2\n' }, { delimiter: '|' })).resolves.toMatchObject({ x: { rows: 1, cols: 1 } });
   });
 
+  it('tells columns aligned by runs of spaces and tabs (matplotlib\'s data_x_x2_x3.csv), header and all', async () => {
+    const aligned = ' 0   0    0\n 1   1    1\n 2   4    8\n 3   9   27\n10 100 1000\n';
+    const d = await loadCsv({ text: aligned }, { targets: [-1] });
+    expect([d.x.rows, d.x.cols, d.targetNames]).toEqual([5, 2, ['3']]);
+    expect(Array.from(d.x.data)).toEqual([0, 0, 1, 1, 2, 4, 3, 9, 10, 100]);
+    expect(Array.from(d.y.data)).toEqual([0, 1, 8, 27, 1000]);
+    const named = await loadCsv({ text: 'x   \tsquare  cube\n1\t 1   1.5\n  2  4 \t 8\n3 9 27\n' }, { targets: ['cube'] });
+    expect([named.featureNames, Array.from(named.y.data)]).toEqual([['x', 'square'], [1.5, 8, 27]]);
+    // asked for by name; a cell missing in the middle cannot be told from a run, so a short row is refused
+    await expect(loadCsv({ text: '1  2\n3      4\n' }, { delimiter: 'whitespace', label: null })).resolves.toMatchObject({ x: { rows: 2, cols: 2 } });
+    await expect(loadCsv({ text: 'a  b  c\n1  2  3\n4     6\n', name: 'w.csv' } as never, { label: null, name: 'w.csv' })).rejects.toThrow(/w\.csv, line 3: 2 cells where 3 were expected/);
+  });
+
   it("skips scikit-learn's line of counts before the data or the header, and says so", async () => {
     const wine = await loadCsv({ text: '3,2,class_0,class_1\n14.2,1.7,0\n13.2,1.8,1\n13.1,2.1,1\n' }, { label: -1 });
     expect([wine.x.rows, wine.x.cols]).toEqual([3, 2]);
