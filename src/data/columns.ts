@@ -287,6 +287,7 @@ export class ColumnCollector {
   /** Adds one record (its cells as text) that ends on `line`. */
   add(record: readonly string[], line: number): void {
     const layout = this.layout;
+    if (layout.ragged && record.length < layout.cells) record = [...record, ...new Array<string>(layout.cells - record.length).fill('')];
     if (record.length !== layout.cells) {
       throw new CsvCellError(line, null, `${record.length} cells where ${layout.cells} were expected`);
     }

@@ -42,6 +42,12 @@ export interface Layout {
   readonly header: boolean;
   /** Records skipped before the data: the preamble, then the header. */
   readonly preamble: number;
+  /**
+   * Whether rows may be shorter than the header (rows most often are): some writers leave out a row's
+   * empty cells at its end, so a short row's last cells are missing. A row longer than the header is
+   * refused all the same.
+   */
+  readonly ragged?: boolean;
 }
 
 const SNIFF_RECORDS = 50;
@@ -75,10 +81,22 @@ export function preambleLength(records: readonly string[][]): number {
     const r = records[skip];
     const next = records[skip + 1];
     const odd = r.length !== modal || (empties(r) > r.length / 2 && empties(next) <= next.length / 2);
-    if (!odd) break;
+    if (!odd || wideHeader(r, modal)) break;
     skip++;
   }
   return skip;
+}
+
+/** A header wider than the rows below it: names (distinct, none empty, none a number or a date) over rows that leave out their last cells. */
+function wideHeader(record: readonly string[], rowCells: number): boolean {
+  return record.length > rowCells && record.every((c) => typeOf(c) === 'text') && new Set(record.map((c) => c.trim())).size === record.length;
+}
+
+/** The most common length of the records (the longer on a tie). */
+function modalLength(records: readonly string[][]): number {
+  const counts = new Map<number, number>();
+  for (const r of records) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0] ?? 0;
 }
 
 /**
@@ -150,7 +168,7 @@ export function planLayout(records: readonly string[][], lines: readonly number[
   if (!roles.some((r) => r === Role.Feature || r === Role.Text)) {
     throw new CsvCellError(line, null, `rows have ${cells} cells, which leaves no feature columns`);
   }
-  return { cells, names, roles, schemaColumn: null, header, preamble: preamble + (header ? 1 : 0) };
+  return { cells, names, roles, schemaColumn: null, header, preamble: preamble + (header ? 1 : 0), ...(header && wideHeader(first, modalLength(rest.slice(1))) ? { ragged: true } : {}) };
 }
 
 function roleName(role: Role): string {
@@ -191,5 +209,8 @@ function schemaLayout(schema: DataSchema, records: readonly string[][], line: nu
     roles[i] = !c || c.kind === 'ignored' ? Role.Ignored : c.kind === 'label' ? Role.Label : c.kind === 'target' ? Role.Target : c.kind === 'categorical' ? Role.Text : Role.Feature;
   });
   const names = first.map((c, i) => (header ? c.trim() : schemaColumn[i] >= 0 ? schema.columns[schemaColumn[i]].name : String(i + 1)));
-  return { cells: first.length, names, roles, schemaColumn, header, preamble: preamble + (header ? 1 : 0) };
+  return {
+    cells: first.length, names, roles, schemaColumn, header, preamble: preamble + (header ? 1 : 0),
+    ...(header && wideHeader(first, modalLength(records.slice(1))) ? { ragged: true } : {}),
+  };
 }

@@ -102,6 +102,8 @@ async function begin(input: Input, options: ScanOptions, given?: CsvPlan) {
   if (head === 'declined') return 'declined';
   if (head.records.length === 0 && !given) throw new CsvCellError(0, null, 'the file is empty: no rows to load');
   const layout = given?.layout ?? planLayout(head.records, head.lines, options);
+  // (rows shorter than their header: csv-parse's path, where the collector pads them)
+  if (layout.ragged) return 'declined';
   const skip = given ? given.skip : layout.preamble;
   // the data starts after the preamble and header records
   if (skip < head.records.length) {

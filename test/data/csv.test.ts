@@ -108,6 +108,21 @@ describe('CSV: good input', () => {
     await expect(loadCsv({ text: 'label|a\n1|2\n' }, { delimiter: '|' })).resolves.toMatchObject({ x: { rows: 1, cols: 1 } });
   });
 
+  it('pads rows shorter than a wider header (their last cells left out) with missing cells', async () => {
+    // Debian's distro-info CSV: 8 names over rows of 6 or 7 cells, the later dates not yet known
+    const text = 'y,version,created,release,eol\n0,1.1,1993-08-16,1996-06-17\n1,2.0,1996-06-17,1996-12-12,1998-06-05\n0,3.0,2000-08-15\n1,4.0,2005-06-06,2007-04-08\n0,5.0,2009-02-14,2010-02-06\n';
+    const d = await loadCsv({ text, name: 'debian.csv' } as never, { name: 'debian.csv' });
+    expect([d.x.rows, d.featureNames]).toEqual([5, ['version', 'created', 'release', 'eol']]);
+    expect(d.report.missing).toEqual([
+      { column: 'release', count: 1, fill: expect.any(Number) },
+      { column: 'eol', count: 4, fill: expect.any(Number) },
+    ]);
+    // a row longer than the header is still refused; a header no wider than most rows pads nothing
+    await expect(loadCsv({ text: text + '1,6.0,2011-01-01,2012-01-01,2013-01-01,2014-01-01\n' }, { name: 'long.csv' }))
+      .rejects.toThrow(/long\.csv, line 7: 6 cells where 5 were expected/);
+    await expect(loadCsv({ text: 'y,a,b\n0,1,2\n1,3\n0,4,5\n' }, { name: 'short.csv' })).rejects.toThrow(/short\.csv, line 3: 2 cells where 3 were expected/);
+  });
+
   it('tells columns aligned by runs of spaces and tabs (matplotlib\'s data_x_x2_x3.csv), header and all', async () => {
     const aligned = ' 0   0    0\n 1   1    1\n 2   4    8\n 3   9   27\n10 100 1000\n';
     const d = await loadCsv({ text: aligned }, { targets: [-1] });
