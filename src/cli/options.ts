@@ -44,6 +44,7 @@ export interface DataOptionValues {
   skipLines?: number;
   header?: 'auto' | 'true' | 'false';
   delimiter?: string;
+  decimal?: '.' | ',';
   backend: BackendName;
 }
 
@@ -54,6 +55,7 @@ export function addDataOptions(command: Command, training: boolean): Command {
     .option('--header <auto|true|false>', 'whether the first row (after any preamble) names the columns (default auto)')
     .option('--skip-lines <n>', 'lines to skip before the header or data (default: a preamble such as sklearn\'s line of counts is told and skipped)', wholeArg('skip-lines', 0))
     .option('--delimiter <char>', 'cell separator (default: told from the first lines: , ; tab | space, or whitespace: runs of spaces and tabs)')
+    .addOption(new Option('--decimal <mark>', 'decimal mark of numbers (default: , when the file is not split at commas and its first lines write 2,5)').choices(['.', ',']))
     .addOption(new Option('--missing <how>', 'missing cells (empty, NA, NaN, ?): fill them (training median, or a "missing" category) or refuse them').choices(['fill', 'error']).default('fill'));
   if (training) {
     command
@@ -78,6 +80,7 @@ export function dataFlags(v: DataOptionValues, source: string): DataFlags {
     ...(v.dates ? { dates: v.dates } : {}),
     missing: v.missing ?? 'fill',
     ...(v.skipLines !== undefined ? { skipLines: v.skipLines } : {}),
+    ...(v.decimal !== undefined ? { decimal: v.decimal } : {}),
     ...(v.delimiter !== undefined ? { delimiter: v.delimiter === '\\t' || v.delimiter === 'tab' ? '\t' : v.delimiter } : {}),
   };
 }

@@ -34,6 +34,12 @@ export interface CsvOptions extends LayoutOptions, CollectOptions {
    */
   readonly delimiter?: string;
   /**
+   * The decimal mark of numbers: '.' or ',' (2,5: read by csv-parse, not the WebAssembly scanner).
+   * Default: ',' when the file is not split at commas and most of its first lines hold a number
+   * written with one (as spreadsheets write them in much of Europe); the load notes it.
+   */
+  readonly decimal?: '.' | ',';
+  /**
    * Which parser splits the cells: 'auto' (default: the WebAssembly scanner, and csv-parse for files
    * it declines: quoted fields, or a stream that cannot be read twice), 'wasm' (the scanner only: an
    * error where it declines) or 'csv-parse'. Both give the same data set or the same error.
@@ -61,6 +67,27 @@ export function csvName(source: CsvSource, options: CsvOptions): string {
   if (typeof source === 'string') return source;
   if (typeof File !== 'undefined' && source instanceof File && source.name) return source.name;
   return 'CSV input';
+}
+
+/** A number written with a decimal comma (2,5 or -0,25; no thousands separators). */
+const DECIMAL_COMMA = /^\s*[+-]?\d*,\d+(?:[eE][+-]?\d+)?\s*$/;
+
+/**
+ * Whether numbers are written with a decimal comma: the option, or, for files not split at commas,
+ * when most of the head's data lines hold such a number (as spreadsheets write them in much of
+ * Europe, with semicolons between cells).
+ */
+export function decimalCommaFor(options: CsvOptions, head: string, delimiter: string): boolean {
+  if (options.decimal !== undefined) return options.decimal === ',';
+  if (delimiter === ',') return false;
+  const lines = head.split(/\r?\n/).slice(1, 31).filter((l) => l.trim() !== '');
+  const split = (l: string) => (delimiter === WHITESPACE ? l.trim().split(/[ \t]+/) : l.split(delimiter));
+  return lines.length > 0 && lines.filter((l) => split(l).some((c) => DECIMAL_COMMA.test(c))).length > lines.length / 2;
+}
+
+/** A cell with a decimal comma written with a point (for Number()), other cells as they are. */
+export function decimalPoint(cell: string): string {
+  return DECIMAL_COMMA.test(cell) ? cell.replace(',', '.') : cell;
 }
 
 /** The delimiter to use: the option, or told from the head of the text. */

@@ -4,6 +4,7 @@
 
 import type { Options } from 'csv-parse';
 import { ColumnCollector, type CollectOptions } from './columns.js';
+import { decimalPoint } from './csv-dataset.js';
 import { WHITESPACE } from './delimiter.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, type Layout, type LayoutOptions } from './layout.js';
@@ -12,11 +13,11 @@ import { LAYOUT_RECORDS, planLayout, type Layout, type LayoutOptions } from './l
  * csv-parse's options for a file split at `delimiter` (or at runs of spaces and tabs: WHITESPACE),
  * starting after `skipLines` lines, each record paired with its line (see LinedRecord).
  */
-export function csvOptions(delimiter: string, skipLines = 0): Options {
+export function csvOptions(delimiter: string, skipLines = 0, decimalComma = false): Options {
   const whitespace = delimiter === WHITESPACE;
   return {
     bom: true, skip_empty_lines: true, relax_column_count: true, delimiter: whitespace ? [' ', '\t'] : delimiter,
-    on_record: whitespace ? withLineNoEmpties : withLine,
+    on_record: decimalComma ? withDecimalPoints(whitespace) : whitespace ? withLineNoEmpties : withLine,
     ...(skipLines > 0 ? { from_line: skipLines + 1 } : {}),
   };
 }
@@ -29,6 +30,20 @@ export interface LinedRecord {
 
 /** csv-parse's on_record option that pairs each record with its line. */
 const withLine = ((record: string[], context: { lines: number }): LinedRecord => ({ record, line: context.lines })) as unknown as Options['on_record'];
+
+/** The same with numbers' decimal commas made points (see decimalPoint), empty cells dropped for runs of spaces. */
+function withDecimalPoints(whitespace: boolean): Options['on_record'] {
+  return ((record: string[], context: { lines: number }): LinedRecord =>
+    ({ record: (whitespace ? record.filter((cell) => cell !== '') : record).map(decimalPoint), line: context.lines })) as unknown as Options['on_record'];
+}
+
+/** The note a load with decimal commas carries (see decimalCommaFor). */
+export const DECIMAL_COMMA_NOTE = "numbers read with a decimal comma (2,5 is 2.5); give decimal: '.' (--decimal .) if commas are not decimal marks";
+
+/** A data set with a note added at the front of its report. */
+export function noted<D extends { readonly report: { readonly notes: readonly string[] } }>(data: D, note: string | null): D {
+  return note ? { ...data, report: { ...data.report, notes: [note, ...data.report.notes] } } : data;
+}
 
 /** The same for runs of spaces and tabs: the empty cells between a run's characters (and before the first) are no cells. */
 const withLineNoEmpties = ((record: string[], context: { lines: number }): LinedRecord =>

@@ -2,8 +2,8 @@
 // build, the same checks and the same errors. The file is decompressed (gzip, told by its first
 // bytes, through DecompressionStream), decoded and parsed as it streams in.
 
-import { collectRecords, csvOptions, type LinedRecord } from './csv-records.js';
-import { csvName, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { collectRecords, csvOptions, DECIMAL_COMMA_NOTE, noted, type LinedRecord } from './csv-records.js';
+import { csvName, decimalCommaFor, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, located } from './errors.js';
 import { scanCsv } from './scanner.js';
 
@@ -34,7 +34,9 @@ export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Prom
       if (options.reader === 'wasm') throw new CsvCellError(0, null, "the WebAssembly reader declines this file (a quoted field, or a carriage return that ends no line); read it with reader 'auto' or 'csv-parse'");
     }
     const text = bytes().pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
-    return (await collectRecords(textRecords(text, options), options)).collector.finish();
+    const read = { decimalComma: false };
+    const data = (await collectRecords(textRecords(text, options, read), options)).collector.finish();
+    return noted(data, read.decimalComma ? DECIMAL_COMMA_NOTE : null);
   } catch (error) {
     if (error instanceof TypeError && /decompress|gzip|zlib|corrupt/i.test(error.message)) {
       throw located(new CsvCellError(0, null, `gzip data is corrupt or truncated (${error.message})`), name);
@@ -58,7 +60,7 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
 }
 
 /** Records from decoded text chunks: the first chunks tell the delimiter, then csv-parse splits them. */
-async function* textRecords(reader: ReadableStreamDefaultReader<string>, options: CsvOptions): AsyncGenerator<LinedRecord> {
+async function* textRecords(reader: ReadableStreamDefaultReader<string>, options: CsvOptions, read: { decimalComma: boolean }): AsyncGenerator<LinedRecord> {
   // csv-parse's browser build (with its stream shim) loads on first use: pages without CSV skip it
   const { parse } = await import('csv-parse/browser/esm');
   const head: string[] = [];
@@ -74,7 +76,9 @@ async function* textRecords(reader: ReadableStreamDefaultReader<string>, options
     headLength += value.length;
   }
   const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
-  const parser = parse(csvOptions(delimiterFor(options, head.join('')), skip));
+  const delimiter = delimiterFor(options, head.join(''));
+  read.decimalComma = decimalCommaFor(options, head.join(''), delimiter);
+  const parser = parse(csvOptions(delimiter, skip, read.decimalComma));
   // csv-parse's browser stream calls this.destroy() when it ends, which its stream shim lacks
   const shim = parser as unknown as { destroy?: () => void };
   shim.destroy ??= () => {};

@@ -13,8 +13,8 @@ import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { ColumnCollector, type CollectedPart, type CollectorStorage } from './columns.js';
-import { collectRecords, csvOptions, type LinedRecord } from './csv-records.js';
-import { csvName, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { collectRecords, csvOptions, DECIMAL_COMMA_NOTE, noted, type LinedRecord } from './csv-records.js';
+import { csvName, decimalCommaFor, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, DataError, located } from './errors.js';
 import { Role } from './layout.js';
 import { countLines, fileRange } from './file-range.js';
@@ -85,11 +85,13 @@ function declined(): Error {
 async function loadStream(input: Readable, options: CsvOptions): Promise<Dataset> {
   const plain = await plainBytes(input);
   const head = await peek(plain, HEAD_BYTES);
-  const delimiter = delimiterFor(options, head.head.toString('utf8'));
+  const text = head.head.toString('utf8');
+  const delimiter = delimiterFor(options, text);
+  const decimalComma = decimalCommaFor(options, text, delimiter);
   const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
-  const parser = head.stream.pipe(parse(csvOptions(delimiter, skip)));
+  const parser = head.stream.pipe(parse(csvOptions(delimiter, skip, decimalComma)));
   head.stream.on('error', (error) => parser.destroy(error));
-  return (await collectRecords(parser as AsyncIterable<LinedRecord>, options)).collector.finish();
+  return noted((await collectRecords(parser as AsyncIterable<LinedRecord>, options)).collector.finish(), decimalComma ? DECIMAL_COMMA_NOTE : null);
 }
 
 /** The bytes of a stream, decompressed when they start with gzip's magic (1f 8b). */

@@ -8,7 +8,7 @@
 
 import { compileBuild } from '../backends/wasm-module.js';
 import { ColumnCollector, type CollectOptions, type CollectorStorage, type ScannedRows } from './columns.js';
-import { delimiterFor } from './csv-dataset.js';
+import { decimalCommaFor, delimiterFor } from './csv-dataset.js';
 import { WHITESPACE } from './delimiter.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, Role, type Layout, type LayoutOptions } from './layout.js';
@@ -96,8 +96,9 @@ async function begin(input: Input, options: ScanOptions, given?: CsvPlan) {
     if (!input.dropLines(options.skipLines)) return 'declined';
   }
   const delimiter = given?.delimiter ?? delimiterFor(options, input.headText());
-  // (runs of spaces: csv-parse's path, which drops the empty cells between a run's characters)
-  if (delimiter === WHITESPACE) return 'declined';
+  // (runs of spaces, decimal commas: csv-parse's path, which drops the empty cells between a run's
+  // characters and reads decimal commas)
+  if (delimiter === WHITESPACE || decimalCommaFor(options, input.headText(), delimiter)) return 'declined';
   const head = input.headRecords(LAYOUT_RECORDS, delimiter);
   if (head === 'declined') return 'declined';
   if (head.records.length === 0 && !given) throw new CsvCellError(0, null, 'the file is empty: no rows to load');

@@ -13,6 +13,7 @@ const GOOD: [string, string, Parameters<typeof loadCsvNode>[1]][] = [
   ['regression targets', 'x1,y1,x2,y2\n1,10,2,20\n3,30,4,40\n', { targets: ['y1', 3] }],
   ['categories, dates and missing cells', 'city,date,temp,rain\nParis,2012-01-01,3.5,yes\nLyon,2012-02-01,,no\n,2012-03-01,4,no\n', { label: -1 }],
   ["scikit-learn's line of counts, semicolons", '2;1;a;b\n1,5;0\n2,5;1\n', { label: -1, categorical: [0] }],
+  ['decimal commas between semicolons', 'y;a;b\n0;1,5;2\n1;-0,25;3\n0;4,0;5\n', {}],
   ['rows shorter than a wider header', 'y,a,b,c\n0,1,2\n1,3,4,5\n0,6,7\n1,8,9\n', {}],
   ['columns aligned by runs of spaces and tabs', ' x   y  \t z\n 1   2    0\n10  20 \t  1\n 3   4    0\n', { label: -1 }],
 ];

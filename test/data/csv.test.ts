@@ -108,6 +108,20 @@ describe('CSV: good input', () => {
     await expect(loadCsv({ text: 'label|a\n1|2\n' }, { delimiter: '|' })).resolves.toMatchObject({ x: { rows: 1, cols: 1 } });
   });
 
+  it('reads decimal commas where semicolons split the cells (a European spreadsheet), and says so', async () => {
+    const text = 'Preis;Fläche;Zimmer;Lage\n250000,50;72,5;3;Nord\n310000,00;88,0;4;Süd\n199000,99;55,25;2;Nord\n420000,00;-0,75;5;Süd\n';
+    const d = await loadCsv({ text }, { targets: ['Preis'] });
+    expect(Array.from(d.x.data)).toEqual([72.5, 3, 1, 0, 88, 4, 0, 1, 55.25, 2, 1, 0, -0.75, 5, 0, 1]);
+    expect(Array.from(d.y.data)).toEqual([250000.5, 310000, 199000.99, 420000].map(Math.fround));
+    expect(d.report.notes[0]).toMatch(/^numbers read with a decimal comma \(2,5 is 2\.5\); give decimal: '\.' \(--decimal \.\)/);
+    // told otherwise, the cell is refused as before; commas that split cells are never decimal marks
+    await expect(loadCsv({ text }, { targets: ['Preis'], decimal: '.', name: 'haus.csv' })).rejects.toThrow(/haus\.csv, line 2, column 1: "250000,50" is not a number/);
+    expect((await loadCsv({ text: 'y,a,b\n0,1,2\n1,3,4\n' })).report.notes).toEqual([]);
+    // asked for with tabs
+    const tabs = await loadCsv({ text: 'y\ta\n0\t1,5\n1\t2\n' }, { decimal: ',' });
+    expect(Array.from(tabs.x.data)).toEqual([1.5, 2]);
+  });
+
   it('pads rows shorter than a wider header (their last cells left out) with missing cells', async () => {
     // Debian's distro-info CSV: 8 names over rows of 6 or 7 cells, the later dates not yet known
     const text = 'y,version,created,release,eol\n0,1.1,1993-08-16,1996-06-17\n1,2.0,1996-06-17,1996-12-12,1998-06-05\n0,3.0,2000-08-15\n1,4.0,2005-06-06,2007-04-08\n0,5.0,2009-02-14,2010-02-06\n';
