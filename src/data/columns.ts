@@ -209,7 +209,6 @@ class TextColumn {
   }
 }
 
-// made at first use: building the collator costs ~10 ms, which every process paid at start-up
 /** The most classes a hint offers the last column as a label with (see lastColumnHint), and past which a label needs MIN_ROWS_PER_CLASS rows a class. */
 const MAX_HINTED_CLASSES = 20;
 /** Below this many rows a class, a label of more than MAX_HINTED_CLASSES values is refused as a quantity. */
@@ -217,6 +216,7 @@ const MIN_ROWS_PER_CLASS = 10;
 /** Below this many rows a class, a label of 3 to MAX_HINTED_CLASSES values is refused as a quantity. */
 const MIN_ROWS_PER_FEW_CLASSES = 3;
 
+// made at first use: building the collator costs ~10 ms, which every process paid at start-up
 let collator: Intl.Collator | undefined;
 const byName = (a: string, b: string): number => (collator ??= new Intl.Collator('en', { numeric: true })).compare(a, b);
 
