@@ -911,46 +911,88 @@ export class ColumnCollector {
   }
 
   /**
-   * When the label column holds no classes, the last column may, or may be the number to predict:
-   * many published data sets (UCI's, scikit-learn's) keep the label or target there, where the seed's
-   * MNIST files keep the label first. A hint naming it when it is a feature column with a value in
-   * every row: as the label when each is a name or a whole number ≥ 0, 2 to 20 distinct; as a
-   * regression target when each is a number; else ''.
+   * When the label column holds no classes, another column may, or the last may be the number to
+   * predict: many published data sets (UCI's, scikit-learn's) keep the label or target last, where
+   * the seed's MNIST files keep the label first. A hint naming the last column as the label when its
+   * values are classes, else the feature columns whose values are (up to four), else the last column
+   * as a regression target when it holds numbers; '' when none fits.
    */
+  /**
+   * How an option names column `cell`, for a hint: by its header name, or by its index in a file
+   * without a header (whose columns have no names to give). `api` goes in loadCsv's options, `cli` after a flag.
+   */
+  private columnRef(cell: number): { api: string; cli: string } {
+    if (!this.layout.header) return { api: String(cell), cli: String(cell) };
+    const name = this.layout.names[cell];
+    return { api: `'${name}'`, cli: /[\s'"]/.test(name) ? JSON.stringify(name) : name };
+  }
+
   private lastColumnHint(): string {
     const last = this.layout.cells - 1;
-    const i = last > 0 && last !== this.labelCellIndex ? this.featureOf[last] : -1;
-    if (i < 0 || this.rows === 0) return '';
+    if (this.rows === 0) return '';
+    const lastName = this.layout.names[last];
+    const lastValues = last !== this.labelCellIndex ? this.classValues(last) : null;
+    let hint = '';
+    if (lastValues === 'numbers') {
+      const ref = this.layout.header ? this.columnRef(last) : { api: '-1', cli: '-1' };
+      hint = `. Or is the number to predict the last column, ${lastName}? Read it as a regression target (targets: [${ref.api}], --target ${ref.cli})`;
+    } else if (lastValues) {
+      hint = `. Or is the label the last column, ${lastName}, with its ${lastValues.count} classes (${lastValues.shown})? Read it with label: -1 (--label -1)`;
+    }
+    const others: string[] = [];
+    for (let c = 0; c < last && others.length < 3; c++) {
+      const v = c !== this.labelCellIndex ? this.classValues(c) : null;
+      if (v && v !== 'numbers') others.push(this.layout.names[c] + ` (${v.shown})`);
+    }
+    if (others.length === 0) return hint;
+    const first = this.columnRef(this.featureCells.find((c) => c < last && c !== this.labelCellIndex && this.classValues(c) instanceof Object)!);
+    return `${hint}. ${lastValues && lastValues !== 'numbers' ? 'Other columns' : 'Columns'} that hold classes: ${others.join(', ')}; ` +
+      `name the label to use one (label: ${first.api}, --label ${first.cli})`;
+  }
+
+  /**
+   * What a feature column's values are, for a hint: classes (names, or whole numbers ≥ 0; 2 to 20
+   * distinct, at least 2 rows a class; missing cells allowed), 'numbers' (a number in every row, not
+   * classes), or null.
+   */
+  private classValues(cell: number): { count: number; shown: string } | 'numbers' | null {
+    const i = this.featureOf[cell];
+    if (i < 0) return null;
     const seen = new Set<string>();
     const text = this.text[i];
-    let wholes = true;
+    const fw = this.featureCells.length;
+    let wholes = true, numbers = true, present = 0;
     for (let r = 0; r < this.rows; r++) {
-      if (text) {
-        const code = r < text.codes.length ? text.codes[r] : -1;
-        if (code < 0) return '';
-        seen.add(text.values[code]);
-      } else {
-        const fw = this.featureCells.length;
-        const v = this.bytes ? this.bytes.data[r * fw + i] : this.features.data[r * fw + i];
-        if (Number.isNaN(v)) return '';
-        wholes &&= Number.isInteger(v) && v >= 0;
-        if (seen.size <= MAX_HINTED_CLASSES) seen.add(String(v));
+      const code = text && r < text.codes.length ? text.codes[r] : -1;
+      if (code >= 0) {
+        numbers = false;
+        if (seen.size <= MAX_HINTED_CLASSES) seen.add(text!.values[code]);
+        present++;
+        continue;
       }
+      const v = this.bytes ? this.bytes.data[r * fw + i] : this.features.data[r * fw + i];
+      if (Number.isNaN(v)) {
+        numbers = false;
+        continue;
+      }
+      present++;
+      wholes &&= Number.isInteger(v) && v >= 0;
+      if (seen.size <= MAX_HINTED_CLASSES) seen.add(String(v));
     }
-    const lastName = this.layout.names[last];
-    if ((text || wholes) && seen.size >= 2 && seen.size <= MAX_HINTED_CLASSES && seen.size <= this.rows / 2) {
+    const named = !!text && !numbers;
+    if ((named || wholes) && seen.size >= 2 && seen.size <= MAX_HINTED_CLASSES && seen.size <= present / 2) {
       const values = [...seen].sort(byName);
-      const shown = values.slice(0, 6).map((v) => (text ? quoted(v) : v)).join(', ') + (values.length > 6 ? ', …' : '');
-      return `. Or is the label the last column, ${lastName}, with its ${values.length} classes (${shown})? Read it with label: -1 (--label -1)`;
+      const shown = values.slice(0, 6).map((v) => (Number.isNaN(numberOf(v)) ? quoted(v) : v)).join(', ') + (values.length > 6 ? ', …' : '');
+      return { count: values.length, shown };
     }
-    if (text || seen.size < 2) return '';
-    return `. Or is the number to predict the last column, ${lastName}? Read it as a regression target (targets: ['${lastName}'], --target ${lastName})`;
+    return numbers && present === this.rows && seen.size >= 2 ? 'numbers' : null;
   }
 
   /** Each row's class: class numbers as they are, or names looked up in the (training) class list. */
   private classLabels(): { labels: Int32Array; classNames: readonly string[]; mode: 'index' | 'names' } {
     const text = this.label!;
     const name = this.layout.names[this.labelCellIndex];
+    const ref = this.columnRef(this.labelCellIndex);
     const counts = text.counts(this.rows);
     const schema = this.options.schema;
     const asNumbers = text.values.map(numberOf);
@@ -966,7 +1008,7 @@ export class ColumnCollector {
       if (used.every((v) => !Number.isNaN(numberOf(v))) && !wholes) {
         const code = text.values.findIndex((v, k) => counts[k] > 0 && !Number.isInteger(numberOf(v)));
         throw new CsvCellError(text.lines[code], this.labelCellIndex,
-          `label ${text.values[code]} is not a class (a whole number ≥ 0 or a name): is ${name} a number to predict? Read it as a regression target (targets: ['${name}'], --target ${name})${this.lastColumnHint()}`);
+          `label ${text.values[code]} is not a class (a whole number ≥ 0 or a name): is ${name} a number to predict? Read it as a regression target (targets: [${ref.api}], --target ${ref.cli})${this.lastColumnHint()}`);
       }
       if (used.length === 1 && this.options.classes === undefined && this.rows > 1) {
         // (a test set of one class still loads with classes given, or with the training schema)
@@ -980,7 +1022,7 @@ export class ColumnCollector {
       if (this.rows < perClass * used.length && this.options.classes === undefined) {
         throw new CsvCellError(0, this.labelCellIndex,
           `the label column ${name} has ${used.length} distinct values in ${this.rows} rows (${(this.rows / used.length).toFixed(1)} rows a class): too many classes to learn from so few rows. ` +
-          `If it is a number to predict, read it as a regression target (targets: ['${name}'], --target ${name})${this.lastColumnHint()}. ` +
+          `If it is a number to predict, read it as a regression target (targets: [${ref.api}], --target ${ref.cli})${this.lastColumnHint()}. ` +
           'To read it as classes all the same, give their count (classes: N)');
       }
       mode = wholes ? 'index' : 'names';

@@ -333,6 +333,20 @@ describe('CSV: the columns people have', () => {
     expect(versions.schema.columns[0]).toMatchObject({ kind: 'categorical' });
   });
 
+  it('names the columns that hold classes, by name with a header and by index without one', async () => {
+    // a passenger list: an id first, the class to learn in the middle, a port last
+    const people = 'PassengerId,Survived,Pclass,Sex,Fare\n' + Array.from({ length: 40 }, (_, i) =>
+      `${i + 1},${i % 2},${1 + (i % 3)},${i % 5 < 2 ? 'female' : 'male'},${(7.25 + i * 1.3).toFixed(2)}`).join('\n') + '\n';
+    await expect(loadCsv({ text: people }, { name: 'p.csv' })).rejects.toThrow(
+      /the label column PassengerId has 40 distinct values in 40 rows .*--target PassengerId\)\. Or is the number to predict the last column, Fare\? .*--target Fare\)\. Columns that hold classes: Survived \(0, 1\), Pclass \(1, 2, 3\), Sex \("female", "male"\); name the label to use one \(label: 'Survived', --label Survived\)\. /);
+    await expect(loadCsv({ text: people }, { label: 'Survived' })).resolves.toMatchObject({ classes: 2 });
+    // scikit-learn's diabetes_data_raw: no header, the age first, the sex second, a number last
+    const raw = Array.from({ length: 60 }, (_, i) => `${19 + (i * 7) % 50} ${1 + (i % 2)} ${(20 + i / 3).toFixed(1)} ${80 + i}`).join('\n') + '\n';
+    const error = await loadCsv({ text: raw }, { name: 'd.csv' }).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/\(targets: \[0\], --target 0\)\. Or is the number to predict the last column, 4\? Read it as a regression target \(targets: \[-1\], --target -1\)\. Columns that hold classes: 2 \(1, 2\); name the label to use one \(label: 1, --label 1\)/);
+    await expect(loadCsv({ text: raw }, { label: 1 })).resolves.toMatchObject({ classes: 3 });
+  });
+
   it('a label column of measurements with a number in the last column offers it as the target', async () => {
     const text = 'CRIM,RM,MEDV\n' + Array.from({ length: 8 }, (_, i) => `0.0${i + 1}3,6.${i},${20 + i * 1.5}`).join('\n') + '\n';
     await expect(loadCsv({ text }, { name: 'houses.csv' })).rejects.toThrow(
