@@ -9,13 +9,20 @@ export function isMissing(cell: string): boolean {
   return MISSING_TOKENS.has(cell.trim());
 }
 
+// A number as spreadsheets and finance exports show it: thousands separated by commas and a
+// currency sign before the digits ("1,234.50", "$1,234", "-€12.5")
+const SHOWN_NUMBER = /^\s*([+-]?)\s*[$€£¥]?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d*)?\s*$/;
+
 /**
- * The cell as a number, as Number() reads it (spaces around it allowed), or NaN when it is not a
- * finite number. An empty cell is not a number (Number('') is 0, which would hide a missing value).
+ * The cell as a number, as Number() reads it (spaces around it allowed) or as spreadsheets show one
+ * (thousands commas, a currency sign: "$1,234.50" is 1234.5), or NaN when it is not a finite
+ * number. An empty cell is not a number (Number('') is 0, which would hide a missing value).
  */
 export function numberOf(cell: string): number {
   const v = Number(cell);
-  return Number.isFinite(v) && cell.trim() !== '' ? v : NaN;
+  if (Number.isFinite(v)) return cell.trim() !== '' ? v : NaN;
+  const shown = SHOWN_NUMBER.exec(cell);
+  return shown ? Number(shown[1] + shown[2].replace(/,/g, '') + (shown[3] ?? '')) : NaN;
 }
 
 const DATE = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;

@@ -401,9 +401,10 @@ export class ColumnCollector {
     const c = this.featureCells[i];
     const data = this.features.data;
     if (layout.roles[c] === Role.Feature) {
-      const v = +cell;
+      let v = +cell;
       // +'' and +'  ' are 0: a zero must have a digit to be a number
-      if (v - v === 0 && (v !== 0 || cell.trim() !== '')) {
+      if (!(v - v === 0 && (v !== 0 || cell.trim() !== ''))) v = numberOf(cell); // ("$1,234.50", or NaN)
+      if (v - v === 0) {
         data[f] = v;
         if (this.firstNumberLine[i] === 0) {
           this.firstNumberLine[i] = line;

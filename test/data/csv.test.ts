@@ -108,6 +108,15 @@ describe('CSV: good input', () => {
     await expect(loadCsv({ text: 'label|a\n1|2\n' }, { delimiter: '|' })).resolves.toMatchObject({ x: { rows: 1, cols: 1 } });
   });
 
+  it('reads numbers as spreadsheets show them: thousands commas (quoted), currency signs', async () => {
+    const text = 'y,price,area\n0,"$1,234.50",1200\n1,$980,"1,050"\n0,"-€2,000",-3\n1,£12.5,"12,345,678"\n';
+    const d = await loadCsv({ text });
+    expect(d.schema.columns.map((c) => c.kind)).toEqual(['label', 'numeric', 'numeric']);
+    expect(Array.from(d.x.data)).toEqual([1234.5, 1200, 980, 1050, -2000, -3, 12.5, 12345678]);
+    // a comma that groups no thousands is no number: the cell is text, and the column says so
+    await expect(loadCsv({ text: 'y,a\n0,"1,23"\n1,4\n0,5\n', name: 'c.csv' } as never, { name: 'c.csv' })).rejects.toThrow(/c\.csv, line 2, column 2: "1,23" is not a number \(column a, whose other cells are numbers\)/);
+  });
+
   it('reads decimal commas where semicolons split the cells (a European spreadsheet), and says so', async () => {
     const text = 'Preis;Fläche;Zimmer;Lage\n250000,50;72,5;3;Nord\n310000,00;88,0;4;Süd\n199000,99;55,25;2;Nord\n420000,00;-0,75;5;Süd\n';
     const d = await loadCsv({ text }, { targets: ['Preis'] });
