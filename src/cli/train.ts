@@ -39,10 +39,10 @@ softmax + cross-entropy for classes (linear + squared error, standardised target
 Adam, early stopping on a validation share with the best weights kept. --preset seed is the seed
 notebook's recipe (sigmoid, sum of squares, SGD at learning rate 3, batch 10, 30 epochs).
 
-Columns: numbers; text (one-hot categories, saved with the model); dates (as years: ISO, 31-Jan-12,
-Jan 31, 2012, 31/01/2012 or 1/31/12, see --dates); missing cells (empty, NA, NaN, ?) filled with the
-training median or a "missing" category. A first line of counts (as in scikit-learn's bundled CSV
-files) is skipped.
+Columns: numbers (also "1,234.50", $980, and 2,5 with --decimal ,); text (one-hot categories,
+saved with the model); dates (as years: ISO, 31-Jan-12, Jan 31, 2012, 31/01/2012 or 1/31/12, see
+--dates); missing cells (empty, NA, NaN, ?) filled with the training median or a "missing" category.
+A first line of counts (as in scikit-learn's bundled CSV files) is skipped.
 
 Examples:
   ffnn train --train weather.csv --label rain --ignore station_id --test weather-2024.csv --out rain.json
