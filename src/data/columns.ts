@@ -597,6 +597,8 @@ export class ColumnCollector {
     }
     for (const m of missingReport) notes.push(`column ${m.column}: ${m.count} missing cell(s) filled with ${typeof m.fill === 'number' ? `${+m.fill.toPrecision(6)} (the training median)` : m.fill}`);
     notes.push(...this.dayOrderNotes);
+    const mangled = this.undecodedText();
+    if (mangled) notes.push(mangled);
     for (const u of unseen) notes.push(`column ${u.column}: ${u.count} cell(s) hold values training never saw (${u.values.slice(0, 3).map((v) => `'${v}'`).join(', ')}${u.values.length > 3 ? ', …' : ''}); they give all zeros`);
     const report: LoadReport = {
       skippedLines: layout.preamble - (layout.header ? 1 : 0),
@@ -692,6 +694,28 @@ export class ColumnCollector {
     if (dateCells === 0) return { name, kind: 'numeric', fill: NaN };
     if (order?.assumed) this.dayOrderNotes.push(`column ${name}: dates such as ${order.example} read ${order.order.replace('-', ' ')} (no day past 12 tells which); give dates: '${order.order === 'month-first' ? 'day-first' : 'month-first'}' (--dates ${order.order === 'month-first' ? 'day-first' : 'month-first'}) for the other reading`);
     return { name, kind: 'date', fill: median(this.columnValues(i, isDate, order?.order)), ...(order ? { order: order.order } : {}) };
+  }
+
+  /**
+   * A note when names or text cells hold bytes that were not UTF-8 (decoded as U+FFFD, '�'): a file
+   * saved as Windows-1252 or Latin-1, as spreadsheets in Western Europe often save CSV. Two names
+   * that differ only there (Köln, Kéln) read the same, so the load says so; else ''.
+   */
+  private undecodedText(): string {
+    const bad = (v: string) => v.includes('\uFFFD');
+    const columns = new Set<string>();
+    let example = '';
+    this.layout.names.forEach((name, c) => {
+      const i = this.featureOf[c];
+      const values = c === this.labelCellIndex ? this.label?.values : i >= 0 ? this.text[i]?.values : undefined;
+      const found = bad(name) ? name : values?.find(bad);
+      if (found === undefined) return;
+      columns.add(name);
+      example ||= found;
+    });
+    if (columns.size === 0) return '';
+    return `text in column(s) ${[...columns].slice(0, 4).join(', ')}${columns.size > 4 ? ', …' : ''} holds bytes that are not UTF-8, read as \uFFFD (${quoted(example)}): ` +
+      'the file may be saved as Windows-1252 or Latin-1; save it as UTF-8, or names that differ only there read as one';
   }
 
   /**

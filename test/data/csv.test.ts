@@ -117,6 +117,17 @@ describe('CSV: good input', () => {
     await expect(loadCsv({ text: 'y,a\n0,"1,23"\n1,4\n0,5\n', name: 'c.csv' } as never, { name: 'c.csv' })).rejects.toThrow(/c\.csv, line 2, column 2: "1,23" is not a number \(column a, whose other cells are numbers\)/);
   });
 
+  it('says when text holds bytes that are not UTF-8 (a file saved as Windows-1252), on either reader', async () => {
+    // "city,temp,y / München,3.5,0 / Köln,…" in Windows-1252: ü and ö are single bytes 0xFC, 0xF6
+    const bytes = new Uint8Array([...'city,temp,y\nM'].map((c) => c.charCodeAt(0)).concat([0xfc], [...'nchen,3.5,0\nK'].map((c) => c.charCodeAt(0)), [0xf6], [...'ln,4,1\nM'].map((c) => c.charCodeAt(0)), [0xfc], [...'nchen,2.5,1\n'].map((c) => c.charCodeAt(0))));
+    for (const reader of ['auto', 'csv-parse'] as const) {
+      const d = await loadCsv(new Blob([bytes]), { label: -1, reader });
+      expect(d.report.notes, reader).toEqual(['text in column(s) city holds bytes that are not UTF-8, read as \uFFFD ("M\uFFFDnchen"): the file may be saved as Windows-1252 or Latin-1; save it as UTF-8, or names that differ only there read as one']);
+    }
+    // UTF-8 text says nothing
+    expect((await loadCsv({ text: 'city,temp,y\nMünchen,3.5,0\nKöln,4,1\n' }, { label: -1 })).report.notes).toEqual([]);
+  });
+
   it('reads decimal commas where semicolons split the cells (a European spreadsheet), and says so', async () => {
     const text = 'Preis;Fläche;Zimmer;Lage\n250000,50;72,5;3;Nord\n310000,00;88,0;4;Süd\n199000,99;55,25;2;Nord\n420000,00;-0,75;5;Süd\n';
     const d = await loadCsv({ text }, { targets: ['Preis'] });
