@@ -69,6 +69,29 @@ export function csvName(source: CsvSource, options: CsvOptions): string {
   return 'CSV input';
 }
 
+/**
+ * Whether the first bytes of a file read as UTF-8 (ASCII does). A file whose bytes do not is read as
+ * Windows-1252, as spreadsheets in Western Europe save CSV (München's ü one byte, 0xFC); Latin-1
+ * files read the same but for 0x80–0x9F, which Latin-1 leaves to control codes.
+ */
+export function utf8Head(head: Uint8Array): boolean {
+  try {
+    // (stream: a character cut by the end of the head is no error)
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The text encoding a file's head says it has (see utf8Head). */
+export function encodingOf(head: Uint8Array): 'utf-8' | 'windows-1252' {
+  return utf8Head(head) ? 'utf-8' : 'windows-1252';
+}
+
+/** The note a load read as Windows-1252 carries. */
+export const WINDOWS_1252_NOTE = "text read as Windows-1252: the file's bytes are not UTF-8 (spreadsheets in Western Europe save CSV so)";
+
 /** A number written with a decimal comma (2,5 or -0,25; no thousands separators). */
 const DECIMAL_COMMA = /^\s*[+-]?\d*,\d+(?:[eE][+-]?\d+)?\s*$/;
 

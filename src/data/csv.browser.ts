@@ -3,7 +3,7 @@
 // bytes, through DecompressionStream), decoded and parsed as it streams in.
 
 import { collectRecords, csvOptions, DECIMAL_COMMA_NOTE, noted, type LinedRecord } from './csv-records.js';
-import { csvName, decimalCommaFor, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { csvName, decimalCommaFor, delimiterFor, encodingOf, WINDOWS_1252_NOTE, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, located } from './errors.js';
 import { scanCsv } from './scanner.js';
 
@@ -31,18 +31,43 @@ export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Prom
       // the WebAssembly scanner first; csv-parse reads what it declines (quoted fields)
       const scanned = await scanCsv(chunksOf(bytes()), options, gzip ? undefined : blob.size);
       if (scanned !== 'declined') return scanned.collector.finish();
-      if (options.reader === 'wasm') throw new CsvCellError(0, null, "the WebAssembly reader declines this file (a quoted field, or a carriage return that ends no line); read it with reader 'auto' or 'csv-parse'");
+      if (options.reader === 'wasm') throw new CsvCellError(0, null, "the WebAssembly reader declines this file (a quoted field, a carriage return that ends no line, runs of spaces between cells, decimal commas, rows shorter than the header, or bytes that are not UTF-8); read it with reader 'auto' or 'csv-parse'");
     }
-    const text = bytes().pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+    const encoding = encodingOf(await headOf(bytes()));
+    const text = bytes().pipeThrough(new TextDecoderStream(encoding) as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
     const read = { decimalComma: false };
     const data = (await collectRecords(textRecords(text, options, read), options)).collector.finish();
-    return noted(data, read.decimalComma ? DECIMAL_COMMA_NOTE : null);
+    return noted(noted(data, read.decimalComma ? DECIMAL_COMMA_NOTE : null), encoding === 'utf-8' ? null : WINDOWS_1252_NOTE);
   } catch (error) {
     if (error instanceof TypeError && /decompress|gzip|zlib|corrupt/i.test(error.message)) {
       throw located(new CsvCellError(0, null, `gzip data is corrupt or truncated (${error.message})`), name);
     }
     throw located(error, name);
   }
+}
+
+/** The first 64 KiB of a stream (or all of it), the rest left unread. */
+async function headOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  const reader = stream.getReader();
+  try {
+    while (length < 1 << 16) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      length += value.length;
+    }
+  } finally {
+    await reader.cancel();
+  }
+  const head = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    head.set(p, at);
+    at += p.length;
+  }
+  return head.subarray(0, 1 << 16);
 }
 
 /** A stream's chunks as an async iterable (a ReadableStream is one only in newer engines). */

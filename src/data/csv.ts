@@ -8,13 +8,13 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { ColumnCollector, type CollectedPart, type CollectorStorage } from './columns.js';
 import { collectRecords, csvOptions, DECIMAL_COMMA_NOTE, noted, type LinedRecord } from './csv-records.js';
-import { csvName, decimalCommaFor, delimiterFor, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { csvName, decimalCommaFor, delimiterFor, encodingOf, WINDOWS_1252_NOTE, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, DataError, located } from './errors.js';
 import { Role } from './layout.js';
 import { countLines, fileRange } from './file-range.js';
@@ -78,20 +78,38 @@ async function scanOrParse(open: () => Readable, options: CsvOptions, bytes: num
 }
 
 function declined(): Error {
-  return new CsvCellError(0, null, "the WebAssembly reader declines this file (a quoted field, or a carriage return that ends no line); read it with reader 'auto' or 'csv-parse'");
+  return new CsvCellError(0, null, "the WebAssembly reader declines this file (a quoted field, a carriage return that ends no line, runs of spaces between cells, decimal commas, rows shorter than the header, or bytes that are not UTF-8); read it with reader 'auto' or 'csv-parse'");
 }
 
 /** csv-parse's path: records of a byte stream, gunzipped when it starts with gzip's magic. */
 async function loadStream(input: Readable, options: CsvOptions): Promise<Dataset> {
   const plain = await plainBytes(input);
   const head = await peek(plain, HEAD_BYTES);
-  const text = head.head.toString('utf8');
+  const encoding = encodingOf(head.head.subarray(0, HEAD_BYTES));
+  const text = new TextDecoder(encoding).decode(head.head);
   const delimiter = delimiterFor(options, text);
   const decimalComma = decimalCommaFor(options, text, delimiter);
   const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
-  const parser = head.stream.pipe(parse(csvOptions(delimiter, skip, decimalComma)));
-  head.stream.on('error', (error) => parser.destroy(error));
-  return noted((await collectRecords(parser as AsyncIterable<LinedRecord>, options)).collector.finish(), decimalComma ? DECIMAL_COMMA_NOTE : null);
+  // Windows-1252 bytes become UTF-8 text for csv-parse
+  const source = encoding === 'utf-8' ? head.stream : head.stream.pipe(decodingAs(encoding));
+  if (source !== head.stream) head.stream.on('error', (error) => source.destroy(error));
+  const parser = source.pipe(parse(csvOptions(delimiter, skip, decimalComma)));
+  source.on('error', (error) => parser.destroy(error));
+  const data = (await collectRecords(parser as AsyncIterable<LinedRecord>, options)).collector.finish();
+  return noted(noted(data, decimalComma ? DECIMAL_COMMA_NOTE : null), encoding === 'utf-8' ? null : WINDOWS_1252_NOTE);
+}
+
+/** A stream of bytes in `encoding` made UTF-8. */
+function decodingAs(encoding: string): Transform {
+  const decoder = new TextDecoder(encoding);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8'));
+    },
+    flush(done) {
+      done(null, Buffer.from(decoder.decode(), 'utf8'));
+    },
+  });
 }
 
 /** The bytes of a stream, decompressed when they start with gzip's magic (1f 8b). */

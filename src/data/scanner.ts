@@ -8,7 +8,7 @@
 
 import { compileBuild } from '../backends/wasm-module.js';
 import { ColumnCollector, type CollectOptions, type CollectorStorage, type ScannedRows } from './columns.js';
-import { decimalCommaFor, delimiterFor } from './csv-dataset.js';
+import { decimalCommaFor, delimiterFor, utf8Head } from './csv-dataset.js';
 import { WHITESPACE } from './delimiter.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, Role, type Layout, type LayoutOptions } from './layout.js';
@@ -99,6 +99,8 @@ async function begin(input: Input, options: ScanOptions, given?: CsvPlan) {
   // (runs of spaces, decimal commas: csv-parse's path, which drops the empty cells between a run's
   // characters and reads decimal commas)
   if (delimiter === WHITESPACE || decimalCommaFor(options, input.headText(), delimiter)) return 'declined';
+  // (bytes that are not UTF-8: csv-parse's path, which decodes them as Windows-1252)
+  if (!utf8Head(input.headBytes())) return 'declined';
   const head = input.headRecords(LAYOUT_RECORDS, delimiter);
   if (head === 'declined') return 'declined';
   if (head.records.length === 0 && !given) throw new CsvCellError(0, null, 'the file is empty: no rows to load');
@@ -210,7 +212,11 @@ class Input {
   }
 
   headText(): string {
-    return new TextDecoder().decode(this.view.subarray(0, 1 << 16));
+    return new TextDecoder().decode(this.headBytes());
+  }
+
+  headBytes(): Uint8Array {
+    return this.view.subarray(0, 1 << 16);
   }
 
   /**

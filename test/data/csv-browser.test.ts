@@ -60,6 +60,15 @@ describe('loadCsv in the browser build', () => {
     expect(d.x).toEqual((await loadCsvNode({ text })).x);
   });
 
+  it('reads a Windows-1252 file, gzipped or not, as the Node loader does', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const ascii = (t: string) => [...t].map((c) => c.charCodeAt(0));
+    const bytes = new Uint8Array(ascii('city,temp,y\nM').concat([0xfc], ascii('nchen,3.5,0\nK'), [0xf6], ascii('ln,4,1\n')));
+    const node = await loadCsvNode(new Blob([bytes]), { label: -1 });
+    expect(node.featureNames).toEqual(['city=Köln', 'city=München', 'temp']);
+    for (const blob of [new Blob([bytes]), new Blob([gzipSync(bytes)])]) expect(await loadCsvBrowser(blob, { label: -1 })).toEqual(node);
+  });
+
   it.each(BAD)('fails on %s with the Node loader\'s message', async (_what, text) => {
     const name = 'data.csv';
     const node = await failure(loadCsvNode({ text }, { name }));

@@ -117,13 +117,19 @@ describe('CSV: good input', () => {
     await expect(loadCsv({ text: 'y,a\n0,"1,23"\n1,4\n0,5\n', name: 'c.csv' } as never, { name: 'c.csv' })).rejects.toThrow(/c\.csv, line 2, column 2: "1,23" is not a number \(column a, whose other cells are numbers\)/);
   });
 
-  it('says when text holds bytes that are not UTF-8 (a file saved as Windows-1252), on either reader', async () => {
+  it('reads a file whose bytes are not UTF-8 as Windows-1252, and says when text still was not', async () => {
     // "city,temp,y / München,3.5,0 / Köln,…" in Windows-1252: ü and ö are single bytes 0xFC, 0xF6
-    const bytes = new Uint8Array([...'city,temp,y\nM'].map((c) => c.charCodeAt(0)).concat([0xfc], [...'nchen,3.5,0\nK'].map((c) => c.charCodeAt(0)), [0xf6], [...'ln,4,1\nM'].map((c) => c.charCodeAt(0)), [0xfc], [...'nchen,2.5,1\n'].map((c) => c.charCodeAt(0))));
+    const ascii = (t: string) => [...t].map((c) => c.charCodeAt(0));
+    const rows = ascii('M').concat([0xfc], ascii('nchen,3.5,0\nK'), [0xf6], ascii('ln,4,1\nM'), [0xfc], ascii('nchen,2.5,1\n'));
     for (const reader of ['auto', 'csv-parse'] as const) {
-      const d = await loadCsv(new Blob([bytes]), { label: -1, reader });
-      expect(d.report.notes, reader).toEqual(['text in column(s) city holds bytes that are not UTF-8, read as \uFFFD ("M\uFFFDnchen"): the file may be saved as Windows-1252 or Latin-1; save it as UTF-8, or names that differ only there read as one']);
+      const d = await loadCsv(new Blob([new Uint8Array(ascii('city,temp,y\n').concat(rows))]), { label: -1, reader });
+      expect(d.featureNames, reader).toEqual(['city=Köln', 'city=München', 'temp']);
+      expect(d.report.notes, reader).toEqual(["text read as Windows-1252: the file's bytes are not UTF-8 (spreadsheets in Western Europe save CSV so)"]);
     }
+    // UTF-8 for its first 64 KiB, then such a row: decoded as UTF-8, and the load says so
+    const head = 'city,temp,y\n' + 'Paris,3.5,0\nLyon,4,1\n'.repeat(3500);
+    const late = await loadCsv(new Blob([new Uint8Array(ascii(head).concat(rows))]), { label: -1 });
+    expect(late.report.notes).toEqual(['text in column(s) city holds bytes that are not UTF-8, read as \uFFFD ("M\uFFFDnchen"): the file may be saved as Windows-1252 or Latin-1; save it as UTF-8, or names that differ only there read as one']);
     // UTF-8 text says nothing
     expect((await loadCsv({ text: 'city,temp,y\nMünchen,3.5,0\nKöln,4,1\n' }, { label: -1 })).report.notes).toEqual([]);
   });
