@@ -249,8 +249,8 @@ function summariseTargets(net: Engine, ys: Region): TargetSummary {
   }
   const vary = lo.some((l, j) => l !== hi[j]);
   // (for constant targets each column's least value is the target: a one-hot row names its class)
-  const ones = Array.from(lo).filter((v) => v === 1).length;
-  const first = net.task === 'classification' && ones === 1 && lo.every((v) => v === 0 || v === 1) ? `class ${Array.from(lo).indexOf(1)}` : '';
+  const oneHot = lo.every((v) => v === 0 || v === 1) && lo.indexOf(1) === lo.lastIndexOf(1) && lo.includes(1);
+  const first = net.task === 'classification' && oneHot ? `class ${lo.indexOf(1)}` : '';
   return { lo: Math.min(...lo), hi: Math.max(...hi), constantCost: cost, vary, first };
 }
 

@@ -965,12 +965,15 @@ export class ColumnCollector {
       hint = `. Or is the label the last column, ${lastName}, with its ${lastValues.count} classes (${lastValues.shown})? Read it with label: -1 (--label -1)`;
     }
     const others: string[] = [];
+    let firstCell = -1;
     for (let c = 0; c < last && others.length < 3; c++) {
       const v = c !== this.labelCellIndex ? this.classValues(c) : null;
-      if (v && v !== 'numbers') others.push(this.layout.names[c] + ` (${v.shown})`);
+      if (!v || v === 'numbers') continue;
+      if (firstCell < 0) firstCell = c;
+      others.push(this.layout.names[c] + ` (${v.shown})`);
     }
     if (others.length === 0) return hint;
-    const first = this.columnRef(this.featureCells.find((c) => c < last && c !== this.labelCellIndex && this.classValues(c) instanceof Object)!);
+    const first = this.columnRef(firstCell);
     return `${hint}. ${lastValues && lastValues !== 'numbers' ? 'Other columns' : 'Columns'} that hold classes: ${others.join(', ')}; ` +
       `name the label to use one (label: ${first.api}, --label ${first.cli})`;
   }

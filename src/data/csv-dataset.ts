@@ -89,9 +89,6 @@ export function encodingOf(head: Uint8Array): 'utf-8' | 'windows-1252' {
   return utf8Head(head) ? 'utf-8' : 'windows-1252';
 }
 
-/** The note a load read as Windows-1252 carries. */
-export const WINDOWS_1252_NOTE = "text read as Windows-1252: the file's bytes are not UTF-8 (spreadsheets in Western Europe save CSV so)";
-
 /** A number written with a decimal comma (2,5 or -0,25; no thousands separators). */
 const DECIMAL_COMMA = /^\s*[+-]?\d*,\d+(?:[eE][+-]?\d+)?\s*$/;
 
@@ -112,6 +109,9 @@ export function decimalCommaFor(options: CsvOptions, head: string, delimiter: st
 export function decimalPoint(cell: string): string {
   return DECIMAL_COMMA.test(cell) ? cell.replace(',', '.') : cell;
 }
+
+/** What reader 'wasm' says of a file the scanner declines, on Node and in browsers alike. */
+export const SCANNER_DECLINES = "the WebAssembly reader declines this file (a quoted field, a carriage return that ends no line, runs of spaces between cells, decimal commas, rows shorter than the header, or bytes that are not UTF-8); read it with reader 'auto' or 'csv-parse'";
 
 /** The delimiter to use: the option, or told from the head of the text. */
 export function delimiterFor(options: CsvOptions, head: string): string {

@@ -3,7 +3,7 @@
 // path checks cells the same way.
 
 import type { Options } from 'csv-parse';
-import { ColumnCollector, type CollectOptions } from './columns.js';
+import { ColumnCollector, type CollectOptions, type Dataset } from './columns.js';
 import { decimalPoint } from './csv-dataset.js';
 import { WHITESPACE } from './delimiter.js';
 import { CsvCellError } from './errors.js';
@@ -17,7 +17,7 @@ export function csvOptions(delimiter: string, skipLines = 0, decimalComma = fals
   const whitespace = delimiter === WHITESPACE;
   return {
     bom: true, skip_empty_lines: true, relax_column_count: true, delimiter: whitespace ? [' ', '\t'] : delimiter,
-    on_record: decimalComma ? withDecimalPoints(whitespace) : whitespace ? withLineNoEmpties : withLine,
+    on_record: linedRecords(whitespace, decimalComma),
     ...(skipLines > 0 ? { from_line: skipLines + 1 } : {}),
   };
 }
@@ -28,26 +28,30 @@ export interface LinedRecord {
   readonly line: number;
 }
 
-/** csv-parse's on_record option that pairs each record with its line. */
-const withLine = ((record: string[], context: { lines: number }): LinedRecord => ({ record, line: context.lines })) as unknown as Options['on_record'];
-
-/** The same with numbers' decimal commas made points (see decimalPoint), empty cells dropped for runs of spaces. */
-function withDecimalPoints(whitespace: boolean): Options['on_record'] {
-  return ((record: string[], context: { lines: number }): LinedRecord =>
-    ({ record: (whitespace ? record.filter((cell) => cell !== '') : record).map(decimalPoint), line: context.lines })) as unknown as Options['on_record'];
+/**
+ * csv-parse's on_record option that pairs each record with its line; for runs of spaces and tabs,
+ * without the empty cells between a run's characters (and before the first); with decimal commas,
+ * each number's comma made a point (see decimalPoint).
+ */
+function linedRecords(whitespace: boolean, decimalComma: boolean): Options['on_record'] {
+  return ((record: string[], context: { lines: number }): LinedRecord => {
+    let cells = whitespace ? record.filter((cell) => cell !== '') : record;
+    if (decimalComma) cells = cells.map(decimalPoint);
+    return { record: cells, line: context.lines };
+  }) as unknown as Options['on_record'];
 }
 
-/** The note a load with decimal commas carries (see decimalCommaFor). */
-export const DECIMAL_COMMA_NOTE = "numbers read with a decimal comma (2,5 is 2.5); give decimal: '.' (--decimal .) if commas are not decimal marks";
-
-/** A data set with a note added at the front of its report. */
-export function noted<D extends { readonly report: { readonly notes: readonly string[] } }>(data: D, note: string | null): D {
-  return note ? { ...data, report: { ...data.report, notes: [note, ...data.report.notes] } } : data;
+/**
+ * A data set read by csv-parse with the notes of how its text was read put first: decimal commas
+ * (see decimalCommaFor), an encoding other than UTF-8 (see encodingOf).
+ */
+export function withReadingNotes(data: Dataset, decimalComma: boolean, encoding: string): Dataset {
+  const notes = [
+    ...(encoding === 'utf-8' ? [] : ["text read as Windows-1252: the file's bytes are not UTF-8 (spreadsheets in Western Europe save CSV so)"]),
+    ...(decimalComma ? ["numbers read with a decimal comma (2,5 is 2.5); give decimal: '.' (--decimal .) if commas are not decimal marks"] : []),
+  ];
+  return notes.length === 0 ? data : { ...data, report: { ...data.report, notes: [...notes, ...data.report.notes] } };
 }
-
-/** The same for runs of spaces and tabs: the empty cells between a run's characters (and before the first) are no cells. */
-const withLineNoEmpties = ((record: string[], context: { lines: number }): LinedRecord =>
-  ({ record: record.filter((cell) => cell !== ''), line: context.lines })) as unknown as Options['on_record'];
 
 /** csv-parse's own errors (an unclosed quote, …) carry the line they stopped at. */
 function parseError(error: unknown): unknown {

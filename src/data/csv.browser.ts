@@ -2,8 +2,8 @@
 // build, the same checks and the same errors. The file is decompressed (gzip, told by its first
 // bytes, through DecompressionStream), decoded and parsed as it streams in.
 
-import { collectRecords, csvOptions, DECIMAL_COMMA_NOTE, noted, type LinedRecord } from './csv-records.js';
-import { csvName, decimalCommaFor, delimiterFor, encodingOf, WINDOWS_1252_NOTE, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { collectRecords, csvOptions, withReadingNotes, type LinedRecord } from './csv-records.js';
+import { csvName, decimalCommaFor, delimiterFor, encodingOf, SCANNER_DECLINES, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, located } from './errors.js';
 import { scanCsv } from './scanner.js';
 
@@ -31,13 +31,13 @@ export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Prom
       // the WebAssembly scanner first; csv-parse reads what it declines (quoted fields)
       const scanned = await scanCsv(chunksOf(bytes()), options, gzip ? undefined : blob.size);
       if (scanned !== 'declined') return scanned.collector.finish();
-      if (options.reader === 'wasm') throw new CsvCellError(0, null, "the WebAssembly reader declines this file (a quoted field, a carriage return that ends no line, runs of spaces between cells, decimal commas, rows shorter than the header, or bytes that are not UTF-8); read it with reader 'auto' or 'csv-parse'");
+      if (options.reader === 'wasm') throw new CsvCellError(0, null, SCANNER_DECLINES);
     }
     const encoding = encodingOf(await headOf(bytes()));
     const text = bytes().pipeThrough(new TextDecoderStream(encoding) as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
     const read = { decimalComma: false };
     const data = (await collectRecords(textRecords(text, options, read), options)).collector.finish();
-    return noted(noted(data, read.decimalComma ? DECIMAL_COMMA_NOTE : null), encoding === 'utf-8' ? null : WINDOWS_1252_NOTE);
+    return withReadingNotes(data, read.decimalComma, encoding);
   } catch (error) {
     if (error instanceof TypeError && /decompress|gzip|zlib|corrupt/i.test(error.message)) {
       throw located(new CsvCellError(0, null, `gzip data is corrupt or truncated (${error.message})`), name);

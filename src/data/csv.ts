@@ -13,8 +13,8 @@ import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { ColumnCollector, type CollectedPart, type CollectorStorage } from './columns.js';
-import { collectRecords, csvOptions, DECIMAL_COMMA_NOTE, noted, type LinedRecord } from './csv-records.js';
-import { csvName, decimalCommaFor, delimiterFor, encodingOf, WINDOWS_1252_NOTE, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { collectRecords, csvOptions, withReadingNotes, type LinedRecord } from './csv-records.js';
+import { csvName, decimalCommaFor, delimiterFor, encodingOf, SCANNER_DECLINES, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, DataError, located } from './errors.js';
 import { Role } from './layout.js';
 import { countLines, fileRange } from './file-range.js';
@@ -78,7 +78,7 @@ async function scanOrParse(open: () => Readable, options: CsvOptions, bytes: num
 }
 
 function declined(): Error {
-  return new CsvCellError(0, null, "the WebAssembly reader declines this file (a quoted field, a carriage return that ends no line, runs of spaces between cells, decimal commas, rows shorter than the header, or bytes that are not UTF-8); read it with reader 'auto' or 'csv-parse'");
+  return new CsvCellError(0, null, SCANNER_DECLINES);
 }
 
 /** csv-parse's path: records of a byte stream, gunzipped when it starts with gzip's magic. */
@@ -96,7 +96,7 @@ async function loadStream(input: Readable, options: CsvOptions): Promise<Dataset
   const parser = source.pipe(parse(csvOptions(delimiter, skip, decimalComma)));
   source.on('error', (error) => parser.destroy(error));
   const data = (await collectRecords(parser as AsyncIterable<LinedRecord>, options)).collector.finish();
-  return noted(noted(data, decimalComma ? DECIMAL_COMMA_NOTE : null), encoding === 'utf-8' ? null : WINDOWS_1252_NOTE);
+  return withReadingNotes(data, decimalComma, encoding);
 }
 
 /** A stream of bytes in `encoding` made UTF-8. */

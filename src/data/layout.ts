@@ -72,9 +72,7 @@ function typeOf(cell: string): CellType {
  */
 export function preambleLength(records: readonly string[][]): number {
   if (records.length < 3) return 0;
-  const counts = new Map<number, number>();
-  for (const r of records.slice(1)) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
-  const modal = [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];
+  const modal = modalLength(records.slice(1));
   const empties = (r: readonly string[]) => r.filter((c) => c.trim() === '').length;
   let skip = 0;
   while (skip < Math.min(MAX_PREAMBLE, records.length - 2)) {

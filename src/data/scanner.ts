@@ -95,10 +95,11 @@ async function begin(input: Input, options: ScanOptions, given?: CsvPlan) {
   if (typeof options.skipLines === 'number' && !given) {
     if (!input.dropLines(options.skipLines)) return 'declined';
   }
-  const delimiter = given?.delimiter ?? delimiterFor(options, input.headText());
+  const headText = input.headText();
+  const delimiter = given?.delimiter ?? delimiterFor(options, headText);
   // (runs of spaces, decimal commas: csv-parse's path, which drops the empty cells between a run's
   // characters and reads decimal commas)
-  if (delimiter === WHITESPACE || decimalCommaFor(options, input.headText(), delimiter)) return 'declined';
+  if (delimiter === WHITESPACE || decimalCommaFor(options, headText, delimiter)) return 'declined';
   // (bytes that are not UTF-8: csv-parse's path, which decodes them as Windows-1252)
   if (!utf8Head(input.headBytes())) return 'declined';
   const head = input.headRecords(LAYOUT_RECORDS, delimiter);
