@@ -354,10 +354,7 @@ function packBBlock(m: i32, kc: i32, nb: i32, b: usize, rsB: i32, csB: i32, last
   }
   const ldcb = <usize>ldc << 2;
   const va = f32x4.splat(alpha);
-  addRow(c, c00, c01, va, nr, overwrite);
-  addRow(c + ldcb, c10, c11, va, nr, overwrite);
-  addRow(c + 2 * ldcb, c20, c21, va, nr, overwrite);
-  if (rows > 3) addRow(c + 3 * ldcb, c30, c31, va, nr, overwrite);
+  addTile(c, ldc, rows, c00, c01, c10, c11, c20, c21, c30, c31, va, nr, overwrite);
 }
 
 // The same for a group of two rows: half the accumulators and loads, as tile2x8 beside tile4x8
@@ -381,8 +378,8 @@ function tileIdx2x8(count: i32, vals: usize, idx: usize, panel: usize, ldp: usiz
     ip += 4;
   }
   const va = f32x4.splat(alpha);
-  addRow(c, c00, c01, va, nr, overwrite);
-  addRow(c + (<usize>ldc << 2), c10, c11, va, nr, overwrite);
+  const z = f32x4.splat(0);
+  addTile(c, ldc, 2, c00, c01, c10, c11, z, z, z, z, va, nr, overwrite);
 }
 
 // Rows i..end of C's panel columns, after the 4×8 tiles: a pair shares each panel load (m = 10, the
@@ -574,10 +571,7 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
     }
     const ldcb = <usize>ldc << 2;
     const va = f32x4.splat(alpha);
-    addRow(c, c00, c01, va, nr, overwrite);
-    addRow(c + ldcb, c10, c11, va, nr, overwrite);
-    addRow(c + 2 * ldcb, c20, c21, va, nr, overwrite);
-    addRow(c + 3 * ldcb, c30, c31, va, nr, overwrite);
+    addTile(c, ldc, 4, c00, c01, c10, c11, c20, c21, c30, c31, va, nr, overwrite);
   } else {
     tile1x8(kc, a0, csA, panel, ldp, alpha, c, nr, overwrite);
     tile1x8(kc, a1, csA, panel, ldp, alpha, c + (<usize>ldc << 2), nr, overwrite);
@@ -606,8 +600,8 @@ function packB(kc: i32, nr: i32, b: usize, rsB: i32, csB: i32, lastRow: bool, pa
     bp += ldp;
   }
   const va = f32x4.splat(alpha);
-  addRow(c, c00, c01, va, nr, overwrite);
-  addRow(c + (<usize>ldc << 2), c10, c11, va, nr, overwrite);
+  const z = f32x4.splat(0);
+  addTile(c, ldc, 2, c00, c01, c10, c11, z, z, z, z, va, nr, overwrite);
 }
 
 // C[0, 0..nr] (+)= α · op(A)[0, 0..kc] · panel: the row tail (and the scalar build's whole kernel).
@@ -624,7 +618,8 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, ldp: usize, alpha: f
       ap += stepA;
       bp += ldp;
     }
-    addRow(c, c0, c1, f32x4.splat(alpha), nr, overwrite);
+    const z = f32x4.splat(0);
+    addTile(c, 0, 1, c0, c1, z, z, z, z, z, z, f32x4.splat(alpha), nr, overwrite);
   } else {
     let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
     let s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
@@ -654,30 +649,59 @@ function tile1x8(kc: i32, a: usize, csA: i32, panel: usize, ldp: usize, alpha: f
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-// c[0..nr] = α·(lo ‖ hi) when `overwrite`, else c[0..nr] += α·(lo ‖ hi); touches only the first nr columns.
+// C[0..rows, 0..nr] = α·(the tile's accumulators, lo ‖ hi per row) when `overwrite`, else +=;
+// touches only the first nr columns. A whole panel inline; a partial one (n not a multiple of 8: the
+// last panel only) through addPartialTile.
 // @ts-ignore: decorator
-@inline function addRow(c: usize, lo: v128, hi: v128, va: v128, nr: i32, overwrite: bool): void {
-  if (nr == NR) {
-    if (overwrite) {
-      v128.store(c, f32x4.mul(va, lo));
-      v128.store(c, f32x4.mul(va, hi), 16);
-    } else {
-      v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, lo)));
-      v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, hi)), 16);
-    }
+@inline function addTile(c: usize, ldc: i32, rows: i32, lo0: v128, hi0: v128, lo1: v128, hi1: v128,
+  lo2: v128, hi2: v128, lo3: v128, hi3: v128, va: v128, nr: i32, overwrite: bool): void {
+  if (nr != NR) {
+    addPartialTile(c, ldc, rows, lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3, f32x4.extract_lane(va, 0), nr, overwrite);
     return;
   }
-  // a partial panel (n not a multiple of 8): the first four columns still go as one vector, the rest
-  // one lane at a time, each rotated into lane 0 (a lane picked by index was a chain of selects in
-  // every one of the dozen inlined copies, and V8's optimising tier took twice as long to compile)
+  const ldcb = <usize>ldc << 2;
+  addRow(c, lo0, hi0, va, overwrite);
+  if (rows > 1) addRow(c + ldcb, lo1, hi1, va, overwrite);
+  if (rows > 2) addRow(c + 2 * ldcb, lo2, hi2, va, overwrite);
+  if (rows > 3) addRow(c + 3 * ldcb, lo3, hi3, va, overwrite);
+}
+
+// c[0..8] = α·(lo ‖ hi) when `overwrite`, else c[0..8] += α·(lo ‖ hi).
+// @ts-ignore: decorator
+@inline function addRow(c: usize, lo: v128, hi: v128, va: v128, overwrite: bool): void {
+  if (overwrite) {
+    v128.store(c, f32x4.mul(va, lo));
+    v128.store(c, f32x4.mul(va, hi), 16);
+  } else {
+    v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, lo)));
+    v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, hi)), 16);
+  }
+}
+
+// addTile for a partial panel. A function of its own, not inlined into the dozen tiles: each copy
+// made the GEMM functions slower to compile with V8's optimising tier, and the first epoch runs
+// baseline code until that compile is done.
+function addPartialTile(c: usize, ldc: i32, rows: i32, lo0: v128, hi0: v128, lo1: v128, hi1: v128,
+  lo2: v128, hi2: v128, lo3: v128, hi3: v128, alpha: f32, nr: i32, overwrite: bool): void {
+  const ldcb = <usize>ldc << 2;
+  addPartialRow(c, lo0, hi0, alpha, nr, overwrite);
+  if (rows > 1) addPartialRow(c + ldcb, lo1, hi1, alpha, nr, overwrite);
+  if (rows > 2) addPartialRow(c + 2 * ldcb, lo2, hi2, alpha, nr, overwrite);
+  if (rows > 3) addPartialRow(c + 3 * ldcb, lo3, hi3, alpha, nr, overwrite);
+}
+
+// One row of a partial panel: the first four columns still go as one vector, the rest one lane at a
+// time, each rotated into lane 0 (a lane picked by index was a chain of selects).
+// @ts-ignore: decorator
+@inline function addPartialRow(c: usize, lo: v128, hi: v128, alpha: f32, nr: i32, overwrite: bool): void {
   let j = 0;
   let v = lo;
   if (nr >= 4) {
+    const va = f32x4.splat(alpha);
     v128.store(c, overwrite ? f32x4.mul(va, lo) : f32x4.add(v128.load(c), f32x4.mul(va, lo)));
     j = 4;
     v = hi;
   }
-  const alpha = f32x4.extract_lane(va, 0);
   for (; j < nr; j++) {
     const q = c + (<usize>j << 2);
     store<f32>(q, (overwrite ? 0 : load<f32>(q)) + alpha * f32x4.extract_lane(v, 0));
