@@ -10,6 +10,18 @@ export function gatherRows(rows: i32, cols: i32, src: usize, idx: usize, dst: us
   }
 }
 
+// The same for rows of rowBytes bytes each (any width): a batch's rows of half floats, gathered
+// into a block that gatherHalves then widens in cache. Widening rows straight from a large data set
+// took 3× as long: each row's cache misses waited on the arithmetic of the row before, where a copy
+// asks for many rows at once (500 000 rows of 40 halves: 24 ms an epoch staged, 74 ms direct).
+export function gatherRowBytes(rows: i32, rowBytes: i32, src: usize, idx: usize, dst: usize): void {
+  const width = <usize>rowBytes;
+  for (let r = 0; r < rows; r++) {
+    const from = <usize>load<i32>(idx + (<usize>r << 2));
+    memory.copy(dst + <usize>r * width, src + from * width, width);
+  }
+}
+
 // out[i] = from[i] (from ≠ 0) or i, for i < n, then, with state ≠ 0, shuffled by Fisher–Yates with
 // the xoshiro128** generator whose four words sit at state (advanced in place): the permutation the
 // host's Random.shuffle draws from the same state. An epoch's order, one call instead of a cold JS
@@ -157,4 +169,53 @@ export function gatherBytes(rows: i32, cols: i32, src: usize, idx: usize, mul: u
       store<f32>(to + o, <f32>load<u8>(from + <usize>j) * load<f32>(mul + o) + load<f32>(add + o));
     }
   }
+}
+
+// The same for a data set kept as IEEE half floats (float16, asked for by the user to halve a float
+// data set's memory): dst[r, j] = f32(half src[idx[r]·cols + j])·mul[j] + add[j], src's rows cols
+// halves (2·cols bytes) apart. Every half is exactly a float32, so only the scaling rounds, as for bytes.
+export function gatherHalves(rows: i32, cols: i32, src: usize, idx: usize, mul: usize, add: usize, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const from = src + ((<usize>load<i32>(idx + (<usize>r << 2)) * <usize>cols) << 1);
+    const to = dst + (<usize>(r * cols) << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 8 <= cols; j += 8) {
+        const h = v128.load(from + (<usize>j << 1));
+        const o = <usize>j << 2;
+        v128.store(to + o, f32x4.add(f32x4.mul(halvesToFloats(i32x4.extend_low_i16x8_u(h)), v128.load(mul + o)), v128.load(add + o)));
+        v128.store(to + o + 16, f32x4.add(f32x4.mul(halvesToFloats(i32x4.extend_high_i16x8_u(h)), v128.load(mul + o + 16)), v128.load(add + o + 16)));
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(to + o, halfToFloat(<u32>load<u16>(from + (<usize>j << 1))) * load<f32>(mul + o) + load<f32>(add + o));
+    }
+  }
+}
+
+// 2^112: moves a half's exponent, placed in float32's exponent bits, to float32's bias (127 − 15).
+// @ts-ignore: decorator
+@inline const HALF_REBIAS: u32 = 0x77800000;
+
+// A half's bits (low 16) as the float32 it is: exponent and mantissa shifted into float32's places and
+// multiplied by 2^112, which is exact for normal and subnormal halves alike; Infinity and NaN (exponent
+// 31) keep float32's all-ones exponent; then the sign.
+// @ts-ignore: decorator
+@inline function halfToFloat(h: u32): f32 {
+  const em = h & 0x7fff;
+  let bits = reinterpret<u32>(reinterpret<f32>(em << 13) * reinterpret<f32>(HALF_REBIAS));
+  if (em > 0x7bff) bits = (em << 13) | 0x7f800000;
+  return reinterpret<f32>(bits | ((h & 0x8000) << 16));
+}
+
+// halfToFloat on four halves, one in the low 16 bits of each 32-bit lane.
+// @ts-ignore: decorator
+@inline function halvesToFloats(h: v128): v128 {
+  const em = v128.and(h, i32x4.splat(0x7fff));
+  const placed = i32x4.shl(em, 13);
+  const finite = f32x4.mul(placed, f32x4.splat(reinterpret<f32>(HALF_REBIAS)));
+  const special = i32x4.gt_s(em, i32x4.splat(0x7bff));
+  const value = v128.bitselect(v128.or(placed, i32x4.splat(0x7f800000)), finite, special);
+  return v128.or(value, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
 }

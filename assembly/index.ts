@@ -7,7 +7,7 @@ export {
 export { sumSquaresLoss, sumSquaresGrad, softmaxCrossEntropy, softmaxCrossEntropyGrad, sigmoidCrossEntropy } from './loss';
 export { sgdUpdate, momentumUpdate, adamUpdate, axpy, sumOfSquares, scale } from './optim';
 export { dropoutForward, multiply } from './dropout';
-export { gatherRows, gatherBytes, shuffleRows, firstNonFinite, countCorrect, scaleColumns, columnMoments } from './data';
+export { gatherRows, gatherRowBytes, gatherBytes, gatherHalves, shuffleRows, firstNonFinite, countCorrect, scaleColumns, columnMoments } from './data';
 
 // First byte the host may use: everything below holds the module's static data.
 export function heapBase(): usize {

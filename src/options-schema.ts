@@ -25,8 +25,9 @@ const matrix = v.custom<Matrix>((m) => {
 const inputs = v.custom<Inputs>((m) => {
   const o = m as Partial<Inputs & { scale: number }> | null;
   return !!o && typeof o === 'object' && Number.isInteger(o.rows) && Number.isInteger(o.cols) &&
-    (o.data instanceof Float32Array || (o.data instanceof Uint8Array && typeof o.scale === 'number' && Number.isFinite(o.scale)));
-}, 'must be a Matrix { rows, cols, data: Float32Array } or a ByteMatrix { rows, cols, data: Uint8Array, scale }');
+    (o.data instanceof Float32Array || (o.data instanceof Uint16Array && (o as { scale?: unknown }).scale instanceof Float32Array && (o as { offset?: unknown }).offset instanceof Float32Array) ||
+      (o.data instanceof Uint8Array && typeof o.scale === 'number' && Number.isFinite(o.scale)));
+}, 'must be a Matrix { rows, cols, data: Float32Array }, a ByteMatrix { rows, cols, data: Uint8Array, scale } or a HalfMatrix { rows, cols, data: Uint16Array, scale, offset } (see toHalfFloats())');
 const scaling = v.custom<unknown>((s) => {
   const o = s as { method?: unknown; shift?: unknown; scale?: unknown } | null;
   return !!o && typeof o === 'object' && (SCALING_METHODS as readonly unknown[]).includes(o.method) && o.shift instanceof Float32Array && o.scale instanceof Float32Array;

@@ -1,7 +1,8 @@
 // Data sets kept in a network's heap between calls: placed once, found again by the identity of
 // their array, freed with the network, on release(), when their array is collected, or to make room.
 // A byte matrix is not copied at all: its rows are read from the host's own array as they are
-// gathered, and only its per-column scaling vectors are kept here. Targets are not copied either:
+// gathered, and only its per-column scaling vectors are kept here. Half floats are copied as halves,
+// after their scaling vectors, and widened as they are gathered. Targets are not copied either:
 // their rows are read from the host's array as batches are gathered (a few values a row), and what
 // placing them keeps is what checking them found (every value finite, each column's moments).
 //
@@ -10,7 +11,7 @@
 // regions above it down and nothing else holds an offset into them.
 
 import type { Heap } from './backends/backend.js';
-import { isByteMatrix, type Inputs } from './matrix.js';
+import { isByteMatrix, isHalfMatrix, type Inputs } from './matrix.js';
 
 /** @internal What a placed data set is to the network: its inputs (scaled as they are read) or its targets. */
 export type Role = 'inputs' | 'targets';
@@ -22,9 +23,12 @@ export interface Region {
   /**
    * Byte offset of the region: float32 rows already scaled as the network reads them, or, for a
    * byte matrix, the per-column float32 multipliers then addends that gatherBytes applies (see
-   * byteScalingOf); nothing for targets.
+   * byteScalingOf), and for half floats the same vectors then the halves (see halvesOf); nothing
+   * for targets.
    */
   at: number;
+  /** Whether the region holds half floats (widened by gatherHalves as they are gathered). */
+  readonly halves: boolean;
   /**
    * For a byte matrix and for targets (null for float inputs, whose rows are here): the host's array
    * the rows are read from as they are gathered, held weakly (the network never keeps a user's data
@@ -80,6 +84,16 @@ export function byteScalingOf(region: Region): { mul: number; add: number } {
   return { mul: region.at, add: region.at + Math.ceil(region.cols / 4) * 16 };
 }
 
+/** @internal The 4-byte slots of the scaling vectors at the start of a byte or half-float region. */
+export function scalingSlots(cols: number): number {
+  return 2 * Math.ceil(cols / 4) * 4;
+}
+
+/** @internal Where a half-float region's halves start (after its scaling vectors), as a byte offset. */
+export function halvesOf(region: Region): number {
+  return region.at + 4 * scalingSlots(region.cols);
+}
+
 /** @internal The data sets kept in one network's heap. */
 export class ResidentData {
   private regions: Region[] = [];
@@ -128,7 +142,8 @@ export class ResidentData {
     this.heap.release(this.top);
     const at = this.heap.alloc(slots);
     const region: Region = {
-      rows: m.rows, cols: m.cols, at, source: readFromHost(m, role) ? new WeakRef(m.data) : null, slots,
+      // (half floats are copied in: only bytes and targets are read from the host, as Uint8Array or Float32Array)
+      rows: m.rows, cols: m.cols, at, source: readFromHost(m, role) ? new WeakRef(m.data as Uint8Array | Float32Array) : null, halves: isHalfMatrix(m), slots,
       fingerprint: fingerprint(m.data), lastUse: ++this.uses, dead: false,
     };
     try {
@@ -165,8 +180,8 @@ export class ResidentData {
     this.regions.splice(i, 1);
     let to = region.at;
     for (const r of this.regions.slice(i)) {
-      // float32 either way: a float set's rows, or a byte set's multipliers and addends
-      this.heap.floats().copyWithin(to >> 2, r.at >> 2, (r.at >> 2) + r.slots);
+      // a float set's rows, a byte set's multipliers and addends, a half-float set's and its halves
+      this.heap.moveSlots(to, r.at, r.slots);
       r.at = to;
       to += r.slots * 4;
     }

@@ -4,7 +4,7 @@
 import { constantTargets, type Diagnostic } from './diagnostics.js';
 import { checkHeapRoom } from './backends/backend.js';
 import { ThreadFailure } from './threads.js';
-import { isByteMatrix, type Inputs, type Matrix } from './matrix.js';
+import { isByteMatrix, isHalfMatrix, type Inputs, type Matrix } from './matrix.js';
 import type { Engine } from './engine/engine.js';
 import type { Workspace } from './engine/workspace.js';
 import type { Evaluation } from './spec.js';
@@ -469,13 +469,13 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
   const batchSize = Math.min(o.batchSize, n);
   const warn = options.onWarning ?? ((w: Diagnostic) => console.warn(`ffnn: warning: ${w.message}`));
   const told = new Set<string>();
-  // float inputs sit in the network's memory beside the model, a workspace and the run's row order
-  // (byte inputs and targets are read from the host's arrays): refused before anything is copied
-  // when that would pass what WebAssembly can address
-  const inputBytes = isByteMatrix(x) ? 0 : 4;
+  // float inputs (and half floats) sit in the network's memory beside the model, a workspace and the
+  // run's row order (byte inputs and targets are read from the host's arrays): refused before anything
+  // is copied when that would pass what WebAssembly can address
+  const inputBytes = isByteMatrix(x) ? 0 : isHalfMatrix(x) ? 2 : 4;
   const rowsBytes = all * (inputBytes * net.inputs + 8);
   checkHeapRoom(net.live.heap.used + rowsBytes + 4 * net.parameterCount + 8 * Math.max(batchSize, DIAGNOSE_ROWS) * (net.inputs + net.outputs + 4 * Math.max(...net.options.layers.map((l) => l.units))),
-    () => `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs${isByteMatrix(x) ? '' : ' as float32'} beside the model`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
+    () => `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs${inputBytes === 4 ? ' as float32' : inputBytes === 2 ? ' as half floats' : ''} beside the model`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');
   // Every data set of the run is placed (or found kept) first, then the workspace and the run's own
   // regions above them: the memory grows here, once, before the first batch.
   const xs = net.placeInputs(x, [], 'train: x');

@@ -64,7 +64,7 @@ export function trainInWorker(net: Network, x: Inputs, y: Matrix, options: Worke
   const transfer: ArrayBuffer[] = [];
   const pack = <M extends Inputs>(m: M): M => {
     // an explicit copy: a Node Buffer's slice() would share the memory whose buffer is then moved
-    const data = m.data instanceof Uint8Array ? new Uint8Array(m.data) : new Float32Array(m.data);
+    const data = m.data instanceof Uint8Array ? new Uint8Array(m.data) : m.data instanceof Uint16Array ? new Uint16Array(m.data) : new Float32Array(m.data);
     transfer.push(data.buffer);
     return { ...m, data } as M;
   };

@@ -18,12 +18,12 @@ describe('the published API', () => {
     const names = [...text.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()).filter(Boolean)).sort();
     expect(names).toEqual([
       'ActivationName', 'BackendName', 'BuiltOptions', 'ByteMatrix', 'CategoricalColumn', 'ClassEvaluation', 'ColumnSchema', 'CsvOptions', 'CsvSource', 'DataError', 'DataSchema',
-      'Dataset', 'DateColumn', 'DayOrder', 'Diagnostic', 'Divergence', 'EpochReport', 'Evaluation', 'FitData', 'FitOptions', 'IdxArray', 'InitName', 'InputScaling', 'Inputs',
+      'Dataset', 'DateColumn', 'DayOrder', 'Diagnostic', 'Divergence', 'EpochReport', 'Evaluation', 'FitData', 'FitOptions', 'HalfMatrix', 'IdxArray', 'InitName', 'InputScaling', 'Inputs',
       'LabelledSet', 'LayerParameters', 'LayerSpec', 'LearningRateCurve', 'LearningRateOptions', 'LoadOptions', 'LoadReport', 'LossName', 'Matrix', 'MnistOptions',
       'ModelFile', 'Network', 'NetworkOptions', 'NumericColumn', 'OptimizerName', 'OtherColumn', 'PlainTrainOptions', 'Progress', 'RegressionEvaluation',
       'RegressionMetrics', 'Rows', 'ScalingMethod', 'Schedule', 'SplitOptions', 'StopReason', 'TrainOptions', 'TrainingCollapsedError', 'TrainingDivergedError',
       'TrainingHistory', 'ValidationError', 'WorkerTrainOptions', 'WorkerTraining', 'argmaxRows', 'fitScaling', 'fromRows', 'loadCsv', 'loadMnist',
-      'matrix', 'oneHot', 'parseIdx', 'readIdx', 'shuffleRows', 'sliceRows', 'splitRows', 'toFloats', 'trainInWorker',
+      'matrix', 'oneHot', 'parseIdx', 'readIdx', 'shuffleRows', 'sliceRows', 'splitRows', 'toFloats', 'toHalfFloats', 'trainInWorker',
     ]);
   });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Network } from '../src/network.js';
 import { fitScaling } from '../src/scaling.js';
-import { matrix, sliceRows, toFloats, type ByteMatrix, type Matrix } from '../src/matrix.js';
+import { matrix, sliceRows, toFloats, toHalfFloats, type ByteMatrix, type Matrix } from '../src/matrix.js';
 import type { BackendName } from '../src/backends/backend.js';
 import { mnist } from './helpers/mnist.js';
 
@@ -157,6 +157,22 @@ describe.each(['wasm', 'js'] as BackendName[])('data kept in the heap (%s)', (ba
     parts.forEach((p, i) => expect(n.evaluate(p, targets[i])).toEqual(expected[i]));
     await n.train(parts[2], targets[2], { epochs: 1, batchSize: 30, learningRate: 0.05 });
     expect(n.evaluate(parts[2], targets[2]).loss).toBeLessThan(expected[2].loss);
+    n.dispose();
+  });
+
+  it('places half floats once, as halves, moves them down with the others, and reads them as a fresh copy', async () => {
+    const { x, y } = await digits(900);
+    const n = await net(backend, 'zscore', x);
+    const floats = [sliceRows(toFloats(x), 0, 300), sliceRows(toFloats(x), 300, 600), sliceRows(toFloats(x), 600, 900)];
+    const parts = floats.map((f) => toHalfFloats(copyOf(f)));
+    const targets = [sliceRows(y, 0, 300), sliceRows(y, 300, 600), sliceRows(y, 600, 900)].map(copyOf);
+    for (let i = 0; i < 3; i++) await n.train(parts[i], targets[i], { epochs: 1, batchSize: 30, learningRate: 0.05 });
+    // evaluated from a fresh copy (streamed from the host, never kept): the same as from the kept halves
+    const expected = parts.map((p, i) => n.evaluate({ ...p, data: p.data.slice() }, targets[i]));
+    parts.forEach((p, i) => expect(n.evaluate(p, targets[i])).toEqual(expected[i]));
+    n.release(parts[0]);
+    n.release(targets[1]);
+    parts.forEach((p, i) => expect(n.evaluate(p, targets[i])).toEqual(expected[i]));
     n.dispose();
   });
 });

@@ -2,7 +2,7 @@
 // cancellation and errors coming back; and train()'s AbortSignal that cancellation rests on.
 
 import { describe, expect, it } from 'vitest';
-import { Network, TrainingDivergedError, trainInWorker, type EpochReport, type Progress } from '../src/index.js';
+import { Network, TrainingDivergedError, toFloats, toHalfFloats, trainInWorker, type EpochReport, type Progress } from '../src/index.js';
 import { mnist } from './helpers/mnist.js';
 import { matrix } from '../src/matrix.js';
 import { Random } from '../src/random.js';
@@ -42,6 +42,16 @@ describe('trainInWorker', () => {
     // the trained copy resumes like the in-process one: optimizer state came back with it
     await network.train(train.x, train.y, { ...options, epochs: 1 });
     await here.train(train.x, train.y, { ...options, epochs: 1 });
+    expect(bitsOf(network)).toBe(bitsOf(here));
+  });
+
+  it('takes half floats (a HalfMatrix arrives with its scale and offset) and trains what train() trains on them', async () => {
+    const train = await mnist('train', { limit: 1000 });
+    const half = toHalfFloats(toFloats(train.x));
+    const options = { learningRate: 0.05, batchSize: 50, epochs: 2 };
+    const { network } = await trainInWorker(await Network.create(spec), half, train.y, options);
+    const here = await Network.create(spec);
+    await here.train(half, train.y, options);
     expect(bitsOf(network)).toBe(bitsOf(here));
   });
 

@@ -64,11 +64,18 @@ export interface Kernels {
   sigmoidCrossEntropy(m: number, n: number, z: number, y: number, p: number): number;
   /** dst[r, :] = src[idx[r], :] for r < rows; idx holds i32 row numbers. */
   gatherRows(rows: number, cols: number, src: number, idx: number, dst: number): void;
+  /** The same for rows of rowBytes bytes (src and dst byte offsets, any width). */
+  gatherRowBytes(rows: number, rowBytes: number, src: number, idx: number, dst: number): void;
   /**
    * dst[r, j] = f32(src[idx[r]·cols + j])·mul[j] + add[j] for r < rows: rows of bytes (src is a byte
    * region, rows cols bytes apart) widened to float32 and scaled; a multiply then an add, unfused.
    */
   gatherBytes(rows: number, cols: number, src: number, idx: number, mul: number, add: number, dst: number): void;
+  /**
+   * The same for rows of IEEE half floats (src's rows cols halves, 2·cols bytes, apart): each half
+   * read as the float32 it is exactly, then scaled as gatherBytes scales a byte.
+   */
+  gatherHalves(rows: number, cols: number, src: number, idx: number, mul: number, add: number, dst: number): void;
   /**
    * out = the n i32 row numbers at from (0: 0, 1, …, n − 1), then, with state ≠ 0, shuffled as
    * Random.shuffle shuffles them from the four xoshiro128** words at state, which it advances.
@@ -144,8 +151,26 @@ export abstract class Heap {
   abstract ints(): Int32Array;
   /** The heap's bytes, for byte regions (data sets kept as u8). */
   abstract bytes(): Uint8Array;
+
+  private halvesView: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  /** The heap's bytes as 16-bit halves (over the same memory as bytes()), for rows of half floats. */
+  halves(): Uint16Array<ArrayBufferLike> {
+    const b = this.bytes();
+    if (this.halvesView.buffer !== b.buffer || this.halvesView.length !== b.length >> 1) {
+      this.halvesView = new Uint16Array(b.buffer, b.byteOffset, b.length >> 1);
+    }
+    return this.halvesView;
+  }
   protected abstract capacity(): number;
   protected abstract grow(minBytes: number): void;
+
+  /**
+   * Moves `slots` 4-byte slots from byte offset `from` to `to`, whatever they hold (floats, or a half-
+   * float set's halves): the kept data sets above a freed one move down.
+   */
+  moveSlots(to: number, from: number, slots: number): void {
+    this.floats().copyWithin(to >> 2, from >> 2, (from >> 2) + slots);
+  }
 
   /** Reserves a region of `count` bytes (16-byte aligned, like every region). */
   allocBytes(count: number): number {

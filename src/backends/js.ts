@@ -6,6 +6,7 @@
 
 import { Heap, type Backend, type FloatArray, type Kernels } from './backend.js';
 import { Random } from '../random.js';
+import { halfValue } from '../half.js';
 
 class JsHeap extends Heap {
   private f: FloatArray;
@@ -42,6 +43,13 @@ class JsHeap extends Heap {
 
   protected capacity(): number {
     return this.f.length * 4;
+  }
+
+  // floats, ints and bytes are separate arrays here: each moves
+  moveSlots(to: number, from: number, slots: number): void {
+    super.moveSlots(to, from, slots);
+    this.i.copyWithin(to >> 2, from >> 2, (from >> 2) + slots);
+    this.b?.copyWithin(to, from, from + 4 * slots);
   }
 
   // Floats and ints live in separate arrays indexed by the same 4-byte slots: a region is only ever
@@ -306,11 +314,27 @@ function jsKernels(heap: Heap): Kernels {
         for (let j = 0; j < cols; j++) f[di + r * cols + j] = round(round(bytes[from + j] * f[mi + j]) + f[ai + j]);
       }
     },
+    gatherHalves(rows, cols, src, idx, mul, add, dst) {
+      const f = F(), ints = heap.ints(), halves = heap.halves();
+      const mi = ix(mul), ai = ix(add), di = ix(dst), at = src >> 1;
+      const round = f instanceof Float32Array ? Math.fround : (v: number) => v;
+      for (let r = 0; r < rows; r++) {
+        const from = at + ints[ix(idx) + r] * cols;
+        for (let j = 0; j < cols; j++) f[di + r * cols + j] = round(round(halfValue(halves[from + j]) * f[mi + j]) + f[ai + j]);
+      }
+    },
     gatherRows(rows, cols, src, idx, dst) {
       const f = F(), ints = heap.ints();
       for (let r = 0; r < rows; r++) {
         const from = ix(src) + ints[ix(idx) + r] * cols;
         f.copyWithin(ix(dst) + r * cols, from, from + cols);
+      }
+    },
+    gatherRowBytes(rows, rowBytes, src, idx, dst) {
+      const bytes = heap.bytes(), ints = heap.ints();
+      for (let r = 0; r < rows; r++) {
+        const from = src + ints[ix(idx) + r] * rowBytes;
+        bytes.copyWithin(dst + r * rowBytes, from, from + rowBytes);
       }
     },
     shuffleRows(n, from, out, state) {

@@ -6,7 +6,7 @@
 // a number), and a column's text cells, if it has any, into a dictionary of distinct values. Kinds
 // are decided at the end, when every cell has been seen.
 
-import { compactInputs, isByteMatrix, matrix, oneHot, type Inputs, type Matrix } from '../matrix.js';
+import { compactInputs, isByteMatrix, isHalfMatrix, matrix, oneHot, type Inputs, type Matrix } from '../matrix.js';
 import { dayOrdersOf, isMissing, numberOf, yearsOf, type DayOrder } from './cells.js';
 import { CsvCellError, quoted } from './errors.js';
 import { Role, type Layout } from './layout.js';
@@ -572,7 +572,7 @@ export class ColumnCollector {
     if (schema && layout.schemaColumn) order.sort((a, b) => layout.schemaColumn![this.featureCells[a]] - layout.schemaColumn![this.featureCells[b]]);
     // pixels and other small whole numbers stay bytes (see ByteMatrix)
     const encoded = this.encode(decided, order, unseen);
-    const x = isByteMatrix(encoded) ? encoded : compactInputs(encoded);
+    const x = isByteMatrix(encoded) || isHalfMatrix(encoded) ? encoded : compactInputs(encoded);
     let y: Matrix;
     let labels: Int32Array | undefined;
     let classNames: readonly string[] | undefined;

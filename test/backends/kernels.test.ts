@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, BackendName, Kernels } from '../../src/backends/backend.js';
 import { Random } from '../../src/random.js';
+import { halfValue } from '../../src/half.js';
 import { backendsByName, firstMismatch, randomArray } from '../helpers/backends.js';
 
 // Node 20 keeps relaxed SIMD behind a flag; switched on here (before any module is compiled in this
@@ -353,6 +354,28 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
       .toEqual(Array.from(src.subarray(from * cols, (from + 1) * cols))));
   });
 
+  /**
+   * gatherBytes or gatherHalves of rows idx of src (bytes or halves) on one backend, into a block with
+   * one row of junk beyond the batch: a kernel writing past its rows would change it.
+   */
+  function widen(b: Backend, kernel: 'gatherBytes' | 'gatherHalves', src: Uint8Array | Uint16Array, cols: number,
+    mul: Float32Array, add: Float32Array, idx: Int32Array): Float32Array {
+    const mark = b.heap.mark();
+    const s = b.heap.allocBytes(src.byteLength);
+    if (src instanceof Uint16Array) b.heap.halves().set(src, s >> 1);
+    else b.heap.bytes().set(src, s);
+    const pm = b.heap.alloc(cols), pa = b.heap.alloc(cols), pi = b.heap.alloc(idx.length);
+    b.heap.write(pm, mul);
+    b.heap.write(pa, add);
+    b.heap.ints().set(idx, pi >> 2);
+    const pd = b.heap.alloc((idx.length + 1) * cols);
+    b.heap.write(pd, new Float32Array((idx.length + 1) * cols).fill(-7));
+    b.kernels[kernel](idx.length, cols, s, pi, pm, pa, pd);
+    const out = b.heap.read(pd, (idx.length + 1) * cols);
+    b.heap.release(mark);
+    return out;
+  }
+
   // widths around the 16-byte SIMD block (and MNIST's 784 = 49·16, a row of 785 bytes leaving every
   // next row unaligned); the index list ends in a part batch, as an epoch's last batch does
   it.each([1, 3, 15, 16, 17, 31, 33, 784, 785])('gatherBytes widens and scales byte rows of width %i like the reference', (cols) => {
@@ -365,28 +388,62 @@ describe.each(WASM_BACKENDS)('%s kernels equal the JS reference', (name) => {
     const order = Int32Array.from({ length: rows }, (_, i) => (i * 17 + 5) % rows);
     for (let first = 0; first < rows; first += batch) {
       const idx = order.subarray(first, Math.min(rows, first + batch)); // 10, 10, 10, 10, then 1
-      const got = (['js', name] as BackendName[]).map((which) => {
-        const b = backends[which];
-        const mark = b.heap.mark();
-        const s = b.heap.allocBytes(src.length);
-        b.heap.bytes().set(src, s);
-        const pm = b.heap.alloc(cols), pa = b.heap.alloc(cols), pi = b.heap.alloc(idx.length);
-        b.heap.write(pm, mul);
-        b.heap.write(pa, add);
-        b.heap.ints().set(idx, pi >> 2);
-        // one row of junk beyond the batch: a kernel writing past its rows would change it
-        const pd = b.heap.alloc((idx.length + 1) * cols);
-        b.heap.write(pd, new Float32Array((idx.length + 1) * cols).fill(-7));
-        b.kernels.gatherBytes(idx.length, cols, s, pi, pm, pa, pd);
-        const out = b.heap.read(pd, (idx.length + 1) * cols);
-        b.heap.release(mark);
-        return out;
-      });
+      const got = (['js', name] as BackendName[]).map((which) => widen(backends[which], 'gatherBytes', src, cols, mul, add, idx));
       // the same bits as the reference, which is the rule itself
       expect(firstMismatch(got[1], got[0], 0)).toBeNull();
       idx.forEach((from, r) => {
         for (let j = 0; j < cols; j++) {
           expect(got[0][r * cols + j]).toBe(Math.fround(Math.fround(src[from * cols + j] * mul[j]) + add[j]));
+        }
+      });
+      expect(Array.from(got[1].subarray(idx.length * cols)).every((v) => v === -7)).toBe(true);
+    }
+  });
+
+  // odd widths too: a row of halves is 2·cols bytes; one junk byte past the batch must stay
+  it.each([1, 2, 3, 17, 80, 1570])('gatherRowBytes copies the indexed rows of %i bytes, in order, repeats allowed', (width) => {
+    const rows = 29;
+    const src = Uint8Array.from({ length: rows * width }, () => rng.int(256));
+    const idx = Int32Array.from([28, 0, 5, 5, 17, 1, 27, 3]);
+    const got = (['js', name] as BackendName[]).map((which) => {
+      const b = backends[which];
+      const mark = b.heap.mark();
+      const s = b.heap.allocBytes(src.length), pi = b.heap.alloc(idx.length), pd = b.heap.allocBytes(idx.length * width + 1);
+      b.heap.bytes().set(src, s);
+      b.heap.ints().set(idx, pi >> 2);
+      b.heap.bytes().fill(0xa5, pd, pd + idx.length * width + 1);
+      b.kernels.gatherRowBytes(idx.length, width, s, pi, pd);
+      const out = b.heap.bytes().slice(pd, pd + idx.length * width + 1);
+      b.heap.release(mark);
+      return out;
+    });
+    const want = new Uint8Array(idx.length * width + 1).fill(0xa5);
+    idx.forEach((from, i) => want.set(src.subarray(from * width, (from + 1) * width), i * width));
+    expect(Array.from(got[0])).toEqual(Array.from(want));
+    expect(Array.from(got[1])).toEqual(Array.from(want));
+  });
+
+  // widths around the 8-half SIMD block; rows hold ±0, subnormal halves, the largest half and
+  // ±Infinity beside random finite halves; the index list ends in a part batch
+  it.each([1, 3, 7, 8, 9, 15, 16, 17, 784, 785])('gatherHalves widens and scales half-float rows of width %i like the reference', (cols) => {
+    const rows = 23;
+    const special = [0x0000, 0x8000, 0x0001, 0x83ff, 0x0400, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x3c00];
+    const src = Uint16Array.from({ length: rows * cols }, (_, i) => {
+      if (i < special.length) return special[i];
+      const h = rng.int(0x10000);
+      return (h & 0x7c00) === 0x7c00 ? h & 0x83ff : h; // random bits, NaN left out (its payload may differ)
+    });
+    const mul = randomArray(rng, cols, -3, 3), add = randomArray(rng, cols, -3, 3);
+    const batch = 10;
+    const order = Int32Array.from({ length: rows }, (_, i) => (i * 7 + 3) % rows);
+    for (let first = 0; first < rows; first += batch) {
+      const idx = order.subarray(first, Math.min(rows, first + batch)); // 10, 10, then 3
+      const got = (['js', name] as BackendName[]).map((which) => widen(backends[which], 'gatherHalves', src, cols, mul, add, idx));
+      // the same bits as the reference (±0 and ±Infinity included), which is the rule itself
+      expect(Array.from(got[1])).toEqual(Array.from(got[0]));
+      idx.forEach((from, r) => {
+        for (let j = 0; j < cols; j++) {
+          expect(got[0][r * cols + j]).toBe(Math.fround(Math.fround(halfValue(src[from * cols + j]) * mul[j]) + add[j]));
         }
       });
       expect(Array.from(got[1].subarray(idx.length * cols)).every((v) => v === -7)).toBe(true);

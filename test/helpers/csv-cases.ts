@@ -94,7 +94,7 @@ export const csvCase: fc.Arbitrary<CsvCase> = fc
 export async function outcome(load: Promise<Dataset>): Promise<unknown> {
   try {
     const d = await load;
-    const bits = (a: Float32Array | Uint8Array) => a.constructor.name + Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+    const bits = (a: ArrayBufferView) => a.constructor.name + Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
     return { x: [d.x.rows, d.x.cols, bits(d.x.data)], y: [d.y.rows, d.y.cols, bits(d.y.data)], labels: d.labels && Array.from(d.labels),
       classNames: d.classNames, featureNames: d.featureNames, targetNames: d.targetNames, schema: d.schema, report: d.report };
   } catch (error) {
