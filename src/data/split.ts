@@ -97,9 +97,10 @@ export function classesOf(data: Rows): Int32Array | null {
 
 /** The given rows of x, y and labels, in that order; everything else of the data set is kept as it is. */
 export function takeRows<T extends Rows>(data: T, rows: Int32Array): T {
-  // a byte matrix stays bytes, with its scale
+  // a byte matrix stays bytes, with its scale; half floats stay halves, with their scales and offsets
   const pick = <M extends Inputs>(m: M): M => {
-    const out = m.data instanceof Uint8Array ? new Uint8Array(rows.length * m.cols) : new Float32Array(rows.length * m.cols);
+    const n = rows.length * m.cols;
+    const out = m.data instanceof Uint8Array ? new Uint8Array(n) : m.data instanceof Uint16Array ? new Uint16Array(n) : new Float32Array(n);
     rows.forEach((r, i) => out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
     return { ...m, rows: rows.length, data: out };
   };

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { shuffleRows, splitRows } from '../../src/data/split.js';
-import { matrix, oneHot } from '../../src/matrix.js';
+import { matrix, oneHot, toFloats, toHalfFloats, type Inputs } from '../../src/matrix.js';
 
 function sortedByClass(n: number, classes: number) {
   // as sklearn's wine_data.csv: rows grouped by class
@@ -38,6 +38,25 @@ describe('splitRows and shuffleRows', () => {
     expect(splitRows(regression, { test: 0.25 }).test.x.rows).toBe(25);
     expect(() => splitRows(regression, { stratify: true })).toThrow(/stratify needs classes/);
     expect(() => splitRows(data, { test: 1 })).toThrow(/test must be a share in \(0, 1\), got 1/);
+  });
+
+  it('splits bytes as bytes and half floats as halves, each with its scale (and offset)', () => {
+    const data = sortedByClass(60, 3);
+    const half = { ...data, x: toHalfFloats(matrix(60, 2, Array.from({ length: 120 }, (_, i) => 2000 + (i >> 1) + (i & 1) / 4))) };
+    const bytes = { ...data, x: { rows: 60, cols: 2, data: Uint8Array.from({ length: 120 }, (_, i) => i), scale: 0.5 } };
+    for (const set of [half, bytes]) {
+      const { train, test } = splitRows(set, { seed: 4 });
+      expect(train.x.data.constructor).toBe(set.x.data.constructor);
+      const values = (m: Inputs) => Array.from(toFloats(m).data);
+      const all = values(set.x);
+      // every row's values where its label says it came from
+      [train, test].forEach((part) => part.labels!.forEach((l, i) => {
+        const row = values(part.x).slice(2 * i, 2 * i + 2);
+        const from = all.findIndex((v, k) => k % 2 === 0 && v === row[0] && all[k + 1] === row[1]) / 2;
+        expect(Math.floor((from * 3) / 60)).toBe(l);
+      }));
+      expect(train.x.rows + test.x.rows).toBe(60);
+    }
   });
 
   it('a shuffle is a seeded permutation of the rows', () => {
