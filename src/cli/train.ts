@@ -11,6 +11,7 @@ import { recipeFor, type FitOptions } from '../recipe.js';
 import type { Schedule } from '../schedules.js';
 import type { EpochReport } from '../trainer.js';
 import { loadData, type LoadedData } from './data.js';
+import { isByteMatrix, isHalfMatrix, toHalfFloats } from '../matrix.js';
 import { addDataOptions, backendOption, dataFlags, nonNegativeArg, numberArg, positiveArg, wholeArg, type DataOptionValues } from './options.js';
 import { describeScore, printNotes, saveModel, writer, type Writer } from './output.js';
 import { svgPlot, textPlot } from '../plot.js';
@@ -26,7 +27,7 @@ interface TrainValues extends DataOptionValues {
   scale?: string; optimizer?: OptimizerName; momentum?: number; beta1?: number; beta2?: number; weightDecay?: number;
   clipNorm?: number; schedule?: string; warmup?: number; dropout?: number; validationSplit?: number; patience?: number;
   monitor: 'loss' | 'accuracy'; resume?: string; threads?: number; out?: string; json: boolean; quiet: boolean;
-  checkpoint?: string; collapse: 'stop' | 'warn'; plot?: string;
+  checkpoint?: string; collapse: 'stop' | 'warn'; plot?: string; half: boolean;
 }
 
 function learningRateArg(text: string): number | 'auto' {
@@ -78,6 +79,7 @@ export function trainCommand(): Command {
     .option('--validation-split <share>', 'share of --train held out for validation (default: 0.1 to 0.2 by size, with early stopping)', numberArg('validation-split', (n) => n > 0 && n < 1, 'a share in (0, 1)'))
     .option('--scale <how>', 'input scaling fitted on --train: zscore (default), minmax, none, or a divisor such as 255')
     .option('--seed <n>', 'seed of every random choice', numberArg('seed', Number.isInteger, 'a whole number'), 1)
+    .option('--half', 'hold float inputs as half floats: half the memory, 11 significant bits a value (see toHalfFloats)', false)
     .addOption(backendOption())
     .option('--threads <n>', 'share each large training step among n threads over one memory (the same weights as one thread; default: every core, up to 4, where steps are large)', wholeArg('threads'))
     .option('--momentum <m>', 'momentum and nesterov (default 0.9)', nonNegativeArg('momentum'))
@@ -170,7 +172,7 @@ async function prepare(v: TrainValues, command: Command, out: Writer) {
   }
   const resumed = v.resume ? await Network.load(v.resume, { backend: v.backend, threads: v.threads }) : null;
   const flags = dataFlags(v, v.train);
-  const trainData = await loadData({ ...flags, ...(resumed?.schema ? { schema: resumed.schema } : {}), labels: v.trainLabels }, 'train');
+  const trainData = halved(v, await loadData({ ...flags, ...(resumed?.schema ? { schema: resumed.schema } : {}), labels: v.trainLabels }, 'train'));
   printNotes(out, 'train', trainData.report.notes);
 
   const recipe = recipeFor(trainData, {
@@ -193,12 +195,26 @@ async function prepare(v: TrainValues, command: Command, out: Writer) {
     throw loaded.reason;
   }
   if (made.status === 'rejected') throw made.reason;
-  const net = made.value, testData = loaded.value;
+  const net = made.value, testData = loaded.value && halved(v, loaded.value);
   if (testData) printNotes(out, 'test', testData.report.notes);
   if (net.inputs !== trainData.x.cols || net.outputs !== trainData.y.cols) {
     throw new Error(`ffnn: the model in ${v.resume} takes ${net.inputs} inputs and gives ${net.outputs} outputs, but the data has ${trainData.x.cols} features and ${trainData.y.cols} targets`);
   }
   return { trainData, testData, net, settings: recipe.train };
+}
+
+/**
+ * With --half, the data's float inputs as half floats (bytes stay bytes, at one byte a value), said
+ * in the data's notes.
+ */
+function halved(v: TrainValues, data: LoadedData): LoadedData {
+  if (!v.half) return data;
+  const mb = (bytes: number) => (bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`);
+  if (isByteMatrix(data.x) || isHalfMatrix(data.x)) {
+    return { ...data, report: { ...data.report, notes: [...data.report.notes, `its inputs are whole numbers 0-255, kept as bytes (${mb(data.x.data.byteLength)}); --half leaves them so`] } };
+  }
+  const x = toHalfFloats(data.x);
+  return { ...data, x, report: { ...data.report, notes: [...data.report.notes, `inputs held as half floats: ${mb(x.data.byteLength)} instead of ${mb(data.x.data.byteLength)}`] } };
 }
 
 async function train(v: TrainValues, command: Command): Promise<void> {

@@ -218,6 +218,24 @@ describe('ffnn command on tabular data with its defaults', () => {
     expect(rmse).toBeCloseTo(result.test.rmse, 4);
   });
 
+  it('--half holds float inputs as half floats and learns as well; bytes stay bytes', async () => {
+    const train = join(dir, 'weather-half.csv'), test = join(dir, 'weather-half-test.csv');
+    writeFileSync(train, weatherCsv(600, 11));
+    writeFileSync(test, weatherCsv(200, 12));
+    const scores: number[] = [];
+    for (const half of [false, true]) {
+      const r = await ffnn('train', '--train', train, '--test', test, '--target', 'rainfall', '--ignore', 'station,rain', '--json', ...(half ? ['--half'] : []));
+      expect(r.code, r.stderr).toBe(0);
+      if (half) expect(r.stderr).toMatch(/train data: inputs held as half floats: [\d.]+ KB instead of [\d.]+ KB/);
+      scores.push(JSON.parse(r.stdout).test.r2);
+    }
+    expect(scores[1]).toBeGreaterThan(0.8);
+    expect(Math.abs(scores[1] - scores[0])).toBeLessThan(0.02);
+    const pixels = await ffnn('train', '--train', testCsv, '--half', '--epochs', '1', '--json');
+    expect(pixels.code, pixels.stderr).toBe(0);
+    expect(pixels.stderr).toMatch(/whole numbers 0-255, kept as bytes \([\d.]+ KB\); --half leaves them so/);
+  });
+
   it("--preset seed keeps the notebook's recipe one flag away", async () => {
     const r = await ffnn('train', '--train', trainCsv, '--preset', 'seed', '--epochs', '1', '--json');
     expect(r.code, r.stderr).toBe(0);
