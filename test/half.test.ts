@@ -134,6 +134,18 @@ describe('a network reading half floats', () => {
     expect(firstMismatch(c.predict(centred).data, d.predict(toFloats(centred)).data, 1e-4)).toBeNull();
   });
 
+  it('trains the same weights on two threads as on one', async () => {
+    const { train, half } = await data();
+    const bits: string[] = [];
+    for (const threads of [1, 2]) {
+      const net = await Network.create({ inputs: 784, layers: [{ units: 256, activation: 'relu' }, { units: 10 }], loss: 'cross-entropy', seed: 9, threads });
+      await net.train(half, train.y, { optimizer: 'adam', learningRate: 0.001, batchSize: 128, epochs: 1 });
+      bits.push(bitsOf(net));
+      net.dispose();
+    }
+    expect(bits[1]).toBe(bits[0]);
+  });
+
   it("folds the network's input scaling into the reading: the outputs of the values the halves stand for, to float32's rounding", async () => {
     const { half } = await data();
     const net = await Network.create({
