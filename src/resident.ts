@@ -40,6 +40,8 @@ export interface Region {
   /** 4-byte slots the region takes in the heap. */
   readonly slots: number;
   readonly fingerprint: number;
+  /** How the values read (a byte matrix's scale, half floats' scales and offsets), as scalingKey gives it. */
+  readonly scaling: number;
   lastUse: number;
   dead: boolean;
 }
@@ -72,6 +74,25 @@ export function fingerprint(data: ArrayLike<number>): number {
     h ^= h >>> 13;
   }
   return h;
+}
+
+/**
+ * A key for what a set's own scaling makes of its values: a byte matrix's scale, half floats' scales
+ * and offsets (their fingerprints), 0 for float32. The same array under another scale reads as
+ * another data set: its scaling vectors were written from the old one.
+ */
+function scalingKey(m: Inputs): number {
+  if (isByteMatrix(m)) return m.scale;
+  if (isHalfMatrix(m)) {
+    // every value's bits (a column's worth each, not a sample), FNV-1a over the words
+    let h = 0x811c9dc5;
+    for (const a of [m.scale, m.offset]) {
+      const words = new Uint32Array(a.buffer, a.byteOffset, a.length);
+      for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193) >>> 0;
+    }
+    return h;
+  }
+  return 0;
 }
 
 /** Whether m's rows stay in the host's array (byte inputs, and targets) rather than in the heap. */
@@ -120,7 +141,7 @@ export class ResidentData {
   find(m: Inputs, role: Role): Region | null {
     const region = this.found[role].get(m.data);
     if (!region || region.dead) return null;
-    if (region.rows !== m.rows || region.cols !== m.cols || (region.source !== null) !== readFromHost(m, role) || region.fingerprint !== fingerprint(m.data)) {
+    if (region.rows !== m.rows || region.cols !== m.cols || (region.source !== null) !== readFromHost(m, role) || region.fingerprint !== fingerprint(m.data) || !Object.is(region.scaling, scalingKey(m))) {
       this.free(region);
       return null;
     }
@@ -144,7 +165,7 @@ export class ResidentData {
     const region: Region = {
       // (half floats are copied in: only bytes and targets are read from the host, as Uint8Array or Float32Array)
       rows: m.rows, cols: m.cols, at, source: readFromHost(m, role) ? new WeakRef(m.data as Uint8Array | Float32Array) : null, halves: isHalfMatrix(m), slots,
-      fingerprint: fingerprint(m.data), lastUse: ++this.uses, dead: false,
+      fingerprint: fingerprint(m.data), scaling: scalingKey(m), lastUse: ++this.uses, dead: false,
     };
     try {
       fill(region);

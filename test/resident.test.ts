@@ -160,6 +160,23 @@ describe.each(['wasm', 'js'] as BackendName[])('data kept in the heap (%s)', (ba
     n.dispose();
   });
 
+  it('reads the same array under another scale (bytes) or other scales and offsets (halves) as another data set', async () => {
+    const { x, y } = await digits(300);
+    const n = await net(backend, 'divide', x);
+    const half = toHalfFloats(toFloats(x));
+    for (const [m, other] of [
+      [x, { ...x, scale: x.scale * 2 }],
+      [half, { ...half, scale: half.scale.map((v) => v * 2), offset: half.offset.map((v) => v + 0.5) }],
+    ] as const) {
+      await n.train(m, y, { epochs: 1, batchSize: 30, learningRate: 0.05 });
+      // kept under the first scaling; the second, on the same array, must read as its own values
+      const fresh = n.evaluate({ ...other, data: other.data.slice() } as typeof other, y);
+      expect(n.evaluate(other, y)).toEqual(fresh);
+      expect(n.evaluate(other, y).loss).not.toBe(n.evaluate(m, y).loss);
+    }
+    n.dispose();
+  });
+
   it('places half floats once, as halves, moves them down with the others, and reads them as a fresh copy', async () => {
     const { x, y } = await digits(900);
     const n = await net(backend, 'zscore', x);
