@@ -685,9 +685,14 @@ export class ColumnCollector {
       const first = odd.sort((a, b) => a.line - b.line)[0];
       const majorText = { number: 'numbers', date: 'dates', text: 'text' }[major];
       const what = major === 'number' ? 'is not a number' : `is ${first.kind}`;
+      // text atop a column of numbers, on the first line of a file read without a header: most
+      // likely a header that a number-like cell kept from being told (numpy's "seed, 0xdeadbeaf")
+      const header = !this.layout.header && first.line === this.layout.preamble + 1 && major !== 'text' && first.kind === 'text'
+        ? `; or, if line ${first.line} names the columns, read it as the header (header: true, --header true)` : '';
+      const ref = this.columnRef(c);
       throw new CsvCellError(first.line, c,
         `${quoted(first.cell)} ${what} (column ${name}, whose other cells are ${majorText}); ` +
-        `fix the cell, leave it empty (missing), or read the column as categories (categorical: ['${name}'], --categorical ${name})`);
+        `fix the cell, leave it empty (missing), or read the column as categories (categorical: [${ref.api}], --categorical ${ref.cli})${header}`);
     }
     if (textCells > 0) return this.categorical(i, name, false);
     // a numeric column's median is filled in for all of them at once (see numericMedians)
@@ -753,9 +758,10 @@ export class ColumnCollector {
     const present = this.rows - this.missingCount[i];
     const max = this.options.maxCategories ?? DEFAULT_MAX_CATEGORIES;
     if (!forced && (values.length > max || (values.length >= 20 && values.length > present / 2))) {
+      const ref = this.columnRef(this.featureCells[i]);
       throw new CsvCellError(0, this.featureCells[i],
         `column ${name} has ${values.length} distinct text values in ${present} rows: too many to be categories ` +
-        `(names or ids?). Leave it out (ignore: ['${name}'], --ignore ${name}), or read it as categories anyway (categorical: ['${name}'], --categorical ${name})`);
+        `(names or ids?). Leave it out (ignore: [${ref.api}], --ignore ${ref.cli}), or read it as categories anyway (categorical: [${ref.api}], --categorical ${ref.cli})`);
     }
     return { name, kind: 'categorical', values, missing: this.missingCount[i] > 0 };
   }

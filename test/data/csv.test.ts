@@ -282,6 +282,23 @@ describe('CSV: the columns people have', () => {
     await expect(loadCsv({ text }, { label: -1, ignore: ['name'] })).resolves.toMatchObject({ x: { cols: 1 } });
   });
 
+  it('names a column by index in a file without a header, and offers the header when text tops a column of numbers', async () => {
+    // numpy's generator test sets: a first line "seed, 0xdeadbeaf" whose second cell reads as a number
+    const seeded = 'seed, 0xdeadbeaf\n0, 0x60d24054\n1, 0xd5e79d89\n2, 0xd254972f\n3, 0x1b7c3a02\n';
+    const error = await loadCsv({ text: seeded }, { targets: [1], name: 'pcg64.csv' }).catch((e: DataError) => e);
+    expect((error as DataError).message).toMatch(/pcg64\.csv, line 1, column 1: "seed" is not a number \(column 1, whose other cells are numbers\); .*\(categorical: \[0\], --categorical 0\); or, if line 1 names the columns, read it as the header \(header: true, --header true\)$/);
+    const read = await loadCsv({ text: seeded }, { targets: [1], header: true });
+    expect(read.x.rows).toBe(4);
+    expect(Array.from(read.x.data)).toEqual([0, 1, 2, 3]);
+    // the same refusal deeper in the file offers no header
+    await expect(loadCsv({ text: '1,2\n3,x\n5,6\n7,8\n' }, { label: null, name: 'deep.csv' })).rejects.toThrow(/deep\.csv, line 2, column 2: "x" is not a number .*--categorical 1\)$/);
+    // too many text values in a headerless file: ignore by index, as options read it
+    const ids = Array.from({ length: 60 }, (_, i) => `id${i},${i % 7},${i % 2}`).join('\n');
+    const many = await loadCsv({ text: ids }, { label: -1, name: 'ids.csv' }).catch((e: DataError) => e);
+    expect((many as DataError).message).toMatch(/Leave it out \(ignore: \[0\], --ignore 0\)/);
+    await expect(loadCsv({ text: ids }, { label: -1, ignore: [0] })).resolves.toMatchObject({ x: { cols: 1 } });
+  });
+
   it("a label that is a number to predict is refused with the way to say so", async () => {
     await expect(loadCsv({ text: 'a,price\n1,2.5\n2,3.75\n' }, { label: -1, name: 'p.csv' }))
       .rejects.toThrow(/p\.csv, line 2, column 2: label 2\.5 is not a class .*read it as a regression target \(targets: \['price'\], --target price\)/i);
