@@ -1038,9 +1038,11 @@ export class ColumnCollector {
       classNames = schema.classes;
     } else {
       const used = text.values.filter((_, code) => counts[code] > 0);
-      const wholes = used.every((v) => Number.isInteger(numberOf(v)) && numberOf(v) >= 0);
+      const isClass = (v: string) => Number.isInteger(numberOf(v)) && numberOf(v) >= 0;
+      const wholes = used.every(isClass);
       if (used.every((v) => !Number.isNaN(numberOf(v))) && !wholes) {
-        const code = text.values.findIndex((v, k) => counts[k] > 0 && !Number.isInteger(numberOf(v)));
+        // the first row whose label is no class number: a fraction, or a negative whole number
+        const code = text.values.reduce((first, v, k) => (counts[k] > 0 && !isClass(v) && (first < 0 || text.lines[k] < text.lines[first]) ? k : first), -1);
         throw new CsvCellError(text.lines[code], this.labelCellIndex,
           `label ${text.values[code]} is not a class (a whole number ≥ 0 or a name): is ${name} a number to predict? Read it as a regression target (targets: [${ref.api}], --target ${ref.cli})${this.lastColumnHint()}`);
       }

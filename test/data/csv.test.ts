@@ -302,6 +302,10 @@ describe('CSV: the columns people have', () => {
   it("a label that is a number to predict is refused with the way to say so", async () => {
     await expect(loadCsv({ text: 'a,price\n1,2.5\n2,3.75\n' }, { label: -1, name: 'p.csv' }))
       .rejects.toThrow(/p\.csv, line 2, column 2: label 2\.5 is not a class .*read it as a regression target \(targets: \['price'\], --target price\)/i);
+    // negative whole numbers are no class numbers either (GDAL's GRIB2 tables start -4, -3, …): the
+    // first such label and its line, not "label undefined"
+    await expect(loadCsv({ text: 'subcat,name\n3,a\n-4,b\n0,c\n-1,d\n' }, { name: 'grib.csv' }))
+      .rejects.toThrow(/grib\.csv, line 3, column 1: label -4 is not a class \(a whole number ≥ 0 or a name\)/);
   });
 
   it('a first column of measurements, with classes in the last, is refused with both readings offered', async () => {
