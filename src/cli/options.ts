@@ -45,6 +45,7 @@ export interface DataOptionValues {
   header?: 'auto' | 'true' | 'false';
   delimiter?: string;
   decimal?: '.' | ',';
+  comment?: string;
   backend: BackendName;
 }
 
@@ -56,6 +57,7 @@ export function addDataOptions(command: Command, training: boolean): Command {
     .option('--skip-lines <n>', 'lines to skip before the header or data (default: a preamble such as sklearn\'s line of counts is told and skipped)', wholeArg('skip-lines', 0))
     .option('--delimiter <char>', 'cell separator (default: told from the first lines: , ; tab | space, or whitespace: runs of spaces and tabs)')
     .addOption(new Option('--decimal <mark>', 'decimal mark of numbers (default: , when the file is not split at commas and its first lines write 2,5)').choices(['.', ',']))
+    .option('--comment <char>', 'a character that starts comment lines, or none (default: # when lines of the first ones start with it and are not shaped like the rows)')
     .addOption(new Option('--missing <how>', 'missing cells (empty, NA, NaN, ?): fill them (training median, or a "missing" category) or refuse them').choices(['fill', 'error']).default('fill'));
   if (training) {
     command
@@ -65,6 +67,13 @@ export function addDataOptions(command: Command, training: boolean): Command {
       .addOption(new Option('--dates <order>', 'dates of numbers alone (01/02/2012) where no day past 12 tells: month first (default, as spreadsheets) or day first').choices(['month-first', 'day-first']));
   }
   return command;
+}
+
+/** --comment: one character, or none. */
+function commentArg(text: string): string | false {
+  if (text === 'none') return false;
+  if (text.length !== 1) throw new UsageError(`--comment must be one character or none, got '${text}'`);
+  return text;
 }
 
 /** The CSV options the data flags ask for. */
@@ -81,6 +90,7 @@ export function dataFlags(v: DataOptionValues, source: string): DataFlags {
     missing: v.missing ?? 'fill',
     ...(v.skipLines !== undefined ? { skipLines: v.skipLines } : {}),
     ...(v.decimal !== undefined ? { decimal: v.decimal } : {}),
+    ...(v.comment !== undefined ? { comment: commentArg(v.comment) } : {}),
     ...(v.delimiter !== undefined ? { delimiter: v.delimiter === '\\t' || v.delimiter === 'tab' ? '\t' : v.delimiter } : {}),
   };
 }

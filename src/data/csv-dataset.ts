@@ -40,6 +40,13 @@ export interface CsvOptions extends LayoutOptions, CollectOptions {
    */
   readonly decimal?: '.' | ',';
   /**
+   * A character that starts comment lines, skipped wherever they are (numpy's and gnuplot's data
+   * files write `# ...` lines between rows), or false for none. Default: '#' when a line of the first
+   * ones starts with it and is not shaped like the rows; the load notes how many it skipped. A line
+   * is a comment only when the character is its first (a cell such as "#2" elsewhere is text).
+   */
+  readonly comment?: string | false;
+  /**
    * Which parser splits the cells: 'auto' (default: the WebAssembly scanner, and csv-parse for files
    * it declines: quoted fields, or a stream that cannot be read twice), 'wasm' (the scanner only: an
    * error where it declines) or 'csv-parse'. Both give the same data set or the same error.
@@ -110,8 +117,33 @@ export function decimalPoint(cell: string): string {
   return DECIMAL_COMMA.test(cell) ? cell.replace(',', '.') : cell;
 }
 
+/**
+ * The character that starts comment lines: the option, or '#' when one of the head's first lines
+ * starts with it and has another number of cells than most lines (see CsvOptions.comment); else null.
+ */
+export function commentFor(options: CsvOptions, head: string, delimiter: string): string | null {
+  if (options.comment === false) return null;
+  if (options.comment !== undefined) {
+    if (typeof options.comment !== 'string' || options.comment.length !== 1) {
+      throw new Error(`ffnn: comment must be one character or false, got ${JSON.stringify(options.comment)}`);
+    }
+    return options.comment;
+  }
+  const lines = head.split(/\r?\n/).slice(0, COMMENT_SNIFF_LINES).filter((l) => l.trim() !== '');
+  const marked = lines.filter((l) => l.startsWith('#'));
+  if (marked.length === 0) return null;
+  const cells = (l: string) => (delimiter === WHITESPACE ? l.trim().split(/[ \t]+/) : l.split(delimiter)).length;
+  const counts = new Map<number, number>();
+  for (const l of lines) if (!l.startsWith('#')) counts.set(cells(l), (counts.get(cells(l)) ?? 0) + 1);
+  const modal = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return modal !== undefined && marked.some((l) => cells(l) !== modal) ? '#' : null;
+}
+
+/** Lines of a file's head that decide whether '#' starts comments. */
+const COMMENT_SNIFF_LINES = 200;
+
 /** What reader 'wasm' says of a file the scanner declines, on Node and in browsers alike. */
-export const SCANNER_DECLINES = "the WebAssembly reader declines this file (a quoted field, a carriage return that ends no line, runs of spaces between cells, decimal commas, rows shorter than the header, or bytes that are not UTF-8); read it with reader 'auto' or 'csv-parse'";
+export const SCANNER_DECLINES = "the WebAssembly reader declines this file (a quoted field, a carriage return that ends no line, runs of spaces between cells, decimal commas, comment lines, rows shorter than the header, or bytes that are not UTF-8); read it with reader 'auto' or 'csv-parse'";
 
 /** The delimiter to use: the option, or told from the head of the text. */
 export function delimiterFor(options: CsvOptions, head: string): string {

@@ -13,13 +13,20 @@ import { LAYOUT_RECORDS, planLayout, type Layout, type LayoutOptions } from './l
  * csv-parse's options for a file split at `delimiter` (or at runs of spaces and tabs: WHITESPACE),
  * starting after `skipLines` lines, each record paired with its line (see LinedRecord).
  */
-export function csvOptions(delimiter: string, skipLines = 0, decimalComma = false): Options {
+export function csvOptions(delimiter: string, skipLines = 0, decimalComma = false, comment: string | null = null): Options {
   const whitespace = delimiter === WHITESPACE;
   return {
     bom: true, skip_empty_lines: true, relax_column_count: true, delimiter: whitespace ? [' ', '\t'] : delimiter,
     on_record: linedRecords(whitespace, decimalComma),
     ...(skipLines > 0 ? { from_line: skipLines + 1 } : {}),
+    // a comment starts a line only: "#2" inside a row is a cell
+    ...(comment !== null ? { comment, comment_no_infix: true } : {}),
   };
+}
+
+/** How many comment lines csv-parse skipped (its parser's info). */
+export function commentLinesOf(parser: unknown): number {
+  return (parser as { info?: { comment_lines?: number } }).info?.comment_lines ?? 0;
 }
 
 /** A record with the line it ends on, for error messages. */
@@ -43,12 +50,14 @@ function linedRecords(whitespace: boolean, decimalComma: boolean): Options['on_r
 
 /**
  * A data set read by csv-parse with the notes of how its text was read put first: decimal commas
- * (see decimalCommaFor), an encoding other than UTF-8 (see encodingOf).
+ * (see decimalCommaFor), an encoding other than UTF-8 (see encodingOf), comment lines skipped (see
+ * commentFor).
  */
-export function withReadingNotes(data: Dataset, decimalComma: boolean, encoding: string): Dataset {
+export function withReadingNotes(data: Dataset, decimalComma: boolean, encoding: string, comment: string | null = null, commentLines = 0): Dataset {
   const notes = [
     ...(encoding === 'utf-8' ? [] : ["text read as Windows-1252: the file's bytes are not UTF-8 (spreadsheets in Western Europe save CSV so)"]),
     ...(decimalComma ? ["numbers read with a decimal comma (2,5 is 2.5); give decimal: '.' (--decimal .) if commas are not decimal marks"] : []),
+    ...(commentLines > 0 ? [`skipped ${commentLines} comment line(s) starting with ${comment}; give comment: false (--comment none) to read them as rows`] : []),
   ];
   return notes.length === 0 ? data : { ...data, report: { ...data.report, notes: [...notes, ...data.report.notes] } };
 }

@@ -2,8 +2,8 @@
 // build, the same checks and the same errors. The file is decompressed (gzip, told by its first
 // bytes, through DecompressionStream), decoded and parsed as it streams in.
 
-import { collectRecords, csvOptions, withReadingNotes, type LinedRecord } from './csv-records.js';
-import { csvName, decimalCommaFor, delimiterFor, encodingOf, SCANNER_DECLINES, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { collectRecords, commentLinesOf, csvOptions, withReadingNotes, type LinedRecord } from './csv-records.js';
+import { commentFor, csvName, decimalCommaFor, delimiterFor, encodingOf, SCANNER_DECLINES, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, located } from './errors.js';
 import { scanCsv } from './scanner.js';
 
@@ -35,9 +35,9 @@ export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Prom
     }
     const encoding = encodingOf(await headOf(bytes()));
     const text = bytes().pipeThrough(new TextDecoderStream(encoding) as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
-    const read = { decimalComma: false };
+    const read: TextReading = { decimalComma: false, comment: null, parser: null };
     const data = (await collectRecords(textRecords(text, options, read), options)).collector.finish();
-    return withReadingNotes(data, read.decimalComma, encoding);
+    return withReadingNotes(data, read.decimalComma, encoding, read.comment, commentLinesOf(read.parser));
   } catch (error) {
     if (error instanceof TypeError && /decompress|gzip|zlib|corrupt/i.test(error.message)) {
       throw located(new CsvCellError(0, null, `gzip data is corrupt or truncated (${error.message})`), name);
@@ -85,7 +85,14 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
 }
 
 /** Records from decoded text chunks: the first chunks tell the delimiter, then csv-parse splits them. */
-async function* textRecords(reader: ReadableStreamDefaultReader<string>, options: CsvOptions, read: { decimalComma: boolean }): AsyncGenerator<LinedRecord> {
+/** What textRecords found of how the text is written, for the load's notes. */
+interface TextReading {
+  decimalComma: boolean;
+  comment: string | null;
+  parser: unknown;
+}
+
+async function* textRecords(reader: ReadableStreamDefaultReader<string>, options: CsvOptions, read: TextReading): AsyncGenerator<LinedRecord> {
   // csv-parse's browser build (with its stream shim) loads on first use: pages without CSV skip it
   const { parse } = await import('csv-parse/browser/esm');
   const head: string[] = [];
@@ -103,7 +110,9 @@ async function* textRecords(reader: ReadableStreamDefaultReader<string>, options
   const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
   const delimiter = delimiterFor(options, head.join(''));
   read.decimalComma = decimalCommaFor(options, head.join(''), delimiter);
-  const parser = parse(csvOptions(delimiter, skip, read.decimalComma));
+  read.comment = commentFor(options, head.join(''), delimiter);
+  const parser = parse(csvOptions(delimiter, skip, read.decimalComma, read.comment));
+  read.parser = parser;
   // csv-parse's browser stream calls this.destroy() when it ends, which its stream shim lacks
   const shim = parser as unknown as { destroy?: () => void };
   shim.destroy ??= () => {};

@@ -8,7 +8,7 @@
 
 import { compileBuild } from '../backends/wasm-module.js';
 import { ColumnCollector, type CollectOptions, type CollectorStorage, type ScannedRows } from './columns.js';
-import { decimalCommaFor, delimiterFor, utf8Head } from './csv-dataset.js';
+import { commentFor, decimalCommaFor, delimiterFor, utf8Head } from './csv-dataset.js';
 import { WHITESPACE } from './delimiter.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, Role, type Layout, type LayoutOptions } from './layout.js';
@@ -97,9 +97,9 @@ async function begin(input: Input, options: ScanOptions, given?: CsvPlan) {
   }
   const headText = input.headText();
   const delimiter = given?.delimiter ?? delimiterFor(options, headText);
-  // (runs of spaces, decimal commas: csv-parse's path, which drops the empty cells between a run's
-  // characters and reads decimal commas)
-  if (delimiter === WHITESPACE || decimalCommaFor(options, headText, delimiter)) return 'declined';
+  // (runs of spaces, decimal commas, comment lines: csv-parse's path, which drops the empty cells
+  // between a run's characters, reads decimal commas and skips comments)
+  if (delimiter === WHITESPACE || decimalCommaFor(options, headText, delimiter) || commentFor(options, headText, delimiter) !== null) return 'declined';
   // (bytes that are not UTF-8: csv-parse's path, which decodes them as Windows-1252)
   if (!utf8Head(input.headBytes())) return 'declined';
   const head = input.headRecords(LAYOUT_RECORDS, delimiter);

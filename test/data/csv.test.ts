@@ -282,6 +282,29 @@ describe('CSV: the columns people have', () => {
     await expect(loadCsv({ text }, { label: -1, ignore: ['name'] })).resolves.toMatchObject({ x: { cols: 1 } });
   });
 
+  it("skips comment lines, told by '#' lines not shaped like the rows, and notes how many", async () => {
+    // as numpy's umath validation sets write them between rows
+    const text = 'dtype,input,output,tol\n## +ve denormals ##\nf32,1,2,3\nf32,4,5,3\n## -ve denormals ##\nf32,-1,-2,3\nf32,7,8,3\n';
+    for (const reader of ['auto', 'csv-parse'] as const) {
+      const d = await loadCsv({ text }, { targets: ['output'], reader });
+      expect(Array.from(d.y.data)).toEqual([2, 5, -2, 8]);
+      expect(d.report.notes).toContain("skipped 2 comment line(s) starting with #; give comment: false (--comment none) to read them as rows");
+    }
+    await expect(loadCsv({ text }, { targets: ['output'], reader: 'wasm' })).rejects.toThrow(/declines this file \(.*comment lines/);
+    // read as rows when asked, the line refused as before; a line shaped like the rows stays a row
+    await expect(loadCsv({ text }, { targets: ['output'], comment: false, name: 'u.csv' })).rejects.toThrow(/u\.csv, line 2: 1 cells where 4 were expected/);
+    const ranks = await loadCsv({ text: 'rank,y\n#1,0\n#2,1\n#1,1\n#2,0\n' }, { label: -1 });
+    expect(ranks.featureNames).toEqual(['rank=#1', 'rank=#2']);
+    expect(ranks.report.notes.join(' ')).not.toMatch(/comment/);
+    // another character, given
+    const semi = await loadCsv({ text: 'a,y\n; note\n1,0\n2,1\n' }, { label: -1, comment: ';' });
+    expect(Array.from(semi.x.data)).toEqual([1, 2]);
+    await expect(loadCsv({ text: 'a,y\n1,0\n' }, { comment: '//' })).rejects.toThrow(/comment must be one character or false, got "\/\/"/);
+    // errors keep the file's own line numbers
+    await expect(loadCsv({ text: 'a,y\n# one\n# two\n1,0\nx,1\n2,0\n3,1\n' }, { label: -1, name: 'c.csv' }))
+      .rejects.toThrow(/c\.csv, line 5, column 1: "x" is not a number/);
+  });
+
   it('names a column by index in a file without a header, and offers the header when text tops a column of numbers', async () => {
     // numpy's generator test sets: a first line "seed, 0xdeadbeaf" whose second cell reads as a number
     const seeded = 'seed, 0xdeadbeaf\n0, 0x60d24054\n1, 0xd5e79d89\n2, 0xd254972f\n3, 0x1b7c3a02\n';
