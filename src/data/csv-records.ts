@@ -62,11 +62,28 @@ export function withReadingNotes(data: Dataset, decimalComma: boolean, encoding:
   return notes.length === 0 ? data : { ...data, report: { ...data.report, notes: [...notes, ...data.report.notes] } };
 }
 
-/** csv-parse's own errors (an unclosed quote, …) carry the line they stopped at. */
+/**
+ * csv-parse's own errors, which carry the line they stopped at (and the cell, for quotes), as the
+ * loader's: named by file, line and column, and the quote errors said in words a user can act on.
+ * ('INVALID_OPENING_QUOTE' has no CSV_ prefix: it came through bare, without the file's name.)
+ */
 function parseError(error: unknown): unknown {
-  if (error instanceof CsvCellError || !(error instanceof Error) || !('code' in error) || !String(error.code).startsWith('CSV_')) return error;
-  const e = error as Error & { lines?: number };
-  return new CsvCellError(e.lines ?? 0, null, `cannot parse: ${e.message}`);
+  if (error instanceof CsvCellError || !(error instanceof Error) || !('code' in error) || !/^(CSV_|INVALID_)/.test(String(error.code))) return error;
+  const e = error as Error & { code: string; lines?: number; column?: unknown };
+  const line = e.lines ?? 0;
+  const column = typeof e.column === 'number' ? e.column : null;
+  switch (e.code) {
+    case 'INVALID_OPENING_QUOTE':
+      return new CsvCellError(line, column, 'a quote inside a cell that does not start with one; remove it, or quote the whole cell and write the quote twice ("x""y" for x"y)');
+    case 'CSV_INVALID_CLOSING_QUOTE': {
+      const got = /got "(.)"/.exec(e.message)?.[1];
+      return new CsvCellError(line, column, `a quoted cell ends and ${got === undefined ? 'a character' : JSON.stringify(got)} follows where a delimiter or the line's end should; a quote inside a quoted cell is written twice ("")`);
+    }
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new CsvCellError(line, null, 'the file ends inside a quoted cell: a quote opens and is never closed');
+    default:
+      return new CsvCellError(line, null, `cannot parse: ${e.message}`);
+  }
 }
 
 /** Reads every record: the first ones decide the layout, all of them are collected. */

@@ -28,6 +28,8 @@ const BAD: [string, string][] = [
   ['header only', 'label,a,b\n'],
   ['fractional label', 'label,a\n1.5,2\n'],
   ['unclosed quote', 'label,a\n1,"2\n'],
+  ['a quote inside a cell', 'label,a\n1,2\n0,x"y\n'],
+  ['text after a closing quote', 'label,a\n1,"b, c,"I\n'],
 ];
 
 async function failure(p: Promise<unknown>): Promise<string> {

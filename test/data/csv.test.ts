@@ -444,7 +444,9 @@ describe('CSV: bad input names file, line and column', () => {
     ['empty file', '', /empty-file\.csv: the file is empty: no rows to load/],
     ['header only', 'label,a,b\n', /header-only\.csv: the file has a header but no data rows/],
     ['fractional label', 'label,a\n1.5,2\n', /fractional-label\.csv, line 2, column 1: label 1\.5 is not a class/],
-    ['unclosed quote', 'label,a\n1,"2\n', /unclosed-quote\.csv, line \d+: cannot parse/],
+    ['unclosed quote', 'label,a\n1,"2\n', /unclosed-quote\.csv, line \d+: the file ends inside a quoted cell: a quote opens and is never closed/],
+    ['a quote inside a cell', 'label,a\n1,2\n0,x"y\n', /a-quote-inside-a-cell\.csv, line 3, column 2: a quote inside a cell that does not start with one; remove it, or quote the whole cell/],
+    ['text after a closing quote', 'label,a\n1,"SELVAGEM, Salvage Is,"I\n', /text-after-a-closing-quote\.csv, line 2, column 2: a quoted cell ends and "I" follows where a delimiter or the line's end should/],
   ];
   it.each(cases)('%s', async (what, text, message) => {
     await expect(loadCsv(file(`${what.replace(/ /g, '-')}.csv`, text))).rejects.toThrow(message);
