@@ -419,9 +419,8 @@ export class ColumnCollector {
       this.missingCount[i]++;
       return;
     }
-    if (layout.roles[c] === Role.Feature && !Number.isNaN(Number(cell))) {
-      throw new CsvCellError(line, c, `${quoted(cell)} is not a finite number (column ${layout.names[c]}); a number must be finite`);
-    }
+    // (Infinity and 1e999 are kept as text until the column's kind is known: in a column of numbers
+    // they are refused as numbers that are not finite, in one of text they are text; see decide)
     (this.text[i] ?? (this.text[i] = new TextColumn(row))).set(row, cell.trim(), line);
   }
 
@@ -672,6 +671,12 @@ export class ColumnCollector {
     });
     const numberCells = this.rows - this.missingCount[i] - textCells - dateCells;
     if (forced) return this.categorical(i, name, true);
+    // text that is all Infinity (or 1e999): numbers that are not finite, where numbers are expected
+    const infinite = text ? text.values.map((v, code) => (counts![code] > 0 && Math.abs(Number(v)) === Infinity ? counts![code] : 0)) : [];
+    if (textCells > 0 && infinite.reduce((a, b) => a + b, 0) === textCells) {
+      const code = infinite.reduce((first, n, k) => (n > 0 && (first < 0 || text!.lines[k] < text!.lines[first]) ? k : first), -1);
+      throw new CsvCellError(text!.lines[code], c, `${quoted(text!.values[code])} is not a finite number (column ${name}); a number must be finite`);
+    }
     if (numberCells + textCells + dateCells === 0) return { name, kind: 'ignored' };
     const kinds = [['number', numberCells], ['date', dateCells], ['text', textCells]] as const;
     const present = kinds.filter(([, n]) => n > 0);
@@ -730,15 +735,22 @@ export class ColumnCollector {
    */
   private dayOrder(i: number, text: TextColumn, counts: Int32Array): { order: DayOrder; assumed: boolean; example: string } | undefined {
     let monthFirst = -1, dayFirst = -1, example = '';
+    let dateCells = 0, textCells = 0;
     text.values.forEach((v, code) => {
       if (counts[code] === 0) return;
+      textCells += counts[code];
       const orders = dayOrdersOf(v);
       if (orders === null) return;
+      dateCells += counts[code];
       example ||= v;
       if (orders === 'month-first' && (monthFirst < 0 || text.lines[code] < text.lines[monthFirst])) monthFirst = code;
       if (orders === 'day-first' && (dayFirst < 0 || text.lines[code] < text.lines[dayFirst])) dayFirst = code;
     });
     if (!example) return undefined;
+    // both orders in a column of dates is refused; in a column of other text (version numbers such as
+    // 22.1.1570 and 3.25.1108 among 1.2.3s) the few that read as dates are the odd cells the column's
+    // kind decides on, as any other
+    if (monthFirst >= 0 && dayFirst >= 0 && 2 * dateCells <= textCells) return { order: text.lines[monthFirst] < text.lines[dayFirst] ? 'month-first' : 'day-first', assumed: false, example };
     if (monthFirst >= 0 && dayFirst >= 0) {
       const [first, later] = text.lines[monthFirst] < text.lines[dayFirst] ? [monthFirst, dayFirst] : [dayFirst, monthFirst];
       const how = (code: number) => (code === dayFirst ? 'day first' : 'month first');
@@ -781,7 +793,7 @@ export class ColumnCollector {
       throw new CsvCellError(this.firstNumberLine[i], this.featureCells[i], `${quoted(this.firstNumberText[i])} is not a date (column ${given.name} held dates in training)`);
     }
     if (bad >= 0) {
-      const want = given.kind === 'date' ? 'a date' : 'a number';
+      const want = given.kind === 'date' ? 'a date' : Math.abs(Number(text.values[bad])) === Infinity ? 'a finite number' : 'a number';
       throw new CsvCellError(text.lines[bad], this.featureCells[i], `${quoted(text.values[bad])} is not ${want} (column ${given.name} held ${given.kind === 'date' ? 'dates' : 'numbers'} in training)`);
     }
     return given;

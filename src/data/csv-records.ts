@@ -16,7 +16,9 @@ import { LAYOUT_RECORDS, planLayout, type Layout, type LayoutOptions } from './l
 export function csvOptions(delimiter: string, skipLines = 0, decimalComma = false, comment: string | null = null): Options {
   const whitespace = delimiter === WHITESPACE;
   return {
-    bom: true, skip_empty_lines: true, relax_column_count: true, delimiter: whitespace ? [' ', '\t'] : delimiter,
+    // a quote counts only where a cell starts with one, as pandas and Python's csv read it: x"y and
+    // "a"b are text (TSV files write quotes in cells freely), where csv-parse would refuse them
+    bom: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, delimiter: whitespace ? [' ', '\t'] : delimiter,
     on_record: linedRecords(whitespace, decimalComma),
     ...(skipLines > 0 ? { from_line: skipLines + 1 } : {}),
     // a comment starts a line only: "#2" inside a row is a cell
@@ -63,27 +65,15 @@ export function withReadingNotes(data: Dataset, decimalComma: boolean, encoding:
 }
 
 /**
- * csv-parse's own errors, which carry the line they stopped at (and the cell, for quotes), as the
- * loader's: named by file, line and column, and the quote errors said in words a user can act on.
- * ('INVALID_OPENING_QUOTE' has no CSV_ prefix: it came through bare, without the file's name.)
+ * csv-parse's own errors (an unclosed quote, …), which carry the line they stopped at, as the loader's:
+ * named by file and line. Every code counts, not only CSV_ ones (INVALID_OPENING_QUOTE once came
+ * through bare, without the file's name; relax_quotes now reads such quotes as text).
  */
 function parseError(error: unknown): unknown {
   if (error instanceof CsvCellError || !(error instanceof Error) || !('code' in error) || !/^(CSV_|INVALID_)/.test(String(error.code))) return error;
-  const e = error as Error & { code: string; lines?: number; column?: unknown };
-  const line = e.lines ?? 0;
-  const column = typeof e.column === 'number' ? e.column : null;
-  switch (e.code) {
-    case 'INVALID_OPENING_QUOTE':
-      return new CsvCellError(line, column, 'a quote inside a cell that does not start with one; remove it, or quote the whole cell and write the quote twice ("x""y" for x"y)');
-    case 'CSV_INVALID_CLOSING_QUOTE': {
-      const got = /got "(.)"/.exec(e.message)?.[1];
-      return new CsvCellError(line, column, `a quoted cell ends and ${got === undefined ? 'a character' : JSON.stringify(got)} follows where a delimiter or the line's end should; a quote inside a quoted cell is written twice ("")`);
-    }
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return new CsvCellError(line, null, 'the file ends inside a quoted cell: a quote opens and is never closed');
-    default:
-      return new CsvCellError(line, null, `cannot parse: ${e.message}`);
-  }
+  const e = error as Error & { code: string; lines?: number };
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED') return new CsvCellError(e.lines ?? 0, null, 'the file ends inside a quoted cell: a quote opens and is never closed');
+  return new CsvCellError(e.lines ?? 0, null, `cannot parse: ${e.message}`);
 }
 
 /** Reads every record: the first ones decide the layout, all of them are collected. */
