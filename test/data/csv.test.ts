@@ -315,6 +315,19 @@ describe('CSV: the columns people have', () => {
     await expect(loadCsv({ text: 'a,y\n"1,0\n' }, { name: 'open.csv' })).rejects.toThrow(/open\.csv, line \d+: the file ends inside a quoted cell/);
   });
 
+  it('a column of version numbers with a few that read as dates, both ways round, is text with odd cells', async () => {
+    // npm's package list: 22.1.1570 reads day first, 3.25.1108 month first, among 1.2.3s
+    const versions = ['1.2.3', '0.4.1', '22.1.1570', '2.0.0', '3.25.1108', '1.0.1', '0.0.9', '4.1.2'];
+    const text = 'version,y\n' + versions.map((v, i) => `${v},${i % 2}`).join('\n') + '\n';
+    await expect(loadCsv({ text }, { label: -1, name: 'npm.csv' }))
+      .rejects.toThrow(/npm\.csv, line 4, column 1: "22\.1\.1570" is a date \(column version, whose other cells are text\); .*read the column as categories/);
+    const read = await loadCsv({ text }, { label: -1, categorical: ['version'] });
+    expect(read.featureNames).toHaveLength(8);
+    // a column of dates written both ways round is refused as before
+    await expect(loadCsv({ text: 'd,y\n31.01.2012,0\n01.31.2012,1\n' }, { label: -1, name: 'd.csv' }))
+      .rejects.toThrow(/d\.csv, line 3, column 1: "01\.31\.2012" is a date written month first, but line 2 has "31\.01\.2012", written day first/);
+  });
+
   it('reads Infinity as text in a column of text, and refuses it in a column of numbers', async () => {
     // PyPI's package list has a package summarised "Infinity"
     const named = await loadCsv({ text: 'summary,y\nInfinity,0\nA lib,1\nTools,0\n' }, { label: -1 });
