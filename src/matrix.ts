@@ -52,6 +52,11 @@ export function isHalfMatrix(m: Inputs): m is HalfMatrix {
   return m.data instanceof Uint16Array;
 }
 
+/** Value k of half floats (in column j) as the float32 it stands for: half × scale + offset, each step rounded as float32. */
+export function halfEntry(m: HalfMatrix, k: number, j: number): number {
+  return Math.fround(Math.fround(halfValue(m.data[k]) * m.scale[j]) + m.offset[j]);
+}
+
 /**
  * The inputs as float32 values: a byte matrix widened (byte × scale), half floats as they stand for
  * (half × scale + offset per column, as the network reads them), a float matrix as it is.
@@ -60,7 +65,7 @@ export function toFloats(m: Inputs): Matrix {
   if (isHalfMatrix(m)) {
     const data = new Float32Array(m.data.length);
     for (let i = 0, j = 0; i < data.length; i++, j = j + 1 === m.cols ? 0 : j + 1) {
-      data[i] = Math.fround(halfValue(m.data[i]) * m.scale[j]) + m.offset[j];
+      data[i] = halfEntry(m, i, j);
     }
     return { rows: m.rows, cols: m.cols, data };
   }

@@ -1,8 +1,7 @@
 // Input scaling: a per-feature affine map x′ = (x − shift)·scale that a network applies to every
 // input it sees, fitted on the training set and saved with the model.
 
-import { isByteMatrix, isHalfMatrix, type ByteMatrix, type HalfMatrix, type Inputs, type Matrix } from './matrix.js';
-import { halfValue } from './half.js';
+import { halfEntry, isByteMatrix, isHalfMatrix, type ByteMatrix, type HalfMatrix, type Inputs, type Matrix } from './matrix.js';
 
 /** How a scaling is fitted: divide by a constant, min-max to [0, 1], or z-scores. */
 export type ScalingMethod = 'divide' | 'minmax' | 'zscore';
@@ -29,7 +28,7 @@ export function fitScaling(x: Inputs, method: ScalingMethod, divisor = 255): Inp
   }
   if (x.rows === 0) throw new Error(`ffnn: cannot fit '${method}' scaling on no rows`);
   // (min-max of bytes needs their range only, which is cheaper than every statistic)
-  const { lo, hi, sum, sq } = isHalfMatrix(x) ? columnStats(x, (bits, j) => Math.fround(Math.fround(halfValue(bits) * x.scale[j]) + x.offset[j])) : !isByteMatrix(x) ? columnStats(x) : method === 'minmax' ? byteColumnRange(x) : byteColumnStats(x);
+  const { lo, hi, sum, sq } = isHalfMatrix(x) ? columnStats(x, (k, j) => halfEntry(x, k, j)) : !isByteMatrix(x) ? columnStats(x) : method === 'minmax' ? byteColumnRange(x) : byteColumnStats(x);
   for (let j = 0; j < x.cols; j++) {
     if (method === 'minmax') {
       shift[j] = lo[j];
@@ -48,15 +47,15 @@ interface ColumnStats { lo: Float64Array; hi: Float64Array; sum: Float64Array; s
 
 /**
  * Each column's least and greatest value, sum and sum of squares, row by row (in memory order); half
- * floats through `value`, which reads column j's half as the float32 it stands for.
+ * floats through `value`, which reads value k (in column j) as the float32 it stands for.
  */
-function columnStats(x: Matrix | HalfMatrix, value?: (bits: number, j: number) => number): ColumnStats {
+function columnStats(x: Matrix | HalfMatrix, value?: (k: number, j: number) => number): ColumnStats {
   const n = x.cols, d = x.data;
   const s = { lo: new Float64Array(n).fill(Infinity), hi: new Float64Array(n).fill(-Infinity), sum: new Float64Array(n), sq: new Float64Array(n) };
   for (let i = 0; i < x.rows; i++) {
     const row = i * n;
     for (let j = 0; j < n; j++) {
-      const v = value ? value(d[row + j], j) : d[row + j];
+      const v = value ? value(row + j, j) : d[row + j];
       if (v < s.lo[j]) s.lo[j] = v;
       if (v > s.hi[j]) s.hi[j] = v;
       s.sum[j] += v;

@@ -201,6 +201,15 @@ class TextColumn {
     this.codes[row] = code;
   }
 
+  /** The code of the value in use (counts > 0) that `pick` picks and appears first in the file, or −1. */
+  earliest(counts: Int32Array, pick: (value: string, code: number) => boolean): number {
+    let first = -1;
+    this.values.forEach((v, code) => {
+      if (counts[code] > 0 && pick(v, code) && (first < 0 || this.lines[code] < this.lines[first])) first = code;
+    });
+    return first;
+  }
+
   /** Distinct values in use, with how many rows hold each (after rows were dropped). */
   counts(rows: number): Int32Array {
     const counts = new Int32Array(this.values.length);
@@ -215,6 +224,9 @@ const MAX_HINTED_CLASSES = 20;
 const MIN_ROWS_PER_CLASS = 10;
 /** Below this many rows a class, a label of 3 to MAX_HINTED_CLASSES values is refused as a quantity. */
 const MIN_ROWS_PER_FEW_CLASSES = 3;
+
+/** Whether a cell reads as a number that is not finite (Infinity, -Infinity, 1e999). */
+const isInfinite = (v: string): boolean => Math.abs(Number(v)) === Infinity;
 
 // made at first use: building the collator costs ~10 ms, which every process paid at start-up
 let collator: Intl.Collator | undefined;
@@ -672,9 +684,8 @@ export class ColumnCollector {
     const numberCells = this.rows - this.missingCount[i] - textCells - dateCells;
     if (forced) return this.categorical(i, name, true);
     // text that is all Infinity (or 1e999): numbers that are not finite, where numbers are expected
-    const infinite = text ? text.values.map((v, code) => (counts![code] > 0 && Math.abs(Number(v)) === Infinity ? counts![code] : 0)) : [];
-    if (textCells > 0 && infinite.reduce((a, b) => a + b, 0) === textCells) {
-      const code = infinite.reduce((first, n, k) => (n > 0 && (first < 0 || text!.lines[k] < text!.lines[first]) ? k : first), -1);
+    if (textCells > 0 && text!.earliest(counts!, (v, code) => !isInfinite(v) && !isDate[code]) < 0) {
+      const code = text!.earliest(counts!, isInfinite);
       throw new CsvCellError(text!.lines[code], c, `${quoted(text!.values[code])} is not a finite number (column ${name}); a number must be finite`);
     }
     if (numberCells + textCells + dateCells === 0) return { name, kind: 'ignored' };
@@ -783,17 +794,12 @@ export class ColumnCollector {
     const text = this.text[i];
     if (!text || given.kind === 'categorical' || given.kind === 'ignored') return given;
     const counts = text.counts(this.rows);
-    let bad = -1;
-    text.values.forEach((v, code) => {
-      if (counts[code] === 0) return;
-      const fits = given.kind === 'date' && !Number.isNaN(yearsOf(v, given.order));
-      if (!fits && (bad < 0 || text.lines[code] < text.lines[bad])) bad = code;
-    });
+    const bad = text.earliest(counts, (v) => !(given.kind === 'date' && !Number.isNaN(yearsOf(v, given.order))));
     if (given.kind === 'date' && this.firstNumberLine[i] > 0 && (bad < 0 || this.firstNumberLine[i] < text.lines[bad])) {
       throw new CsvCellError(this.firstNumberLine[i], this.featureCells[i], `${quoted(this.firstNumberText[i])} is not a date (column ${given.name} held dates in training)`);
     }
     if (bad >= 0) {
-      const want = given.kind === 'date' ? 'a date' : Math.abs(Number(text.values[bad])) === Infinity ? 'a finite number' : 'a number';
+      const want = given.kind === 'date' ? 'a date' : isInfinite(text.values[bad]) ? 'a finite number' : 'a number';
       throw new CsvCellError(text.lines[bad], this.featureCells[i], `${quoted(text.values[bad])} is not ${want} (column ${given.name} held ${given.kind === 'date' ? 'dates' : 'numbers'} in training)`);
     }
     return given;
@@ -954,13 +960,6 @@ export class ColumnCollector {
   }
 
   /**
-   * When the label column holds no classes, another column may, or the last may be the number to
-   * predict: many published data sets (UCI's, scikit-learn's) keep the label or target last, where
-   * the seed's MNIST files keep the label first. A hint naming the last column as the label when its
-   * values are classes, else the feature columns whose values are (up to four), else the last column
-   * as a regression target when it holds numbers; '' when none fits.
-   */
-  /**
    * How an option names column `cell`, for a hint: by its header name, or by its index in a file
    * without a header (whose columns have no names to give). `api` goes in loadCsv's options, `cli` after a flag.
    */
@@ -970,6 +969,13 @@ export class ColumnCollector {
     return { api: `'${name}'`, cli: /[\s'"]/.test(name) ? JSON.stringify(name) : name };
   }
 
+  /**
+   * When the label column holds no classes, another column may, or the last may be the number to
+   * predict: many published data sets (UCI's, scikit-learn's) keep the label or target last, where
+   * the seed's MNIST files keep the label first. A hint naming the last column as the label when its
+   * values are classes, else the feature columns whose values are (up to four), else the last column
+   * as a regression target when it holds numbers; '' when none fits.
+   */
   private lastColumnHint(): string {
     const last = this.layout.cells - 1;
     if (this.rows === 0) return '';
@@ -1054,7 +1060,7 @@ export class ColumnCollector {
       const wholes = used.every(isClass);
       if (used.every((v) => !Number.isNaN(numberOf(v))) && !wholes) {
         // the first row whose label is no class number: a fraction, or a negative whole number
-        const code = text.values.reduce((first, v, k) => (counts[k] > 0 && !isClass(v) && (first < 0 || text.lines[k] < text.lines[first]) ? k : first), -1);
+        const code = text.earliest(counts, (v) => !isClass(v));
         throw new CsvCellError(text.lines[code], this.labelCellIndex,
           `label ${text.values[code]} is not a class (a whole number ≥ 0 or a name): is ${name} a number to predict? Read it as a regression target (targets: [${ref.api}], --target ${ref.cli})${this.lastColumnHint()}`);
       }

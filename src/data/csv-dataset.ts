@@ -2,8 +2,8 @@
 
 import type { Readable } from 'node:stream';
 import type { CollectOptions } from './columns.js';
-import { sniffDelimiter, WHITESPACE } from './delimiter.js';
-import type { LayoutOptions } from './layout.js';
+import { lineCells, sniffDelimiter, WHITESPACE } from './delimiter.js';
+import { modalLength, type LayoutOptions } from './layout.js';
 
 export type { Dataset, LoadReport } from './columns.js';
 
@@ -104,12 +104,11 @@ const DECIMAL_COMMA = /^\s*[+-]?\d*,\d+(?:[eE][+-]?\d+)?\s*$/;
  * when most of the head's data lines hold such a number (as spreadsheets write them in much of
  * Europe, with semicolons between cells).
  */
-export function decimalCommaFor(options: CsvOptions, head: string, delimiter: string): boolean {
+function decimalCommaFor(options: CsvOptions, head: string, delimiter: string): boolean {
   if (options.decimal !== undefined) return options.decimal === ',';
   if (delimiter === ',') return false;
-  const lines = head.split(/\r?\n/).slice(1, 31).filter((l) => l.trim() !== '');
-  const split = (l: string) => (delimiter === WHITESPACE ? l.trim().split(/[ \t]+/) : l.split(delimiter));
-  return lines.length > 0 && lines.filter((l) => split(l).some((c) => DECIMAL_COMMA.test(c))).length > lines.length / 2;
+  const lines = headLines(head, 1, 31);
+  return lines.length > 0 && lines.filter((l) => lineCells(l, delimiter).some((c) => DECIMAL_COMMA.test(c))).length > lines.length / 2;
 }
 
 /** A cell with a decimal comma written with a point (for Number()), other cells as they are. */
@@ -121,7 +120,7 @@ export function decimalPoint(cell: string): string {
  * The character that starts comment lines: the option, or '#' when one of the head's first lines
  * starts with it and has another number of cells than most lines (see CsvOptions.comment); else null.
  */
-export function commentFor(options: CsvOptions, head: string, delimiter: string): string | null {
+function commentFor(options: CsvOptions, head: string, delimiter: string): string | null {
   if (options.comment === false) return null;
   if (options.comment !== undefined) {
     if (typeof options.comment !== 'string' || options.comment.length !== 1) {
@@ -129,14 +128,40 @@ export function commentFor(options: CsvOptions, head: string, delimiter: string)
     }
     return options.comment;
   }
-  const lines = head.split(/\r?\n/).slice(0, COMMENT_SNIFF_LINES).filter((l) => l.trim() !== '');
+  const lines = headLines(head, 0, COMMENT_SNIFF_LINES);
   const marked = lines.filter((l) => l.startsWith('#'));
-  if (marked.length === 0) return null;
-  const cells = (l: string) => (delimiter === WHITESPACE ? l.trim().split(/[ \t]+/) : l.split(delimiter)).length;
-  const counts = new Map<number, number>();
-  for (const l of lines) if (!l.startsWith('#')) counts.set(cells(l), (counts.get(cells(l)) ?? 0) + 1);
-  const modal = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
-  return modal !== undefined && marked.some((l) => cells(l) !== modal) ? '#' : null;
+  const rows = lines.filter((l) => !l.startsWith('#')).map((l) => lineCells(l, delimiter));
+  if (marked.length === 0 || rows.length === 0) return null;
+  const modal = modalLength(rows);
+  return marked.some((l) => lineCells(l, delimiter).length !== modal) ? '#' : null;
+}
+
+/** Lines start..end of the head, those not blank. */
+function headLines(head: string, start: number, end: number): string[] {
+  return head.split(/\r?\n/).slice(start, end).filter((l) => l.trim() !== '');
+}
+
+/** How a file's text is written, told from its head and the options: what its parser is set up with. */
+export interface TextReading {
+  readonly delimiter: string;
+  /** numbers written 2,5 (see decimalCommaFor) */
+  readonly decimalComma: boolean;
+  /** the character that starts comment lines, or null (see commentFor) */
+  readonly comment: string | null;
+}
+
+/** The reading of a file whose head is `head` (its delimiter given, or told from the head). */
+export function readingOf(options: CsvOptions, head: string, delimiter = delimiterFor(options, head)): TextReading {
+  return { delimiter, decimalComma: decimalCommaFor(options, head, delimiter), comment: commentFor(options, head, delimiter) };
+}
+
+/**
+ * Whether the WebAssembly scanner reads text written so: not runs of spaces, decimal commas or
+ * comment lines, which go to csv-parse (it drops the empty cells between a run's characters, reads
+ * decimal commas and skips comments).
+ */
+export function scannerReads(reading: TextReading): boolean {
+  return reading.delimiter !== WHITESPACE && !reading.decimalComma && reading.comment === null;
 }
 
 /** Lines of a file's head that decide whether '#' starts comments. */

@@ -4,16 +4,16 @@
 
 import type { Options } from 'csv-parse';
 import { ColumnCollector, type CollectOptions, type Dataset } from './columns.js';
-import { decimalPoint } from './csv-dataset.js';
+import { decimalPoint, type TextReading } from './csv-dataset.js';
 import { WHITESPACE } from './delimiter.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, type Layout, type LayoutOptions } from './layout.js';
 
 /**
- * csv-parse's options for a file split at `delimiter` (or at runs of spaces and tabs: WHITESPACE),
- * starting after `skipLines` lines, each record paired with its line (see LinedRecord).
+ * csv-parse's options for text read so (split at its delimiter, or at runs of spaces and tabs:
+ * WHITESPACE), starting after `skipLines` lines, each record paired with its line (see LinedRecord).
  */
-export function csvOptions(delimiter: string, skipLines = 0, decimalComma = false, comment: string | null = null): Options {
+export function csvOptions({ delimiter, decimalComma, comment }: TextReading, skipLines = 0): Options {
   const whitespace = delimiter === WHITESPACE;
   return {
     // a quote counts only where a cell starts with one, as pandas and Python's csv read it: x"y and
@@ -55,11 +55,11 @@ function linedRecords(whitespace: boolean, decimalComma: boolean): Options['on_r
  * (see decimalCommaFor), an encoding other than UTF-8 (see encodingOf), comment lines skipped (see
  * commentFor).
  */
-export function withReadingNotes(data: Dataset, decimalComma: boolean, encoding: string, comment: string | null = null, commentLines = 0): Dataset {
+export function withReadingNotes(data: Dataset, reading: TextReading, encoding: string, commentLines: number): Dataset {
   const notes = [
     ...(encoding === 'utf-8' ? [] : ["text read as Windows-1252: the file's bytes are not UTF-8 (spreadsheets in Western Europe save CSV so)"]),
-    ...(decimalComma ? ["numbers read with a decimal comma (2,5 is 2.5); give decimal: '.' (--decimal .) if commas are not decimal marks"] : []),
-    ...(commentLines > 0 ? [`skipped ${commentLines} comment line(s) starting with ${comment}; give comment: false (--comment none) to read them as rows`] : []),
+    ...(reading.decimalComma ? ["numbers read with a decimal comma (2,5 is 2.5); give decimal: '.' (--decimal .) if commas are not decimal marks"] : []),
+    ...(commentLines > 0 ? [`skipped ${commentLines} comment line(s) starting with ${reading.comment}; give comment: false (--comment none) to read them as rows`] : []),
   ];
   return notes.length === 0 ? data : { ...data, report: { ...data.report, notes: [...notes, ...data.report.notes] } };
 }

@@ -3,7 +3,7 @@
 // bytes, through DecompressionStream), decoded and parsed as it streams in.
 
 import { collectRecords, commentLinesOf, csvOptions, withReadingNotes, type LinedRecord } from './csv-records.js';
-import { commentFor, csvName, decimalCommaFor, delimiterFor, encodingOf, SCANNER_DECLINES, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { csvName, encodingOf, readingOf, SCANNER_DECLINES, type CsvOptions, type TextReading, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, located } from './errors.js';
 import { scanCsv } from './scanner.js';
 
@@ -35,9 +35,9 @@ export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Prom
     }
     const encoding = encodingOf(await headOf(bytes()));
     const text = bytes().pipeThrough(new TextDecoderStream(encoding) as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
-    const read: TextReading = { decimalComma: false, comment: null, parser: null };
+    const read: ParsedText = { reading: null, parser: null };
     const data = (await collectRecords(textRecords(text, options, read), options)).collector.finish();
-    return withReadingNotes(data, read.decimalComma, encoding, read.comment, commentLinesOf(read.parser));
+    return withReadingNotes(data, read.reading!, encoding, commentLinesOf(read.parser));
   } catch (error) {
     if (error instanceof TypeError && /decompress|gzip|zlib|corrupt/i.test(error.message)) {
       throw located(new CsvCellError(0, null, `gzip data is corrupt or truncated (${error.message})`), name);
@@ -85,14 +85,13 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
 }
 
 /** Records from decoded text chunks: the first chunks tell the delimiter, then csv-parse splits them. */
-/** What textRecords found of how the text is written, for the load's notes. */
-interface TextReading {
-  decimalComma: boolean;
-  comment: string | null;
+/** What textRecords found of how the text is written, and its parser, for the load's notes. */
+interface ParsedText {
+  reading: TextReading | null;
   parser: unknown;
 }
 
-async function* textRecords(reader: ReadableStreamDefaultReader<string>, options: CsvOptions, read: TextReading): AsyncGenerator<LinedRecord> {
+async function* textRecords(reader: ReadableStreamDefaultReader<string>, options: CsvOptions, read: ParsedText): AsyncGenerator<LinedRecord> {
   // csv-parse's browser build (with its stream shim) loads on first use: pages without CSV skip it
   const { parse } = await import('csv-parse/browser/esm');
   const head: string[] = [];
@@ -108,10 +107,8 @@ async function* textRecords(reader: ReadableStreamDefaultReader<string>, options
     headLength += value.length;
   }
   const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
-  const delimiter = delimiterFor(options, head.join(''));
-  read.decimalComma = decimalCommaFor(options, head.join(''), delimiter);
-  read.comment = commentFor(options, head.join(''), delimiter);
-  const parser = parse(csvOptions(delimiter, skip, read.decimalComma, read.comment));
+  read.reading = readingOf(options, head.join(''));
+  const parser = parse(csvOptions(read.reading, skip));
   read.parser = parser;
   // csv-parse's browser stream calls this.destroy() when it ends, which its stream shim lacks
   const shim = parser as unknown as { destroy?: () => void };

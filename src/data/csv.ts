@@ -14,7 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { ColumnCollector, type CollectedPart, type CollectorStorage } from './columns.js';
 import { collectRecords, commentLinesOf, csvOptions, withReadingNotes, type LinedRecord } from './csv-records.js';
-import { commentFor, csvName, decimalCommaFor, delimiterFor, encodingOf, SCANNER_DECLINES, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
+import { csvName, encodingOf, readingOf, SCANNER_DECLINES, type CsvOptions, type CsvSource, type Dataset } from './csv-dataset.js';
 import { CsvCellError, DataError, located } from './errors.js';
 import { Role } from './layout.js';
 import { countLines, fileRange } from './file-range.js';
@@ -87,17 +87,15 @@ async function loadStream(input: Readable, options: CsvOptions): Promise<Dataset
   const head = await peek(plain, HEAD_BYTES);
   const encoding = encodingOf(head.head.subarray(0, HEAD_BYTES));
   const text = new TextDecoder(encoding).decode(head.head);
-  const delimiter = delimiterFor(options, text);
-  const decimalComma = decimalCommaFor(options, text, delimiter);
-  const comment = commentFor(options, text, delimiter);
+  const reading = readingOf(options, text);
   const skip = typeof options.skipLines === 'number' ? options.skipLines : 0;
   // Windows-1252 bytes become UTF-8 text for csv-parse
   const source = encoding === 'utf-8' ? head.stream : head.stream.pipe(decodingAs(encoding));
   if (source !== head.stream) head.stream.on('error', (error) => source.destroy(error));
-  const parser = source.pipe(parse(csvOptions(delimiter, skip, decimalComma, comment)));
+  const parser = source.pipe(parse(csvOptions(reading, skip)));
   source.on('error', (error) => parser.destroy(error));
   const data = (await collectRecords(parser as AsyncIterable<LinedRecord>, options)).collector.finish();
-  return withReadingNotes(data, decimalComma, encoding, comment, commentLinesOf(parser));
+  return withReadingNotes(data, reading, encoding, commentLinesOf(parser));
 }
 
 /** A stream of bytes in `encoding` made UTF-8. */

@@ -20,6 +20,11 @@ function cellsIn(line: string, delimiter: string): number {
   return count;
 }
 
+/** A line's cells at `delimiter`, or at runs of spaces and tabs for WHITESPACE (quotes not considered: for sniffing a file's head). */
+export function lineCells(line: string, delimiter: string): string[] {
+  return delimiter === WHITESPACE ? line.trim().split(/[ \t]+/) : line.split(delimiter);
+}
+
 /** The delimiter of a file whose first characters are `head` (',' when nothing else fits better). */
 export function sniffDelimiter(head: string): string {
   const lines = head.split(/\r?\n/).slice(0, SAMPLE_LINES + 1);
@@ -33,7 +38,7 @@ export function sniffDelimiter(head: string): string {
   const aligned = sample.filter((l) => /[ \t] /.test(l.trim())).length > sample.length / 2;
   for (const d of CANDIDATES) {
     if (d === ' ' && aligned) continue;
-    const counts = sample.map((l) => (d === WHITESPACE ? l.trim().split(/[ \t]+/).length : cellsIn(d === ' ' ? l.trim() : l, d)));
+    const counts = sample.map((l) => (d === WHITESPACE ? lineCells(l, d).length : cellsIn(d === ' ' ? l.trim() : l, d)));
     const tally = new Map<number, number>();
     for (const c of counts) tally.set(c, (tally.get(c) ?? 0) + 1);
     const [cells, agreeing] = [...tally.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0];

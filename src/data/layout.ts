@@ -90,8 +90,8 @@ function wideHeader(record: readonly string[], rowCells: number): boolean {
   return record.length > rowCells && record.every((c) => typeOf(c) === 'text') && new Set(record.map((c) => c.trim())).size === record.length;
 }
 
-/** The most common length of the records (the longer on a tie). */
-function modalLength(records: readonly string[][]): number {
+/** The most common length of the records (the longer on a tie; 0 for none). */
+export function modalLength(records: readonly string[][]): number {
   const counts = new Map<number, number>();
   for (const r of records) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0] ?? 0;

@@ -8,8 +8,7 @@
 
 import { compileBuild } from '../backends/wasm-module.js';
 import { ColumnCollector, type CollectOptions, type CollectorStorage, type ScannedRows } from './columns.js';
-import { commentFor, decimalCommaFor, delimiterFor, utf8Head } from './csv-dataset.js';
-import { WHITESPACE } from './delimiter.js';
+import { readingOf, scannerReads, utf8Head } from './csv-dataset.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, Role, type Layout, type LayoutOptions } from './layout.js';
 
@@ -96,10 +95,9 @@ async function begin(input: Input, options: ScanOptions, given?: CsvPlan) {
     if (!input.dropLines(options.skipLines)) return 'declined';
   }
   const headText = input.headText();
-  const delimiter = given?.delimiter ?? delimiterFor(options, headText);
-  // (runs of spaces, decimal commas, comment lines: csv-parse's path, which drops the empty cells
-  // between a run's characters, reads decimal commas and skips comments)
-  if (delimiter === WHITESPACE || decimalCommaFor(options, headText, delimiter) || commentFor(options, headText, delimiter) !== null) return 'declined';
+  const reading = readingOf(options, headText, given?.delimiter);
+  if (!scannerReads(reading)) return 'declined';
+  const { delimiter } = reading;
   // (bytes that are not UTF-8: csv-parse's path, which decodes them as Windows-1252)
   if (!utf8Head(input.headBytes())) return 'declined';
   const head = input.headRecords(LAYOUT_RECORDS, delimiter);

@@ -792,35 +792,33 @@ export class Engine {
   private writeByteScaling(byteScale: number, mulAt: number, addAt: number): void {
     let vectors = this.byteScalings.get(byteScale);
     if (!vectors) {
-      const n = this.inputs;
-      const mul = new Float32Array(n).fill(byteScale), add = new Float32Array(n);
-      if (this.scaling) {
-        for (let j = 0; j < n; j++) {
-          mul[j] = byteScale * this.scaling.scale[j];
-          add[j] = -this.scaling.shift[j] * this.scaling.scale[j];
-        }
-      }
-      vectors = { mul, add };
+      vectors = this.foldScaling(() => byteScale, null);
       this.byteScalings.set(byteScale, vectors);
     }
     this.live.heap.write(mulAt, vectors.mul);
     this.live.heap.write(addAt, vectors.add);
   }
 
-  /**
-   * The multiplier and addend per input that turn a half h of x into what the network reads:
-   * (h·scale + offset − shift)·netScale = h·(scale·netScale) + (offset − shift)·netScale, folded in
-   * float64 and rounded once; with no input scaling, x's own scale and offset.
-   */
+  /** The same for half floats, whose scale and offset are per column: h·scale + offset is what they stand for. */
   private writeHalfScaling(x: HalfMatrix, mulAt: number, addAt: number): void {
+    const { mul, add } = this.foldScaling((j) => x.scale[j], x.offset);
+    this.live.heap.write(mulAt, mul);
+    this.live.heap.write(addAt, add);
+  }
+
+  /**
+   * A data set's own scale (and offset) per input folded into the network's input scaling:
+   * (v·scale + offset − shift)·netScale = v·(scale·netScale) + (offset − shift)·netScale, in float64
+   * and rounded once; without input scaling, the set's own.
+   */
+  private foldScaling(scale: (j: number) => number, offset: Float32Array | null): { mul: Float32Array; add: Float32Array } {
     const n = this.inputs, s = this.scaling;
     const mul = new Float32Array(n), add = new Float32Array(n);
     for (let j = 0; j < n; j++) {
-      mul[j] = s ? x.scale[j] * s.scale[j] : x.scale[j];
-      add[j] = s ? (x.offset[j] - s.shift[j]) * s.scale[j] : x.offset[j];
+      mul[j] = s ? scale(j) * s.scale[j] : scale(j);
+      add[j] = !s ? (offset ? offset[j] : 0) : offset ? (offset[j] - s.shift[j]) * s.scale[j] : -s.shift[j] * s.scale[j];
     }
-    this.live.heap.write(mulAt, mul);
-    this.live.heap.write(addAt, add);
+    return { mul, add };
   }
 
   /**
