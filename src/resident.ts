@@ -1,7 +1,8 @@
 // Data sets kept in a network's heap between calls: placed once, found again by the identity of
 // their array, freed with the network, on release(), when their array is collected, or to make room.
 // A byte matrix is not copied at all: its rows are read from the host's own array as they are
-// gathered, and only its per-column scaling vectors are kept here. Half floats are copied as halves,
+// gathered (or in place, when a loader put them in the memory this network took: engine/arena.ts),
+// and only its per-column scaling vectors are kept here. Half floats are copied as halves,
 // after their scaling vectors, and widened as they are gathered. Targets are not copied either:
 // their rows are read from the host's array as batches are gathered (a few values a row), and what
 // placing them keeps is what checking them found (every value finite, each column's moments).
@@ -35,6 +36,11 @@ export interface Region {
    * alive; the call under way holds it).
    */
   readonly source: WeakRef<Uint8Array | Float32Array> | null;
+  /**
+   * For a byte matrix that lies in the network's own memory (loaded into the arena the network
+   * took, see engine/arena.ts): the byte offset of its rows, read in place; else -1.
+   */
+  readonly rowsAt: number;
   /** Targets' columns as training sees them (a regression's standardised), found when they were checked. */
   moments?: ColumnMoments;
   /** 4-byte slots the region takes in the heap. */
@@ -141,7 +147,8 @@ export class ResidentData {
   find(m: Inputs, role: Role): Region | null {
     const region = this.found[role].get(m.data);
     if (!region || region.dead) return null;
-    if (region.rows !== m.rows || region.cols !== m.cols || (region.source !== null) !== readFromHost(m, role) || region.fingerprint !== fingerprint(m.data) || !Object.is(region.scaling, scalingKey(m))) {
+    const rowsAt = this.inPlace(m, role);
+    if (region.rows !== m.rows || region.cols !== m.cols || region.rowsAt !== rowsAt || (region.source !== null) !== (rowsAt < 0 && readFromHost(m, role)) || region.fingerprint !== fingerprint(m.data) || !Object.is(region.scaling, scalingKey(m))) {
       this.free(region);
       return null;
     }
@@ -162,9 +169,11 @@ export class ResidentData {
     }
     this.heap.release(this.top);
     const at = this.heap.alloc(slots);
+    const rowsAt = this.inPlace(m, role);
     const region: Region = {
       // (half floats are copied in: only bytes and targets are read from the host, as Uint8Array or Float32Array)
-      rows: m.rows, cols: m.cols, at, source: readFromHost(m, role) ? new WeakRef(m.data as Uint8Array | Float32Array) : null, halves: isHalfMatrix(m), slots,
+      rows: m.rows, cols: m.cols, at, rowsAt, halves: isHalfMatrix(m), slots,
+      source: rowsAt < 0 && readFromHost(m, role) ? new WeakRef(m.data as Uint8Array | Float32Array) : null,
       fingerprint: fingerprint(m.data), scaling: scalingKey(m), lastUse: ++this.uses, dead: false,
     };
     try {
@@ -177,6 +186,11 @@ export class ResidentData {
     this.found[role].set(m.data, region);
     this.collected.register(m.data, region, region);
     return region;
+  }
+
+  /** Where a byte matrix's rows lie in the heap's own memory (-1: elsewhere, or not bytes). */
+  private inPlace(m: Inputs, role: Role): number {
+    return role === 'inputs' && isByteMatrix(m) ? this.heap.offsetOf(m.data) : -1;
   }
 
   /** Frees the kept copies of `data` (both roles); all of them without it. Returns how many went. */

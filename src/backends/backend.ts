@@ -147,6 +147,14 @@ export abstract class Heap {
     return this.top;
   }
 
+  /**
+   * Where `data` lies in this heap's memory as a byte offset, or -1: a loaded set in the memory
+   * a network took from the arena (engine/arena.ts) is read in place.
+   */
+  offsetOf(_data: ArrayBufferView): number {
+    return -1;
+  }
+
   abstract floats(): FloatArray;
   abstract ints(): Int32Array;
   /** The heap's bytes, for byte regions (data sets kept as u8). */

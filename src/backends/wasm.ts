@@ -4,6 +4,7 @@
 import { instantiateSync } from '@assemblyscript/loader';
 import { Heap, type Backend, type BackendName, type Kernels } from './backend.js';
 import { buildFor, compileBuild, type WasmBuild } from './wasm-module.js';
+import { ARENA_FIRST, offsetIn } from '../engine/arena.js';
 
 const PAGE = 65536;
 
@@ -42,6 +43,10 @@ class WasmHeap extends Heap {
     return this.u8;
   }
 
+  override offsetOf(data: ArrayBufferView): number {
+    return offsetIn(this.memory, data);
+  }
+
   private remakeViews(): void {
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
@@ -66,26 +71,30 @@ export async function createWasmBackend(name: Exclude<BackendName, 'js'>): Promi
 
 /** @internal One build under a backend name (tests pin 'simd' where 'wasm' would pick relaxed). */
 export async function instantiateBuild(name: Exclude<BackendName, 'js'>, build: WasmBuild): Promise<Backend> {
-  return backendOver(name, build, await compileBuild(build), undefined);
+  return backendOver(name, build, await compileBuild(build), undefined, 0);
 }
 
 /**
  * @internal A threads build over a shared memory: the main thread and every worker instantiate the
- * same module over the same `WebAssembly.Memory`, so they see one heap.
+ * same module over the same `WebAssembly.Memory`, so they see one heap. The heap starts at `base`
+ * (or the module's own heap base, if higher): below it, an arena's loaded data sets.
  */
 export function sharedBackend(module: WebAssembly.Module, memory: WebAssembly.Memory,
-  name: Exclude<BackendName, 'js'> = 'wasm', build: 'threads' | 'threads-relaxed' = 'threads'): Promise<Backend> {
-  return backendOver(name, build, module, memory);
+  name: Exclude<BackendName, 'js'> = 'wasm', build: 'threads' | 'threads-relaxed' = 'threads', base = 0): Promise<Backend> {
+  return backendOver(name, build, module, memory, base);
 }
 
 async function backendOver(name: Exclude<BackendName, 'js'>, build: WasmBuild, module: WebAssembly.Module,
-  memory: WebAssembly.Memory | undefined): Promise<Backend> {
+  memory: WebAssembly.Memory | undefined, base: number): Promise<Backend> {
   // (the loader's async instantiate asks whether its source is a fetch Response, which on Node loads
   // the whole fetch implementation, ~50 ms, for a module that is compiled already: the sync one does
   // not, and browsers allow it for compiled modules of this size)
   const { exports } = instantiateSync<Record<string, unknown>>(module, memory ? { env: { memory } } : {});
   const ex = { ...(exports as object), memory: memory ?? (exports as unknown as KernelExports).memory } as unknown as KernelExports;
-  const heap = new WasmHeap(ex.memory, ex.heapBase());
+  if (base > 0 && ex.heapBase() > ARENA_FIRST) {
+    throw new Error(`ffnn: internal: the kernels' static data (${ex.heapBase()} bytes) reaches into the loaded data at ${ARENA_FIRST}`);
+  }
+  const heap = new WasmHeap(ex.memory, Math.max(ex.heapBase(), base));
   const scratch = ex.GEMM_SCRATCH_BYTES;
   const gemmScratchBytes = typeof scratch === 'number' ? scratch : Number(scratch.value);
   // The loader wraps each export in a rest-args function that records the argument count; these

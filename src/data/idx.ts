@@ -3,7 +3,8 @@
 // Layout: two zero bytes, a type code, the number of dimensions d, then d big-endian u32 sizes, then
 // the values, big-endian, row-major.
 
-import { readBytes } from '../io/files.js';
+import { arenaBytes } from '../engine/arena.js';
+import { readBytes, readHead } from '../io/files.js';
 import { gunzip, gunzipAsync } from './gunzip.js';
 
 /** An IDX file's contents: its dimensions and its values. */
@@ -72,6 +73,16 @@ function gunzipOrThrow(raw: Uint8Array, source: string): Uint8Array {
 }
 
 /**
+ * A file's bytes; a matrix of bytes (type 0x08, two or more dimensions: images) into the open arena,
+ * where the next network runs over them in place (see engine/arena.ts).
+ */
+async function readFile(path: string): Promise<Uint8Array> {
+  const head = await readHead(path, 4);
+  const byteMatrix = head.length === 4 && head[0] === 0 && head[1] === 0 && head[2] === 0x08 && head[3] >= 2;
+  return readBytes(path, byteMatrix ? arenaBytes : undefined);
+}
+
+/**
  * Reads and parses an IDX file: a path (Node), a Blob or File, or bytes. Gzip, told by its first
  * bytes, is decompressed asynchronously (zlib's pool on Node, DecompressionStream in browsers).
  */
@@ -79,7 +90,7 @@ export async function readIdx(source: string | Blob | Uint8Array, name?: string)
   const label = name ?? (typeof source === 'string' ? source : typeof File !== 'undefined' && source instanceof File ? source.name : 'IDX data');
   let raw: Uint8Array;
   try {
-    raw = typeof source === 'string' ? await readBytes(source) : source instanceof Blob ? new Uint8Array(await source.arrayBuffer()) : source;
+    raw = typeof source === 'string' ? await readFile(source) : source instanceof Blob ? new Uint8Array(await source.arrayBuffer()) : source;
   } catch (error) {
     throw new Error(`ffnn: cannot read IDX file ${label}: ${(error as Error).message}`);
   }

@@ -11,6 +11,7 @@ import { activationNamed, type Activation, type ActivationName } from '../activa
 import { checkHeapRoom, type Backend, type BackendName, type FloatArray, type Kernels } from '../backends/backend.js';
 import { createBackend } from '../backends/index.js';
 import { sharedBackend } from '../backends/wasm.js';
+import { takeArena } from './arena.js';
 import { compileBuild, threadsBuildFor } from '../backends/wasm-module.js';
 import { ThreadFailure, ThreadPool, type Team, type UpdateArgs } from '../threads.js';
 import { diagnoseCollapse, type CollapseEvidence, type Diagnostic } from '../diagnostics.js';
@@ -195,7 +196,15 @@ export class Engine {
     const count = options.layers.reduce((sum, l, i) => sum + ((i === 0 ? options.inputs : options.layers[i - 1].units) + 1) * l.units, 0);
     checkHeapRoom(20 * count + (1 << 20), () => `Network.create: a network of ${count.toLocaleString('en')} parameters`, 'use fewer or smaller layers');
     if (!threadsAllowed()) options = { ...options, threads: 1 };
-    if ((options.threads ?? 1) === 1) return new Engine(await createBackend(options.backend ?? 'wasm'), options);
+    if ((options.threads ?? 1) === 1) {
+      const backend = options.backend ?? 'wasm';
+      const arena = backend === 'js' || backend === 'wasm-scalar' ? null : takeArena();
+      if (!arena || backend === 'js' || backend === 'wasm-scalar') return new Engine(await createBackend(backend), options);
+      // the loaded data sets' memory becomes this network's: its heap starts above them, and batches
+      // read their rows in place (the threads build imports its memory; one thread runs it here)
+      const build = await threadsBuildFor(backend);
+      return new Engine(await sharedBackend(await compileBuild(build), arena.memory, backend, build, arena.top), options);
+    }
     // threads share one memory: the threads build over a shared WebAssembly.Memory (up to 4 GiB)
     const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
     const name = (options.backend ?? 'wasm') as 'wasm' | 'wasm-simd' | 'wasm-relaxed';
@@ -835,6 +844,12 @@ export class Engine {
       const { mul, add } = byteScalingOf(region);
       k.gatherRowBytes(rows, 2 * region.cols, halvesOf(region), indexAt, ws.xBytes);
       return k.gatherHalves(rows, region.cols, ws.xBytes, ws.identity, mul, add, dst);
+    }
+    if (region.rowsAt >= 0) {
+      // bytes in this network's own memory: the batch's rows copied together, then widened in cache
+      const { mul, add } = byteScalingOf(region);
+      k.gatherRowBytes(rows, region.cols, region.rowsAt, indexAt, ws.xBytes);
+      return k.gatherBytes(rows, region.cols, ws.xBytes, ws.identity, mul, add, dst);
     }
     if (!region.source) return k.gatherRows(rows, region.cols, region.at, indexAt, dst);
     const source = region.source.deref();

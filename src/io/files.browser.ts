@@ -8,7 +8,7 @@ function noPaths(what: string, path: string): Error {
   );
 }
 
-export function readBytes(path: string): Promise<Uint8Array> {
+export function readBytes(path: string, _allocate?: (size: number) => Uint8Array | null): Promise<Uint8Array> {
   return Promise.reject(noPaths('reading', path));
 }
 
@@ -18,4 +18,8 @@ export function readText(path: string): Promise<string> {
 
 export function writeText(path: string, _text: string): Promise<void> {
   return Promise.reject(noPaths('writing', path));
+}
+
+export function readHead(path: string, _count: number): Promise<Uint8Array> {
+  return Promise.reject(noPaths('reading', path));
 }

@@ -11,12 +11,13 @@ const PAGE = 4096;
  * without the process touching them first cost about 5 µs each at their first use on the project's
  * VMs (60 ms for MNIST's 47 MB, paid by whatever reads the data first: the first epoch); writing
  * each page before the read moves that cost here, where loading is timed, and costs nothing extra.
+ * `allocate` may give the array to read into (else a new one).
  */
-export async function readBytes(path: string): Promise<Uint8Array> {
+export async function readBytes(path: string, allocate?: (size: number) => Uint8Array | null): Promise<Uint8Array> {
   const file = await open(path, 'r');
   try {
     const size = (await file.stat()).size;
-    const bytes = new Uint8Array(size);
+    const bytes = allocate?.(size) ?? new Uint8Array(size);
     for (let at = 0; at < size; at += PAGE) bytes[at] = 0;
     let filled = 0;
     while (filled < size) {
@@ -25,6 +26,18 @@ export async function readBytes(path: string): Promise<Uint8Array> {
       filled += bytesRead;
     }
     return filled === size ? bytes : bytes.subarray(0, filled);
+  } finally {
+    await file.close();
+  }
+}
+
+/** Up to the first `count` bytes of a file. */
+export async function readHead(path: string, count: number): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const head = new Uint8Array(count);
+    const { bytesRead } = await file.read(head, 0, count, 0);
+    return head.subarray(0, bytesRead);
   } finally {
     await file.close();
   }

@@ -1,0 +1,105 @@
+// Loaded images in the memory a network then runs in (engine/arena.ts): the next WebAssembly network
+// takes that memory, reads the rows where they lie, and trains, evaluates and predicts the bits it
+// would from a copy of them in the host's own array; the loaded arrays stay whole as it grows.
+
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { readIdx } from '../src/data/idx.js';
+import { ARENA_FIRST, takeArena } from '../src/engine/arena.js';
+import { compileBuild, type WasmBuild } from '../src/backends/wasm-module.js';
+import { instantiateBuild, sharedBackend } from '../src/backends/wasm.js';
+import { Network } from '../src/network.js';
+import { oneHot, type ByteMatrix } from '../src/matrix.js';
+import { Random } from '../src/random.js';
+import type { BackendName } from '../src/backends/backend.js';
+
+const dir = await mkdtemp(join(tmpdir(), 'ffnn-arena-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** An IDX file of `rows` random 12×12 byte images (odd widths: 144 columns), and random labels. */
+async function imagesFile(rows: number, seed: number): Promise<{ path: string; labels: Int32Array }> {
+  const rng = new Random(seed);
+  const bytes = new Uint8Array(16 + rows * 144);
+  bytes.set([0, 0, 8, 3, 0, 0, (rows >> 8) & 255, rows & 255, 0, 0, 0, 12, 0, 0, 0, 12]);
+  for (let i = 16; i < bytes.length; i++) bytes[i] = rng.int(256);
+  const labels = Int32Array.from({ length: rows }, () => rng.int(4));
+  const path = join(dir, `images-${seed}.idx`);
+  await writeFile(path, bytes);
+  return { path, labels };
+}
+
+async function loaded(rows: number, seed: number): Promise<{ x: ByteMatrix; y: ReturnType<typeof oneHot>; path: string }> {
+  const { path, labels } = await imagesFile(rows, seed);
+  const images = await readIdx(path);
+  return { x: { rows, cols: 144, data: images.data as Uint8Array, scale: 1 / 255 }, y: oneHot(labels, 4), path };
+}
+
+const spec = (backend: BackendName) => ({
+  inputs: 144, seed: 5, backend, loss: 'cross-entropy' as const,
+  layers: [{ units: 40, activation: 'relu' as const }, { units: 4 }],
+});
+
+beforeEach(() => {
+  takeArena(); // each test starts with no loaded data waiting for a network
+});
+
+describe('loaded images in the memory the next network runs in', () => {
+  it('trains, evaluates and predicts the bits a copy in the host gives, reading the rows in place', async () => {
+    const { x, y } = await loaded(531, 1);
+    expect(x.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const inPlace = await Network.create(spec('wasm')); // takes the arena
+    const fromHost = await Network.create(spec('wasm')); // its own memory
+    expect(inPlace.engine.live.heap.offsetOf(x.data)).toBeGreaterThanOrEqual(ARENA_FIRST);
+    expect(fromHost.engine.live.heap.offsetOf(x.data)).toBe(-1);
+    const copy = { ...x, data: new Uint8Array(x.data) };
+    const options = { epochs: 2, batchSize: 17, learningRate: 0.01, optimizer: 'adam' as const };
+    const a = await inPlace.train(x, y, options);
+    const b = await fromHost.train(copy, y, options);
+    expect(a.epochs.map((e) => e.loss)).toEqual(b.epochs.map((e) => e.loss));
+    expect(inPlace.parameters()).toEqual(fromHost.parameters());
+    expect(inPlace.evaluate(x, y)).toEqual(fromHost.evaluate(copy, y));
+    expect(Array.from(inPlace.predict(x).data)).toEqual(Array.from(fromHost.predict(copy).data));
+    inPlace.dispose();
+    fromHost.dispose();
+  });
+
+  it('keeps the loaded arrays whole while the network grows the memory under them', async () => {
+    const { x, y, path } = await loaded(300, 2);
+    const loadedBuffer = x.data.buffer;
+    const net = await Network.create({ ...spec('wasm'), layers: [{ units: 2000, activation: 'relu' }, { units: 4 }] });
+    await net.train(x, y, { epochs: 1, batchSize: 64 });
+    // the network's memory grew past what the loader saw, and the images read as the file still
+    expect(net.engine.live.heap.bytes().buffer.byteLength).toBeGreaterThan(loadedBuffer.byteLength);
+    expect(x.data.buffer).toBe(loadedBuffer);
+    expect(Buffer.from(x.data).equals((await readFile(path)).subarray(16))).toBe(true);
+    net.dispose();
+  });
+
+  it('is left for a WebAssembly network: js and wasm-scalar networks keep their own memory', async () => {
+    const { x } = await loaded(50, 3);
+    const js = await Network.create(spec('js'));
+    const scalar = await Network.create(spec('wasm-scalar'));
+    const simd = await Network.create(spec('wasm-simd'));
+    expect([js, scalar, simd].map((n) => n.engine.live.heap.offsetOf(x.data) >= 0)).toEqual([false, false, true]);
+    for (const n of [js, scalar, simd]) n.dispose();
+  });
+
+  it('holds only byte images: labels and other IDX types come as plain arrays', async () => {
+    const labels = join(dir, 'labels.idx');
+    await writeFile(labels, Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3]));
+    expect((await readIdx(labels)).data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(takeArena()).toBeNull();
+  });
+});
+
+describe('every kernel build', () => {
+  it.each(['simd', 'scalar', 'threads'] as WasmBuild[])('%s keeps its static data below the loaded data', async (build) => {
+    const backend = build === 'threads'
+      ? await sharedBackend(await compileBuild(build), new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true }))
+      : await instantiateBuild('wasm', build);
+    expect(backend.heap.base).toBeGreaterThan(0);
+    expect(backend.heap.base).toBeLessThanOrEqual(ARENA_FIRST);
+  });
+});
