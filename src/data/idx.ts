@@ -4,6 +4,7 @@
 // the values, big-endian, row-major.
 
 import { arenaBytes } from '../engine/arena.js';
+import { warmKernels } from '../engine/warm-up.js';
 import { readBytes, readHead } from '../io/files.js';
 import { gunzip, gunzipAsync } from './gunzip.js';
 
@@ -74,12 +75,14 @@ function gunzipOrThrow(raw: Uint8Array, source: string): Uint8Array {
 
 /**
  * A file's bytes; a matrix of bytes (type 0x08, two or more dimensions: images) into the open arena,
- * where the next network runs over them in place (see engine/arena.ts).
+ * where the next network runs over them in place (see engine/arena.ts), its kernels warmed meanwhile.
  */
 async function readFile(path: string): Promise<Uint8Array> {
   const head = await readHead(path, 4);
   const byteMatrix = head.length === 4 && head[0] === 0 && head[1] === 0 && head[2] === 0x08 && head[3] >= 2;
-  return readBytes(path, byteMatrix ? arenaBytes : undefined);
+  if (!byteMatrix) return readBytes(path);
+  void warmKernels(); // while the file is read: the next network runs over these bytes
+  return readBytes(path, arenaBytes);
 }
 
 /**
