@@ -65,6 +65,20 @@ describe('loaded images in the memory the next network runs in', () => {
     fromHost.dispose();
   });
 
+  it('is taken by a network on two threads too, which trains one thread\'s weights from it', async () => {
+    const { x, y } = await loaded(400, 4);
+    const team = await Network.create({ ...spec('wasm'), threads: 2 });
+    const alone = await Network.create(spec('wasm'));
+    expect(team.threads).toBe(2);
+    expect(team.engine.live.heap.offsetOf(x.data)).toBeGreaterThanOrEqual(ARENA_FIRST);
+    const options = { epochs: 2, batchSize: 64, learningRate: 0.01, optimizer: 'adam' as const };
+    await team.train(x, y, options);
+    await alone.train({ ...x, data: new Uint8Array(x.data) }, y, options);
+    expect(team.parameters()).toEqual(alone.parameters());
+    team.dispose();
+    alone.dispose();
+  });
+
   it('keeps the loaded arrays whole while the network grows the memory under them', async () => {
     const { x, y, path } = await loaded(300, 2);
     const loadedBuffer = x.data.buffer;

@@ -205,12 +205,14 @@ export class Engine {
       const build = await threadsBuildFor(backend);
       return new Engine(await sharedBackend(await compileBuild(build), arena.memory, backend, build, arena.top), options);
     }
-    // threads share one memory: the threads build over a shared WebAssembly.Memory (up to 4 GiB)
-    const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+    // threads share one memory: the threads build over a shared WebAssembly.Memory (up to 4 GiB),
+    // the arena's when loaded data waits there
+    const arena = takeArena();
+    const memory = arena?.memory ?? new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
     const name = (options.backend ?? 'wasm') as 'wasm' | 'wasm-simd' | 'wasm-relaxed';
     const build = await threadsBuildFor(name);
     const module = await compileBuild(build);
-    const net = new Engine(await sharedBackend(module, memory, name, build), options);
+    const net = new Engine(await sharedBackend(module, memory, name, build, arena?.top ?? 0), options);
     net.pool = await ThreadPool.start(module, memory, { options: net.replicaOptions(), blocks: net.blocks },
       net.workerScratch, net.layerList.length);
     poolsToStop.register(net, net.pool);
