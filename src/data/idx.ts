@@ -74,6 +74,12 @@ function gunzipOrThrow(raw: Uint8Array, source: string): Uint8Array {
 }
 
 /**
+ * Files from this size take longer to read than the kernels' warm-up (~30 ms here) takes: below it,
+ * the warm-up would run on after the read, in the way of what the program does next.
+ */
+const WARM_FROM_BYTES = 16 << 20;
+
+/**
  * A file's bytes; a matrix of bytes (type 0x08, two or more dimensions: images) into the open arena,
  * where the next network runs over them in place (see engine/arena.ts), its kernels warmed meanwhile.
  */
@@ -81,8 +87,11 @@ async function readFile(path: string): Promise<Uint8Array> {
   const head = await readHead(path, 4);
   const byteMatrix = head.length === 4 && head[0] === 0 && head[1] === 0 && head[2] === 0x08 && head[3] >= 2;
   if (!byteMatrix) return readBytes(path);
-  void warmKernels(); // while the file is read: the next network runs over these bytes
-  return readBytes(path, arenaBytes);
+  return readBytes(path, (size) => {
+    // while a large file is read (the main thread idle), the kernels the next network runs
+    if (size >= WARM_FROM_BYTES) void warmKernels();
+    return arenaBytes(size);
+  });
 }
 
 /**
