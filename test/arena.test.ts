@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { readIdx } from '../src/data/idx.js';
+import { loadCsv } from '../src/data/csv.js';
 import { ARENA_FIRST, takeArena } from '../src/engine/arena.js';
 import { compileBuild, type WasmBuild } from '../src/backends/wasm-module.js';
 import { instantiateBuild, sharedBackend } from '../src/backends/wasm.js';
@@ -105,6 +106,53 @@ describe('loaded images in the memory the next network runs in', () => {
     await writeFile(labels, Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3]));
     expect((await readIdx(labels)).data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     expect(takeArena()).toBeNull();
+  });
+});
+
+/** A CSV of `rows` rows: a label, then `cols` whole numbers 0–255 (or `last` in the last row's last cell). */
+async function csvFile(name: string, rows: number, cols: number, last?: string): Promise<string> {
+  const rng = new Random(rows + cols);
+  const lines = ['label,' + Array.from({ length: cols }, (_, i) => `c${i}`).join(',')];
+  for (let r = 0; r < rows; r++) lines.push(`${rng.int(3)},` + Array.from({ length: cols }, () => rng.int(256)).join(','));
+  if (last !== undefined) lines[rows] = lines[rows].replace(/,\d+$/, `,${last}`);
+  const path = join(dir, name);
+  await writeFile(path, lines.join('\n') + '\n');
+  return path;
+}
+
+describe('a CSV of bytes in the memory the next network runs in', () => {
+  it.each([
+    ['read on one thread', 900, 1],
+    ['read on three threads, each range into its place', 40_000, 3],
+  ])('%s: the network reads the rows in place, to the bits of a copy in the host', async (_, rows, workers) => {
+    const path = await csvFile(`bytes-${workers}.csv`, rows, 111);
+    if (workers > 1) expect((await readFile(path)).length).toBeGreaterThan(8 << 20); // split among threads from 8 MB when asked
+    const d = await loadCsv(path, { workers });
+    const x = { ...(d.x as ByteMatrix), scale: 1 / 255 };
+    expect(x.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const inPlace = await Network.create({ ...spec('wasm'), inputs: 111, layers: [{ units: 20, activation: 'sigmoid' }, { units: 3 }] });
+    const fromHost = await Network.create({ ...spec('wasm'), inputs: 111, layers: [{ units: 20, activation: 'sigmoid' }, { units: 3 }] });
+    expect(inPlace.engine.live.heap.offsetOf(x.data)).toBeGreaterThanOrEqual(ARENA_FIRST);
+    const copy = { ...x, data: new Uint8Array(x.data) };
+    expect(Array.from(copy.data.subarray(0, 5))).toEqual((await readFile(path, 'utf8')).split('\n')[1].split(',').slice(1, 6).map(Number));
+    const options = { epochs: 1, batchSize: 32, learningRate: 0.5 };
+    await inPlace.train(x, d.y, options);
+    await fromHost.train(copy, d.y, options);
+    expect(inPlace.parameters()).toEqual(fromHost.parameters());
+    inPlace.dispose();
+    fromHost.dispose();
+  });
+
+  it('gives the memory back when the features turn out not to be bytes', async () => {
+    const path = await csvFile('floats.csv', 500, 20, '2.5');
+    const d = await loadCsv(path);
+    expect(d.x.data).toBeInstanceOf(Float32Array);
+    expect(takeArena()).toBeNull(); // nothing was kept: no network takes an empty arena
+    const { x } = await loaded(40, 6);
+    const arena = takeArena();
+    expect(arena).not.toBeNull();
+    // the images went where the CSV had begun to write: its bytes were given back
+    expect(x.data.byteOffset).toBe(ARENA_FIRST + 16); // (after the file's 16-byte header)
   });
 });
 

@@ -104,8 +104,19 @@ const DEFAULT_MAX_CATEGORIES = 100;
 /** Rows a numeric column without missing cells takes its fill value from (see numericMedians). */
 const MEDIAN_SAMPLE = 2048;
 
-/** What a store may be given to fill: a fixed region, or a growable shared buffer's tail from an element offset on. */
-type StorageOf<T> = T | { readonly buffer: SharedArrayBuffer; readonly from: number };
+/**
+ * What a store may be given to fill: a fixed region, a growable shared buffer's tail from an element
+ * offset on, or a WebAssembly memory's from a byte offset on (the arena's, engine/arena.ts).
+ */
+type StorageOf<T> = T | { readonly buffer: SharedArrayBuffer; readonly from: number } | MemoryTail;
+
+/** The end of a WebAssembly memory, from a byte offset on, which a store grows as it fills. */
+export interface MemoryTail {
+  readonly memory: WebAssembly.Memory;
+  readonly from: number;
+}
+
+const WASM_PAGE = 65536;
 
 /** Growable typed storage (float32 numbers, or bytes while every number is one): doubling, so appending n values costs O(n). */
 class Store<T extends Float32Array | Uint8Array> {
@@ -115,6 +126,8 @@ class Store<T extends Float32Array | Uint8Array> {
   private fixed = false;
   /** the growable shared buffer whose tail this store fills, growing it (see over) */
   private shared: SharedArrayBuffer | null = null;
+  /** the WebAssembly memory whose tail this store fills, growing it (see over) */
+  private tail: MemoryTail | null = null;
 
   constructor(private readonly kind: { new (n: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length?: number): T; readonly BYTES_PER_ELEMENT: number }) {
     this.data = new kind(1 << 12);
@@ -128,6 +141,9 @@ class Store<T extends Float32Array | Uint8Array> {
     const b = new Store(kind);
     if (storage instanceof kind) {
       b.data = storage;
+    } else if ('memory' in storage) {
+      b.tail = storage;
+      b.data = new kind(storage.memory.buffer, storage.from, (storage.memory.buffer.byteLength - storage.from) / kind.BYTES_PER_ELEMENT);
     } else {
       const tail = storage as { readonly buffer: SharedArrayBuffer; readonly from: number };
       b.shared = tail.buffer;
@@ -139,6 +155,7 @@ class Store<T extends Float32Array | Uint8Array> {
   }
 
   reserve(n: number): number {
+    if (this.length + n > this.data.length && this.tail) this.growTail(this.length + n);
     if (this.length + n > this.data.length) {
       const shared = this.shared;
       const size = this.kind.BYTES_PER_ELEMENT;
@@ -158,8 +175,41 @@ class Store<T extends Float32Array | Uint8Array> {
     this.length += n;
     return at;
   }
+  /**
+   * Room for `values` in a memory's tail, grown by a quarter at least (each page is written first
+   * as the rows arrive, never copied); where the memory cannot grow (4 GiB), the values so far move
+   * to a plain array that grows as any store does.
+   */
+  private growTail(values: number): void {
+    const { memory, from } = this.tail!;
+    const size = this.kind.BYTES_PER_ELEMENT;
+    const have = memory.buffer.byteLength;
+    const need = from + size * values;
+    try {
+      memory.grow(Math.ceil((Math.max(need, Math.ceil(have * 1.25)) - have) / WASM_PAGE));
+    } catch {
+      try {
+        memory.grow(Math.ceil((need - have) / WASM_PAGE));
+      } catch {
+        const next = new this.kind(Math.max(this.data.length * 2, values));
+        next.set(this.data.subarray(0, this.length));
+        this.data = next;
+        this.tail = null;
+        this.fixed = false;
+        return;
+      }
+    }
+    this.data = new this.kind(memory.buffer, from, (memory.buffer.byteLength - from) / size);
+  }
+
+  /** Whether the values lie in the memory tail they were given (a store that had to leave it does not). */
+  get inTail(): boolean {
+    return this.tail !== null;
+  }
+
   /** Capacity for `n` more values at once. */
   ensure(n: number): void {
+    if (this.length + n > this.data.length && this.tail) this.growTail(this.length + n);
     if (this.length + n > this.data.length && !this.fixed) {
       const next = new this.kind(this.length + n);
       next.set(this.data.subarray(0, this.length));
@@ -169,7 +219,8 @@ class Store<T extends Float32Array | Uint8Array> {
 
   /** The values, without the spare capacity (a view when little is spare, else a copy). */
   take(): T {
-    return (this.length * 4 >= this.data.length * 3 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length)) as T;
+    // (a memory's tail is never copied: what it does not keep is given back, see endTail)
+    return (this.tail || this.length * 4 >= this.data.length * 3 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length)) as T;
   }
 }
 
@@ -273,10 +324,15 @@ export class ColumnCollector {
   private readonly dayOrderNotes: string[] = [];
   private readonly failOnMissing: boolean;
 
-  constructor(private readonly layout: Layout, private readonly options: CollectOptions, storage?: CollectorStorage) {
-    this.features = storage ? Store.over(Float32Array, storage.features) : new Store(Float32Array);
-    this.bytes = !storage ? new Store(Uint8Array) : storage.bytes ? Store.over(Uint8Array, storage.bytes) : null;
-    this.targets = storage ? Store.over(Float32Array, storage.targets) : new Store(Float32Array);
+  /**
+   * `storage`: where the numbers go (see CollectorStorage); or only where bytes go while the
+   * features are bytes (a memory's tail: the arena's), the rest in stores of the collector's own.
+   */
+  constructor(private readonly layout: Layout, private readonly options: CollectOptions, storage?: CollectorStorage | { readonly bytes: MemoryTail }) {
+    const given = storage && 'features' in storage ? storage : undefined;
+    this.features = given ? Store.over(Float32Array, given.features) : new Store(Float32Array);
+    this.bytes = storage?.bytes ? Store.over(Uint8Array, storage.bytes) : given ? null : new Store(Uint8Array);
+    this.targets = given ? Store.over(Float32Array, given.targets) : new Store(Float32Array);
     this.featureOf = new Int32Array(layout.cells).fill(-1);
     layout.roles.forEach((role, c) => {
       if (role === Role.Feature || role === Role.Text) {

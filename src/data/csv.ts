@@ -19,6 +19,8 @@ import { CsvCellError, DataError, located } from './errors.js';
 import { Role } from './layout.js';
 import { countLines, fileRange } from './file-range.js';
 import { planCsv, scanCsv } from './scanner.js';
+import { endTail, lendTail, type ArenaTail } from '../engine/arena.js';
+import { isByteMatrix } from '../matrix.js';
 
 export type { CsvOptions, CsvSource, Dataset, LoadReport } from './csv-dataset.js';
 
@@ -30,7 +32,10 @@ const READ_CHUNK = 1 << 20;
 /**
  * Loads a CSV file (path), stream, Blob/File or `{ text }`, plain or gzip-compressed. Everything is
  * checked before anything is returned: a bad cell anywhere rejects the whole load with a DataError
- * naming the input, line and column.
+ * naming the input, line and column. Features that are all whole numbers 0–255 come back as bytes;
+ * read by the WebAssembly scanner (a source that is not a stream, without quoted cells), they lie in
+ * memory the next network created takes as its own, which reads them in place (their buffer is a
+ * SharedArrayBuffer: share it, do not transfer it).
  */
 export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Promise<Dataset> {
   const name = csvName(source, options);
@@ -70,11 +75,41 @@ async function loadPath(path: string, name: string, options: CsvOptions): Promis
 /** The scanner over a source that can be read again, and csv-parse when the scanner declines. */
 async function scanOrParse(open: () => Readable, options: CsvOptions, bytes: number): Promise<Dataset> {
   if (options.reader !== 'csv-parse') {
-    const scanned = await scanCsv(await plainBytes(open()), options, bytes);
-    if (scanned !== 'declined') return scanned.collector.finish();
+    // features that are all bytes are written into the arena, where the next network reads them in place
+    const tail = lendTail();
+    let set: Dataset | null = null;
+    try {
+      const scanned = await scanCsv(await plainBytes(open()), options, bytes, undefined, tail ? { bytes: tail } : undefined);
+      if (scanned !== 'declined') return (set = scanned.collector.finish());
+    } finally {
+      if (tail) endTail(tail, ...keptIn(tail, set));
+    }
     if (options.reader === 'wasm') throw declined();
   }
   return loadStream(open(), options);
+}
+
+/** What of a lent arena tail a loaded data set keeps: its byte features, when they lie there. */
+function keptIn(tail: ArenaTail, set: Dataset | null): [number, Uint8Array | null] {
+  const x = set?.x;
+  if (!x || !isByteMatrix(x) || !(x.data.buffer instanceof SharedArrayBuffer) || x.data.byteOffset !== tail.from) return [0, null];
+  return [x.data.byteLength, x.data];
+}
+
+/**
+ * Grows `memory` to hold `bytes` bytes, when it can grow to `room` (4 GiB at most): whether it holds
+ * them now.
+ */
+function reach(memory: WebAssembly.Memory, bytes: number, room: number): boolean {
+  const PAGE = 65536;
+  if (room > 65536 * PAGE) return false;
+  const have = memory.buffer.byteLength;
+  try {
+    if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function declined(): Error {
@@ -209,6 +244,8 @@ async function loadInChunks(path: string, size: number, threads: number, options
   const { schema, missing, classes, maxCategories, dates } = options;
   const collect = { schema, missing, classes, maxCategories, dates };
   const workerUrl = new URL(import.meta.url.endsWith('.ts') ? '../../dist/data/csv-worker.js' : './csv-worker.js', import.meta.url);
+  let tail: ArenaTail | null = null;
+  let set: Dataset | null = null;
   const workers = bounds.slice(1, -1).map((start, i) => new Worker(workerUrl, {
     workerData: { path, start, end: bounds[i + 2], collect, plan: { ...plan, skip: 0 } },
   }));
@@ -226,19 +263,28 @@ async function loadInChunks(path: string, size: number, threads: number, options
     const tw = layout.roles.filter((r) => r === Role.Target).length;
     const shared = (bytes: number) => new SharedArrayBuffer(bytes * counted * fw, { maxByteLength: bytes * (counted + lastBound) * fw });
     // features go in as bytes while every one is a whole number 0–255 (the float32 buffer's pages are
-    // then never touched), as float32 from the first one that is not
-    const featureBuffer = shared(4), byteBuffer = shared(1);
+    // then never touched), as float32 from the first one that is not; the bytes into the arena's
+    // memory (where the next network reads them in place) when it can hold as many as may come
+    const featureBuffer = shared(4);
+    tail = lendTail();
+    const inArena = tail !== null && reach(tail.memory, tail.from + counted * fw, tail.from + (counted + lastBound) * fw);
+    const byteBuffer = inArena ? null : shared(1);
+    const byteRegion = (from: number, count: number) => (inArena ? new Uint8Array(tail!.memory.buffer, tail!.from + from, count) : new Uint8Array(byteBuffer!, from, count));
     const targetBuffer = new SharedArrayBuffer(4 * counted * tw, { maxByteLength: 4 * (counted + lastBound) * tw });
     const places: CollectorStorage[] = [];
     let row = 0;
     for (const rows of rowsOf) {
       places.push({
-        features: new Float32Array(featureBuffer, 4 * row * fw, rows * fw), bytes: new Uint8Array(byteBuffer, row * fw, rows * fw),
+        features: new Float32Array(featureBuffer, 4 * row * fw, rows * fw), bytes: byteRegion(row * fw, rows * fw),
         targets: new Float32Array(targetBuffer, 4 * row * tw, rows * tw),
       });
       row += rows;
     }
-    places.push({ features: { buffer: featureBuffer, from: row * fw }, bytes: { buffer: byteBuffer, from: row * fw }, targets: { buffer: targetBuffer, from: row * tw } });
+    places.push({
+      features: { buffer: featureBuffer, from: row * fw },
+      bytes: inArena ? { memory: tail!.memory, from: tail!.from + row * fw } : { buffer: byteBuffer!, from: row * fw },
+      targets: { buffer: targetBuffer, from: row * tw },
+    });
     const done = workers.map(async (worker, i) => {
       const answer = once(worker, 'message');
       worker.postMessage(places[i + 1]);
@@ -263,14 +309,16 @@ async function loadInChunks(path: string, size: number, threads: number, options
     const total = parts.reduce((a, p) => a + p.rows, 0);
     // (widening a last range that stayed bytes needs its floats' room)
     const allBytes = parts.every((p) => p.bytes);
-    if (byteBuffer.byteLength < total * fw) byteBuffer.grow(total * fw);
+    if (inArena) reach(tail!.memory, tail!.from + total * fw, tail!.from + total * fw);
+    else if (byteBuffer!.byteLength < total * fw) byteBuffer!.grow(total * fw);
     if (!allBytes && featureBuffer.byteLength < 4 * total * fw) featureBuffer.grow(4 * total * fw);
-    return ColumnCollector.merge(layout, collect, parts, offsets, {
+    return (set = ColumnCollector.merge(layout, collect, parts, offsets, {
       features: new Float32Array(featureBuffer, 0, allBytes ? 0 : total * fw),
-      bytes: new Uint8Array(byteBuffer, 0, total * fw),
+      bytes: byteRegion(0, total * fw),
       targets: new Float32Array(targetBuffer, 0, total * tw),
-    }).finish();
+    }).finish());
   } finally {
+    if (tail) endTail(tail, ...keptIn(tail, set));
     for (const worker of workers) {
       worker.postMessage(null);
       void worker.terminate();

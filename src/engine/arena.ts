@@ -59,8 +59,53 @@ export function arenaBytes(count: number): Uint8Array | null {
   return bytes;
 }
 
+/**
+ * @internal The free end of the open arena (a new one if none is open), lent to one loader that does
+ * not know yet how much it will fill (a CSV read): it grows the memory as it writes from `from` on,
+ * and nothing else is placed there until endTail says how much it kept. Null where there is no
+ * SharedArrayBuffer.
+ */
+export interface ArenaTail {
+  readonly memory: WebAssembly.Memory;
+  /** byte offset where the loader writes */
+  readonly from: number;
+}
+
+const lent = new WeakMap<ArenaTail, Arena>();
+
+export function lendTail(): ArenaTail | null {
+  if (!sharedMemoryAvailable()) return null;
+  let arena = open;
+  if (!arena) {
+    try {
+      arena = { memory: new WebAssembly.Memory({ initial: MIN_PAGES, maximum: MAX_PAGES, shared: true }), top: ARENA_FIRST };
+    } catch {
+      return null;
+    }
+  }
+  open = null; // a load meanwhile opens an arena of its own
+  const tail = { memory: arena.memory, from: arena.top };
+  lent.set(tail, arena);
+  return tail;
+}
+
+/**
+ * @internal Ends a lend: the first `kept` bytes from tail.from hold data (`data` is a view of them, or
+ * null when kept is 0), the rest is free again. The arena is open again unless another one opened
+ * meanwhile (its data then simply stays where it is, read from the host like any array's).
+ */
+export function endTail(tail: ArenaTail, kept: number, data: ArrayBufferView | null): void {
+  const arena = lent.get(tail);
+  if (!arena) return;
+  lent.delete(tail);
+  arena.top = (tail.from + kept + 15) & ~15;
+  if (data) arenaOf.set(data.buffer, arena);
+  open ??= arena;
+}
+
 /** @internal The open arena, now the caller's (a network's memory), or null when none holds data. */
 export function takeArena(): Arena | null {
+  if (!open || open.top === ARENA_FIRST) return null;
   const taken = open;
   open = null;
   return taken;
