@@ -37,10 +37,12 @@ export interface Region {
    */
   readonly source: WeakRef<Uint8Array | Float32Array> | null;
   /**
-   * For a byte matrix that lies in the network's own memory (loaded into the arena the network
-   * took, see engine/arena.ts): the byte offset of its rows, read in place; else -1.
+   * For inputs that lie in the network's own memory (loaded into the arena the network took, see
+   * engine/arena.ts), bytes or float32: the byte offset of their rows, read in place; else -1.
    */
   readonly rowsAt: number;
+  /** Whether the rows are bytes (a ByteMatrix), widened and scaled by gatherBytes as they are gathered. */
+  readonly bytes: boolean;
   /** Targets' columns as training sees them (a regression's standardised), found when they were checked. */
   moments?: ColumnMoments;
   /** 4-byte slots the region takes in the heap. */
@@ -172,7 +174,7 @@ export class ResidentData {
     const rowsAt = this.inPlace(m, role);
     const region: Region = {
       // (half floats are copied in: only bytes and targets are read from the host, as Uint8Array or Float32Array)
-      rows: m.rows, cols: m.cols, at, rowsAt, halves: isHalfMatrix(m), slots,
+      rows: m.rows, cols: m.cols, at, rowsAt, halves: isHalfMatrix(m), bytes: isByteMatrix(m), slots,
       source: rowsAt < 0 && readFromHost(m, role) ? new WeakRef(m.data as Uint8Array | Float32Array) : null,
       fingerprint: fingerprint(m.data), scaling: scalingKey(m), lastUse: ++this.uses, dead: false,
     };
@@ -188,9 +190,9 @@ export class ResidentData {
     return region;
   }
 
-  /** Where a byte matrix's rows lie in the heap's own memory (-1: elsewhere, or not bytes). */
-  private inPlace(m: Inputs, role: Role): number {
-    return role === 'inputs' && isByteMatrix(m) ? this.heap.offsetOf(m.data) : -1;
+  /** Where inputs' rows (bytes or float32) lie in the heap's own memory (-1: elsewhere). */
+  inPlace(m: Inputs, role: Role): number {
+    return role === 'inputs' && !isHalfMatrix(m) ? this.heap.offsetOf(m.data) : -1;
   }
 
   /** Frees the kept copies of `data` (both roles); all of them without it. Returns how many went. */

@@ -470,9 +470,10 @@ export async function train(net: Engine, xAll: Inputs, yAll: Matrix, options: Tr
   const warn = options.onWarning ?? ((w: Diagnostic) => console.warn(`ffnn: warning: ${w.message}`));
   const told = new Set<string>();
   // float inputs (and half floats) sit in the network's memory beside the model, a workspace and the
-  // run's row order (byte inputs and targets are read from the host's arrays): refused before anything
+  // run's row order (byte inputs and targets are read from the host's arrays, and inputs loaded into
+  // the memory the network took are there already): refused before anything
   // is copied when that would pass what WebAssembly can address
-  const inputBytes = isByteMatrix(x) ? 0 : isHalfMatrix(x) ? 2 : 4;
+  const inputBytes = isByteMatrix(x) || net.live.heap.offsetOf(x.data) >= 0 ? 0 : isHalfMatrix(x) ? 2 : 4;
   const rowsBytes = all * (inputBytes * net.inputs + 8);
   checkHeapRoom(net.live.heap.used + rowsBytes + 4 * net.parameterCount + 8 * Math.max(batchSize, DIAGNOSE_ROWS) * (net.inputs + net.outputs + 4 * Math.max(...net.options.layers.map((l) => l.units))),
     () => `train: ${n.toLocaleString('en')} rows of ${net.inputs} inputs${inputBytes === 4 ? ' as float32' : inputBytes === 2 ? ' as half floats' : ''} beside the model`, 'train on fewer rows at a time (sliceRows), or with a smaller batch');

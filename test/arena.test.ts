@@ -13,6 +13,7 @@ import { compileBuild, type WasmBuild } from '../src/backends/wasm-module.js';
 import { instantiateBuild, sharedBackend } from '../src/backends/wasm.js';
 import { Network } from '../src/network.js';
 import { oneHot, type ByteMatrix } from '../src/matrix.js';
+import { fitScaling } from '../src/scaling.js';
 import { Random } from '../src/random.js';
 import type { BackendName } from '../src/backends/backend.js';
 
@@ -143,14 +144,66 @@ describe('a CSV of bytes in the memory the next network runs in', () => {
     fromHost.dispose();
   });
 
-  it('gives the memory back when the features turn out not to be bytes', async () => {
-    const path = await csvFile('floats.csv', 500, 20, '2.5');
+  it('holds float32 features too, from the first cell that is not a byte on: read in place and scaled as they are gathered', async () => {
+    const path = await csvFile('floats.csv', 700, 30, '2.5'); // the last cell: 699 rows of bytes are widened
     const d = await loadCsv(path);
     expect(d.x.data).toBeInstanceOf(Float32Array);
+    expect(d.x.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(d.x.data[699 * 30 + 29]).toBe(2.5);
+    const layers = [{ units: 16, activation: 'tanh' as const }, { units: 3 }];
+    const scaling = fitScaling(d.x, 'zscore');
+    const inPlace = await Network.create({ ...spec('wasm'), inputs: 30, layers, scaling });
+    const fromHost = await Network.create({ ...spec('wasm'), inputs: 30, layers, scaling });
+    expect(inPlace.engine.live.heap.offsetOf(d.x.data)).toBeGreaterThanOrEqual(ARENA_FIRST);
+    const copy = { ...d.x, data: new Float32Array(d.x.data) };
+    const [usedA, usedB] = [inPlace, fromHost].map((n) => n.engine.live.heap.used);
+    const options = { epochs: 2, batchSize: 25, learningRate: 0.05 };
+    await inPlace.train(d.x, d.y, options);
+    await fromHost.train(copy, d.y, options);
+    expect(inPlace.parameters()).toEqual(fromHost.parameters());
+    expect(inPlace.evaluate(d.x, d.y)).toEqual(fromHost.evaluate(copy, d.y));
+    expect(Array.from(inPlace.predict(d.x).data)).toEqual(Array.from(fromHost.predict(copy).data));
+    // the rows were copied nowhere: what the network added is far below their 84 KB
+    expect(inPlace.engine.live.heap.used - usedA).toBeLessThan(d.x.data.byteLength / 2);
+    expect(fromHost.engine.live.heap.used - usedB).toBeGreaterThanOrEqual(d.x.data.byteLength);
+    // a value made not finite in place is refused, by row and column, as a copied one is
+    d.x.data[3 * 30 + 7] = NaN;
+    await expect(inPlace.train(d.x, d.y, options)).rejects.toThrow(/row 3, column 7 is NaN/);
+    inPlace.dispose();
+    fromHost.dispose();
+  });
+
+  it('holds float32 features from a file split among threads, some ranges widened from bytes', async () => {
+    const rng = new Random(9);
+    const lines = ['label,' + Array.from({ length: 60 }, (_, i) => `c${i}`).join(',')];
+    // whole numbers in the first half, quarters after it: the first ranges are bytes, widened at the end
+    for (let r = 0; r < 40_000; r++) lines.push(`${r % 3},` + Array.from({ length: 60 }, () => (r < 20_000 ? rng.int(256) : rng.int(1000) / 4)).join(','));
+    const path = join(dir, 'split-floats.csv');
+    await writeFile(path, lines.join('\n') + '\n');
+    expect((await readFile(path)).length).toBeGreaterThan(8 << 20);
+    const d = await loadCsv(path, { workers: 3 });
+    expect(d.x.data).toBeInstanceOf(Float32Array);
+    expect([d.x.data[0], d.x.data[30_000 * 60]]).toEqual([Number(lines[1].split(',')[1]), Number(lines[30_001].split(',')[1])]);
+    const layers = [{ units: 12, activation: 'relu' as const }, { units: 3 }];
+    const inPlace = await Network.create({ ...spec('wasm'), inputs: 60, layers });
+    const fromHost = await Network.create({ ...spec('wasm'), inputs: 60, layers });
+    expect(inPlace.engine.live.heap.offsetOf(d.x.data)).toBeGreaterThanOrEqual(ARENA_FIRST);
+    const options = { epochs: 1, batchSize: 256, learningRate: 0.001, optimizer: 'adam' as const };
+    await inPlace.train(d.x, d.y, options);
+    await fromHost.train({ ...d.x, data: new Float32Array(d.x.data) }, d.y, options);
+    expect(inPlace.parameters()).toEqual(fromHost.parameters());
+    inPlace.dispose();
+    fromHost.dispose();
+  });
+
+  it('gives the memory back when the features are encoded anew (a text column)', async () => {
+    const path = join(dir, 'text.csv');
+    await writeFile(path, 'label,city,a\n' + Array.from({ length: 300 }, (_, r) => `${r % 2},${['Paris', 'Lyon'][r % 2]},${r % 7}`).join('\n') + '\n');
+    const d = await loadCsv(path);
+    expect(d.x.cols).toBe(3); // the city one-hot, then a
     expect(takeArena()).toBeNull(); // nothing was kept: no network takes an empty arena
     const { x } = await loaded(40, 6);
-    const arena = takeArena();
-    expect(arena).not.toBeNull();
+    expect(takeArena()).not.toBeNull();
     // the images went where the CSV had begun to write: its bytes were given back
     expect(x.data.byteOffset).toBe(ARENA_FIRST + 16); // (after the file's 16-byte header)
   });

@@ -307,6 +307,8 @@ export class ColumnCollector {
    */
   private bytes: Store<Uint8Array> | null;
   private targets: Store<Float32Array>;
+  /** the memory's tail the features go to (see the constructor), if one was given */
+  private readonly tail: MemoryTail | null;
   /** per cell: its index among the features, or −1 */
   private readonly featureOf: Int32Array;
   private readonly featureCells: number[] = [];
@@ -325,13 +327,15 @@ export class ColumnCollector {
   private readonly failOnMissing: boolean;
 
   /**
-   * `storage`: where the numbers go (see CollectorStorage); or only where bytes go while the
-   * features are bytes (a memory's tail: the arena's), the rest in stores of the collector's own.
+   * `storage`: where the numbers go (see CollectorStorage); or a memory's tail (the arena's) where
+   * the features go, as bytes while they are bytes, then as float32; the rest in stores of the
+   * collector's own.
    */
-  constructor(private readonly layout: Layout, private readonly options: CollectOptions, storage?: CollectorStorage | { readonly bytes: MemoryTail }) {
+  constructor(private readonly layout: Layout, private readonly options: CollectOptions, storage?: CollectorStorage | { readonly tail: MemoryTail }) {
     const given = storage && 'features' in storage ? storage : undefined;
+    this.tail = storage && 'tail' in storage ? storage.tail : null;
     this.features = given ? Store.over(Float32Array, given.features) : new Store(Float32Array);
-    this.bytes = storage?.bytes ? Store.over(Uint8Array, storage.bytes) : given ? null : new Store(Uint8Array);
+    this.bytes = given ? (given.bytes ? Store.over(Uint8Array, given.bytes) : null) : this.tail ? Store.over(Uint8Array, this.tail) : new Store(Uint8Array);
     this.targets = given ? Store.over(Float32Array, given.targets) : new Store(Float32Array);
     this.featureOf = new Int32Array(layout.cells).fill(-1);
     layout.roles.forEach((role, c) => {
@@ -454,6 +458,15 @@ export class ColumnCollector {
     const bytes = this.bytes;
     if (!bytes) return;
     this.bytes = null;
+    if (this.tail && bytes.inTail) {
+      // the floats take the memory's tail over: the bytes so far are copied out first (the first
+      // floats land where they lie)
+      const values = bytes.data.slice(0, bytes.length);
+      this.features = Store.over(Float32Array, this.tail);
+      const first = this.features.reserve(values.length); // (which may grow the memory: data after it)
+      this.features.data.set(values, first);
+      return;
+    }
     const at = this.features.reserve(bytes.length);
     this.features.data.set(bytes.data.subarray(0, bytes.length), at);
   }
@@ -509,6 +522,12 @@ export class ColumnCollector {
     if (!isMissing(cell)) throw new CsvCellError(line, c, `${quoted(cell)} is not a number (target column ${this.layout.names[c]})`);
     if (this.failOnMissing) this.refuseMissing(line, c, cell);
     return true;
+  }
+
+  /** Whether `data` is the features this collector wrote into the memory's tail it was given (from its start). */
+  heldInTail(data: ArrayBufferView): boolean {
+    const store = this.bytes ?? this.features;
+    return this.tail !== null && store.inTail && data.buffer === store.data.buffer && data.byteOffset === this.tail.from;
   }
 
   /** Rows the stores hold without growing. */

@@ -20,7 +20,6 @@ import { Role } from './layout.js';
 import { countLines, fileRange } from './file-range.js';
 import { planCsv, scanCsv } from './scanner.js';
 import { endTail, lendTail, type ArenaTail } from '../engine/arena.js';
-import { isByteMatrix } from '../matrix.js';
 
 export type { CsvOptions, CsvSource, Dataset, LoadReport } from './csv-dataset.js';
 
@@ -32,10 +31,10 @@ const READ_CHUNK = 1 << 20;
 /**
  * Loads a CSV file (path), stream, Blob/File or `{ text }`, plain or gzip-compressed. Everything is
  * checked before anything is returned: a bad cell anywhere rejects the whole load with a DataError
- * naming the input, line and column. Features that are all whole numbers 0–255 come back as bytes;
- * read by the WebAssembly scanner (a source that is not a stream, without quoted cells), they lie in
- * memory the next network created takes as its own, which reads them in place (their buffer is a
- * SharedArrayBuffer: share it, do not transfer it).
+ * naming the input, line and column. Features that are all whole numbers 0–255 come back as bytes.
+ * Read by the WebAssembly scanner (a source that is not a stream, without quoted cells), numeric
+ * features lie in memory the next network created takes as its own, which reads them in place
+ * (their buffer is a SharedArrayBuffer: share it, do not transfer it).
  */
 export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Promise<Dataset> {
   const name = csvName(source, options);
@@ -75,26 +74,24 @@ async function loadPath(path: string, name: string, options: CsvOptions): Promis
 /** The scanner over a source that can be read again, and csv-parse when the scanner declines. */
 async function scanOrParse(open: () => Readable, options: CsvOptions, bytes: number): Promise<Dataset> {
   if (options.reader !== 'csv-parse') {
-    // features that are all bytes are written into the arena, where the next network reads them in place
+    // the features are written into the arena, where the next network reads them in place
     const tail = lendTail();
-    let set: Dataset | null = null;
+    let kept: Uint8Array | Float32Array | null = null;
     try {
-      const scanned = await scanCsv(await plainBytes(open()), options, bytes, undefined, tail ? { bytes: tail } : undefined);
-      if (scanned !== 'declined') return (set = scanned.collector.finish());
+      const scanned = await scanCsv(await plainBytes(open()), options, bytes, undefined, tail ? { tail } : undefined);
+      if (scanned !== 'declined') {
+        const set = scanned.collector.finish();
+        if (scanned.collector.heldInTail(set.x.data)) kept = set.x.data as Uint8Array | Float32Array;
+        return set;
+      }
     } finally {
-      if (tail) endTail(tail, ...keptIn(tail, set));
+      if (tail) endTail(tail, kept ? kept.byteLength : 0, kept);
     }
     if (options.reader === 'wasm') throw declined();
   }
   return loadStream(open(), options);
 }
 
-/** What of a lent arena tail a loaded data set keeps: its byte features, when they lie there. */
-function keptIn(tail: ArenaTail, set: Dataset | null): [number, Uint8Array | null] {
-  const x = set?.x;
-  if (!x || !isByteMatrix(x) || !(x.data.buffer instanceof SharedArrayBuffer) || x.data.byteOffset !== tail.from) return [0, null];
-  return [x.data.byteLength, x.data];
-}
 
 /**
  * Grows `memory` to hold `bytes` bytes, when it can grow to `room` (4 GiB at most): whether it holds
@@ -245,7 +242,7 @@ async function loadInChunks(path: string, size: number, threads: number, options
   const collect = { schema, missing, classes, maxCategories, dates };
   const workerUrl = new URL(import.meta.url.endsWith('.ts') ? '../../dist/data/csv-worker.js' : './csv-worker.js', import.meta.url);
   let tail: ArenaTail | null = null;
-  let set: Dataset | null = null;
+  let kept: { end: number; data: ArrayBufferView } | null = null;
   const workers = bounds.slice(1, -1).map((start, i) => new Worker(workerUrl, {
     workerData: { path, start, end: bounds[i + 2], collect, plan: { ...plan, skip: 0 } },
   }));
@@ -263,26 +260,29 @@ async function loadInChunks(path: string, size: number, threads: number, options
     const tw = layout.roles.filter((r) => r === Role.Target).length;
     const shared = (bytes: number) => new SharedArrayBuffer(bytes * counted * fw, { maxByteLength: bytes * (counted + lastBound) * fw });
     // features go in as bytes while every one is a whole number 0–255 (the float32 buffer's pages are
-    // then never touched), as float32 from the first one that is not; the bytes into the arena's
-    // memory (where the next network reads them in place) when it can hold as many as may come
-    const featureBuffer = shared(4);
+    // then never touched), as float32 from the first one that is not. Both go into the arena's memory
+    // (where the next network reads them in place) when it can hold as many as may come: room for
+    // the floats first, the bytes after it (room that is never written costs no memory)
     tail = lendTail();
-    const inArena = tail !== null && reach(tail.memory, tail.from + counted * fw, tail.from + (counted + lastBound) * fw);
-    const byteBuffer = inArena ? null : shared(1);
-    const byteRegion = (from: number, count: number) => (inArena ? new Uint8Array(tail!.memory.buffer, tail!.from + from, count) : new Uint8Array(byteBuffer!, from, count));
+    const room = (counted + lastBound) * fw;
+    const floatsAt = tail?.from ?? 0, bytesAt = floatsAt + Math.ceil((4 * room) / 16) * 16;
+    const inArena = tail !== null && reach(tail.memory, bytesAt + counted * fw, bytesAt + room);
+    const featureBuffer = inArena ? null : shared(4), byteBuffer = inArena ? null : shared(1);
+    const floatRegion = (from: number, count: number) => (inArena ? new Float32Array(tail!.memory.buffer, floatsAt + 4 * from, count) : new Float32Array(featureBuffer!, 4 * from, count));
+    const byteRegion = (from: number, count: number) => (inArena ? new Uint8Array(tail!.memory.buffer, bytesAt + from, count) : new Uint8Array(byteBuffer!, from, count));
     const targetBuffer = new SharedArrayBuffer(4 * counted * tw, { maxByteLength: 4 * (counted + lastBound) * tw });
     const places: CollectorStorage[] = [];
     let row = 0;
     for (const rows of rowsOf) {
       places.push({
-        features: new Float32Array(featureBuffer, 4 * row * fw, rows * fw), bytes: byteRegion(row * fw, rows * fw),
+        features: floatRegion(row * fw, rows * fw), bytes: byteRegion(row * fw, rows * fw),
         targets: new Float32Array(targetBuffer, 4 * row * tw, rows * tw),
       });
       row += rows;
     }
     places.push({
-      features: { buffer: featureBuffer, from: row * fw },
-      bytes: inArena ? { memory: tail!.memory, from: tail!.from + row * fw } : { buffer: byteBuffer!, from: row * fw },
+      features: inArena ? { memory: tail!.memory, from: floatsAt + 4 * row * fw } : { buffer: featureBuffer!, from: row * fw },
+      bytes: inArena ? { memory: tail!.memory, from: bytesAt + row * fw } : { buffer: byteBuffer!, from: row * fw },
       targets: { buffer: targetBuffer, from: row * tw },
     });
     const done = workers.map(async (worker, i) => {
@@ -309,16 +309,22 @@ async function loadInChunks(path: string, size: number, threads: number, options
     const total = parts.reduce((a, p) => a + p.rows, 0);
     // (widening a last range that stayed bytes needs its floats' room)
     const allBytes = parts.every((p) => p.bytes);
-    if (inArena) reach(tail!.memory, tail!.from + total * fw, tail!.from + total * fw);
-    else if (byteBuffer!.byteLength < total * fw) byteBuffer!.grow(total * fw);
-    if (!allBytes && featureBuffer.byteLength < 4 * total * fw) featureBuffer.grow(4 * total * fw);
-    return (set = ColumnCollector.merge(layout, collect, parts, offsets, {
-      features: new Float32Array(featureBuffer, 0, allBytes ? 0 : total * fw),
-      bytes: byteRegion(0, total * fw),
-      targets: new Float32Array(targetBuffer, 0, total * tw),
-    }).finish());
+    if (inArena) {
+      reach(tail!.memory, bytesAt + total * fw, bytesAt + total * fw);
+    } else {
+      if (byteBuffer!.byteLength < total * fw) byteBuffer!.grow(total * fw);
+      if (!allBytes && featureBuffer!.byteLength < 4 * total * fw) featureBuffer!.grow(4 * total * fw);
+    }
+    const features = floatRegion(0, allBytes ? 0 : total * fw), bytes = byteRegion(0, total * fw);
+    const set = ColumnCollector.merge(layout, collect, parts, offsets, { features, bytes, targets: new Float32Array(targetBuffer, 0, total * tw) }).finish();
+    // what of the arena the set keeps: its features, where they were written (encoded anew, they are not there)
+    const x = set.x.data;
+    for (const region of inArena ? [features, bytes] : []) {
+      if (x.buffer === region.buffer && x.byteOffset === region.byteOffset && x.length > 0) kept = { end: x.byteOffset + x.byteLength, data: x };
+    }
+    return set;
   } finally {
-    if (tail) endTail(tail, ...keptIn(tail, set));
+    if (tail) endTail(tail, kept ? kept.end - tail.from : 0, kept?.data ?? null);
     for (const worker of workers) {
       worker.postMessage(null);
       void worker.terminate();

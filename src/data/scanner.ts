@@ -55,7 +55,7 @@ export async function planCsv(chunks: AsyncIterable<Uint8Array>, options: ScanOp
  * file split among workers: then only its `skip` records are skipped). `lines` counts the lines read.
  */
 export async function scanCsv(chunks: AsyncIterable<Uint8Array>, options: ScanOptions, expectedBytes?: number, given?: CsvPlan,
-  storage?: CollectorStorage | { readonly bytes: MemoryTail }): Promise<ScanResult> {
+  storage?: CollectorStorage | { readonly tail: MemoryTail }): Promise<ScanResult> {
   const input = new Input(chunks);
   const plan = await begin(input, options, given);
   if (plan === 'declined') {

@@ -717,6 +717,9 @@ export class Engine {
    */
   placeInputs(x: Inputs, keep: readonly Region[], what: string): Region {
     const found = this.resident.find(x, 'inputs');
+    // (float32 rows read in place are the program's own array: checked again at every call, as a
+    // copy would have been when placed)
+    if (found && found.rowsAt >= 0 && !found.bytes) this.checkRows(x as Matrix, 0, x.rows, found.rowsAt, what);
     if (found) return found;
     if (isHalfMatrix(x)) {
       checkHalves(x, 0, x.rows, what);
@@ -725,6 +728,11 @@ export class Engine {
         this.writeHalfScaling(x, mul, add);
         this.live.heap.halves().set(x.data, halvesOf(r) >> 1);
       });
+    }
+    if (!isByteMatrix(x) && this.resident.inPlace(x, 'inputs') >= 0) {
+      // float32 rows in this network's own memory (the arena's): checked there, copied nowhere, and
+      // scaled batch by batch as they are gathered
+      return this.resident.place(x, 'inputs', 0, keep, (r) => this.checkRows(x, 0, x.rows, r.rowsAt, what));
     }
     if (!isByteMatrix(x)) return this.resident.place(x, 'inputs', x.rows * x.cols, keep, (r) => this.loadInputs(x, 0, x.rows, r.at, what));
     return this.resident.place(x, 'inputs', scalingSlots(x.cols), keep, (r) => {
@@ -847,6 +855,12 @@ export class Engine {
       k.gatherRowBytes(rows, 2 * region.cols, halvesOf(region), indexAt, ws.xBytes);
       return k.gatherHalves(rows, region.cols, ws.xBytes, ws.identity, mul, add, dst);
     }
+    if (region.rowsAt >= 0 && !region.bytes) {
+      // float32 rows in this network's own memory, scaled as placing them would have scaled them
+      k.gatherRows(rows, region.cols, region.rowsAt, indexAt, dst);
+      if (this.scalingAt) k.scaleColumns(rows, region.cols, this.scalingAt.shift, this.scalingAt.scale, dst);
+      return;
+    }
     if (region.rowsAt >= 0) {
       // bytes in this network's own memory: the batch's rows copied together, then widened in cache
       const { mul, add } = byteScalingOf(region);
@@ -898,6 +912,11 @@ export class Engine {
   loadRows(m: Matrix, start: number, rows: number, at: number, what: string): void {
     const heap = this.live.heap;
     heap.write(at, m.data.subarray(start * m.cols, (start + rows) * m.cols));
+    this.checkRows(m, start, rows, at, what);
+  }
+
+  /** Rejects any NaN or Infinity in rows [start, start + rows) of m, which lie in the heap at `at`, naming the row and column. */
+  private checkRows(m: Matrix, start: number, rows: number, at: number, what: string): void {
     const bad = this.k.firstNonFinite(rows * m.cols, at);
     if (bad >= 0) {
       const row = start + Math.floor(bad / m.cols);
