@@ -5,6 +5,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { readIdx } from '../src/data/idx.js';
 import { loadCsv } from '../src/data/csv.js';
@@ -44,12 +46,12 @@ const spec = (backend: BackendName) => ({
 });
 
 beforeEach(() => {
-  takeArena(); // each test starts with no loaded data waiting for a network
+  while (takeArena()); // each test starts with no loaded data waiting for a network
 });
 
 describe('loaded images in the memory the next network runs in', () => {
   it('trains, evaluates and predicts the bits a copy in the host gives, reading the rows in place', async () => {
-    const { x, y } = await loaded(531, 1);
+    const { x, y } = await loaded(7500, 1);
     expect(x.data.buffer).toBeInstanceOf(SharedArrayBuffer);
     const inPlace = await Network.create(spec('wasm')); // takes the arena
     const fromHost = await Network.create(spec('wasm')); // its own memory
@@ -68,7 +70,7 @@ describe('loaded images in the memory the next network runs in', () => {
   });
 
   it('is taken by a network on two threads too, which trains one thread\'s weights from it', async () => {
-    const { x, y } = await loaded(400, 4);
+    const { x, y } = await loaded(7400, 4);
     const team = await Network.create({ ...spec('wasm'), threads: 2 });
     const alone = await Network.create(spec('wasm'));
     expect(team.threads).toBe(2);
@@ -82,7 +84,7 @@ describe('loaded images in the memory the next network runs in', () => {
   });
 
   it('keeps the loaded arrays whole while the network grows the memory under them', async () => {
-    const { x, y, path } = await loaded(300, 2);
+    const { x, y, path } = await loaded(7300, 2);
     const loadedBuffer = x.data.buffer;
     const net = await Network.create({ ...spec('wasm'), layers: [{ units: 2000, activation: 'relu' }, { units: 4 }] });
     await net.train(x, y, { epochs: 1, batchSize: 64 });
@@ -94,7 +96,7 @@ describe('loaded images in the memory the next network runs in', () => {
   });
 
   it('is left for a WebAssembly network: js and wasm-scalar networks keep their own memory', async () => {
-    const { x } = await loaded(50, 3);
+    const { x } = await loaded(7350, 3);
     const js = await Network.create(spec('js'));
     const scalar = await Network.create(spec('wasm-scalar'));
     const simd = await Network.create(spec('wasm-simd'));
@@ -123,7 +125,7 @@ async function csvFile(name: string, rows: number, cols: number, last?: string):
 
 describe('a CSV of bytes in the memory the next network runs in', () => {
   it.each([
-    ['read on one thread', 900, 1],
+    ['read on one thread', 3000, 1],
     ['read on three threads, each range into its place', 40_000, 3],
   ])('%s: the network reads the rows in place, to the bits of a copy in the host', async (_, rows, workers) => {
     const path = await csvFile(`bytes-${workers}.csv`, rows, 111);
@@ -145,11 +147,11 @@ describe('a CSV of bytes in the memory the next network runs in', () => {
   });
 
   it('holds float32 features too, from the first cell that is not a byte on: read in place and scaled as they are gathered', async () => {
-    const path = await csvFile('floats.csv', 700, 30, '2.5'); // the last cell: 699 rows of bytes are widened
+    const path = await csvFile('floats.csv', 12_000, 30, '2.5'); // the last cell: 11 999 rows of bytes are widened
     const d = await loadCsv(path);
     expect(d.x.data).toBeInstanceOf(Float32Array);
     expect(d.x.data.buffer).toBeInstanceOf(SharedArrayBuffer);
-    expect(d.x.data[699 * 30 + 29]).toBe(2.5);
+    expect(d.x.data[11_999 * 30 + 29]).toBe(2.5);
     const layers = [{ units: 16, activation: 'tanh' as const }, { units: 3 }];
     const scaling = fitScaling(d.x, 'zscore');
     const inPlace = await Network.create({ ...spec('wasm'), inputs: 30, layers, scaling });
@@ -163,7 +165,7 @@ describe('a CSV of bytes in the memory the next network runs in', () => {
     expect(inPlace.parameters()).toEqual(fromHost.parameters());
     expect(inPlace.evaluate(d.x, d.y)).toEqual(fromHost.evaluate(copy, d.y));
     expect(Array.from(inPlace.predict(d.x).data)).toEqual(Array.from(fromHost.predict(copy).data));
-    // the rows were copied nowhere: what the network added is far below their 84 KB
+    // the rows were copied nowhere: what the network added is far below their 1.4 MB
     expect(inPlace.engine.live.heap.used - usedA).toBeLessThan(d.x.data.byteLength / 2);
     expect(fromHost.engine.live.heap.used - usedB).toBeGreaterThanOrEqual(d.x.data.byteLength);
     // a value made not finite in place is refused, by row and column, as a copied one is
@@ -198,14 +200,47 @@ describe('a CSV of bytes in the memory the next network runs in', () => {
 
   it('gives the memory back when the features are encoded anew (a text column)', async () => {
     const path = join(dir, 'text.csv');
-    await writeFile(path, 'label,city,a\n' + Array.from({ length: 300 }, (_, r) => `${r % 2},${['Paris', 'Lyon'][r % 2]},${r % 7}`).join('\n') + '\n');
+    await writeFile(path, 'label,city,a\n' + Array.from({ length: 120_000 }, (_, r) => `${r % 2},${['Paris', 'Lyon'][r % 2]},${r % 7}`).join('\n') + '\n');
     const d = await loadCsv(path);
     expect(d.x.cols).toBe(3); // the city one-hot, then a
     expect(takeArena()).toBeNull(); // nothing was kept: no network takes an empty arena
-    const { x } = await loaded(40, 6);
+    const { x } = await loaded(7330, 6);
     expect(takeArena()).not.toBeNull();
     // the images went where the CSV had begun to write: its bytes were given back
     expect(x.data.byteOffset).toBe(ARENA_FIRST + 16); // (after the file's 16-byte header)
+  });
+});
+
+describe('which arena the next network takes', () => {
+  it('leaves sets under 1 MiB as plain arrays', async () => {
+    const { x } = await loaded(7000, 7); // 1 008 000 bytes
+    expect(x.data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(takeArena()).toBeNull();
+  });
+
+  it('offers the largest set first (a training set before its test set), and the last four at most', async () => {
+    const sets = [];
+    for (const [rows, seed] of [[7300, 11], [9000, 12], [7400, 13], [7500, 14], [7600, 15]]) sets.push(await loaded(rows, seed));
+    const taken = [takeArena(), takeArena(), takeArena(), takeArena(), takeArena()];
+    // the first set was loaded five sets ago: no longer offered, though its array lives
+    expect(taken.map((a) => (a ? (a.top - ARENA_FIRST - 16) / 144 : null)).map((r) => r && Math.floor(r))).toEqual([9000, 7600, 7500, 7400, null]);
+    expect(sets[0].x.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('withdraws an arena once the arrays the loader handed out are collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let set: { x: ByteMatrix } | null = await loaded(7300, 16);
+    expect(set.x.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    set = null;
+    // the finalizers run after a collection, in a later turn
+    let arena = null;
+    for (let i = 0; i < 50; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    arena = takeArena();
+    expect(arena).toBeNull();
   });
 });
 

@@ -75,7 +75,7 @@ async function loadPath(path: string, name: string, options: CsvOptions): Promis
 async function scanOrParse(open: () => Readable, options: CsvOptions, bytes: number): Promise<Dataset> {
   if (options.reader !== 'csv-parse') {
     // the features are written into the arena, where the next network reads them in place
-    const tail = lendTail();
+    const tail = lendTail(bytes);
     let kept: Uint8Array | Float32Array | null = null;
     try {
       const scanned = await scanCsv(await plainBytes(open()), options, bytes, undefined, tail ? { tail } : undefined);
@@ -263,7 +263,7 @@ async function loadInChunks(path: string, size: number, threads: number, options
     // then never touched), as float32 from the first one that is not. Both go into the arena's memory
     // (where the next network reads them in place) when it can hold as many as may come: room for
     // the floats first, the bytes after it (room that is never written costs no memory)
-    tail = lendTail();
+    tail = lendTail(size);
     const room = (counted + lastBound) * fw;
     const floatsAt = tail?.from ?? 0, bytesAt = floatsAt + Math.ceil((4 * room) / 16) * 16;
     const inArena = tail !== null && reach(tail.memory, bytesAt + counted * fw, bytesAt + room);

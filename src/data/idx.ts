@@ -3,7 +3,7 @@
 // Layout: two zero bytes, a type code, the number of dimensions d, then d big-endian u32 sizes, then
 // the values, big-endian, row-major.
 
-import { arenaBytes } from '../engine/arena.js';
+import { arenaBytes, arenaHolds } from '../engine/arena.js';
 import { warmKernels } from '../engine/warm-up.js';
 import { readBytes, readHead } from '../io/files.js';
 import { gunzip, gunzipAsync } from './gunzip.js';
@@ -115,5 +115,7 @@ export async function readIdx(source: string | Blob | Uint8Array, name?: string)
       throw new Error(`ffnn: ${label}: gzip data is corrupt or truncated (${(error as Error).message})`);
     }
   }
-  return parseIdx(raw, label);
+  const parsed = parseIdx(raw, label);
+  arenaHolds(parsed.data); // (images read into an arena: offered to the next network while held)
+  return parsed;
 }

@@ -3,6 +3,7 @@
 
 import { oneHot, type ByteMatrix, type Matrix } from '../matrix.js';
 import type { IdxArray } from './idx.js';
+import { arenaHolds } from '../engine/arena.js';
 
 /** MNIST images with one-hot targets and digit labels. */
 export interface LabelledSet {
@@ -35,6 +36,7 @@ export function labelledSet(images: IdxArray, labels: IdxArray, name: string, op
   const cols = images.dims[1] * images.dims[2];
   if (!(images.data instanceof Uint8Array)) throw new Error(`ffnn: ${name}: images are not bytes (IDX type 0x08)`);
   const pixels = images.data.subarray(0, rows * cols);
+  arenaHolds(pixels); // (the images' arena, if they were read into one, is offered while these live)
   const digits = Int32Array.from(labels.data.subarray(0, rows));
   return { x: { rows, cols, data: pixels, scale: options.raw ? 1 : 1 / 255 }, y: oneHot(digits, 10), labels: digits };
 }
