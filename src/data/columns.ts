@@ -219,7 +219,7 @@ class Store<T extends Float32Array | Uint8Array> {
 
   /** The values, without the spare capacity (a view when little is spare, else a copy). */
   take(): T {
-    // (a memory's tail is never copied: what it does not keep is given back, see endTail)
+    // (a memory's tail is never copied: its arena keeps what the data set holds, see endTail)
     return (this.tail || this.length * 4 >= this.data.length * 3 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length)) as T;
   }
 }

@@ -92,7 +92,6 @@ async function scanOrParse(open: () => Readable, options: CsvOptions, bytes: num
   return loadStream(open(), options);
 }
 
-
 /**
  * Grows `memory` to hold `bytes` bytes, when it can grow to `room` (4 GiB at most): whether it holds
  * them now.

@@ -198,10 +198,11 @@ export class Engine {
     if (!threadsAllowed()) options = { ...options, threads: 1 };
     if ((options.threads ?? 1) === 1) {
       const backend = options.backend ?? 'wasm';
-      const arena = backend === 'js' || backend === 'wasm-scalar' ? null : takeArena();
-      if (!arena || backend === 'js' || backend === 'wasm-scalar') return new Engine(await createBackend(backend), options);
-      // the loaded data sets' memory becomes this network's: its heap starts above them, and batches
-      // read their rows in place (the threads build imports its memory; one thread runs it here)
+      if (backend === 'js' || backend === 'wasm-scalar') return new Engine(await createBackend(backend), options);
+      const arena = takeArena();
+      if (!arena) return new Engine(await createBackend(backend), options);
+      // a loaded data set's memory becomes this network's: its heap starts above the data, and
+      // batches read the rows in place (the threads build imports its memory; one thread runs it here)
       const build = await threadsBuildFor(backend);
       return new Engine(await sharedBackend(await compileBuild(build), arena.memory, backend, build, arena.top), options);
     }
