@@ -32,9 +32,9 @@ const READ_CHUNK = 1 << 20;
  * Loads a CSV file (path), stream, Blob/File or `{ text }`, plain or gzip-compressed. Everything is
  * checked before anything is returned: a bad cell anywhere rejects the whole load with a DataError
  * naming the input, line and column. Features that are all whole numbers 0–255 come back as bytes.
- * Read by the WebAssembly scanner (a source that is not a stream, without quoted cells), numeric
- * features lie in memory the next network created takes as its own, which reads them in place
- * (their buffer is a SharedArrayBuffer: share it, do not transfer it).
+ * Read by the WebAssembly scanner (a source that is not a stream, without quoted cells) from 1 MiB
+ * or more, numeric features lie in memory the next network created takes as its own, which reads
+ * them in place (their buffer is a SharedArrayBuffer: share it, do not transfer it).
  */
 export async function loadCsv(source: CsvSource, options: CsvOptions = {}): Promise<Dataset> {
   const name = csvName(source, options);

@@ -14,9 +14,10 @@ export interface IdxArray {
   readonly dims: readonly number[];
   /**
    * The values: unsigned bytes (MNIST's pixels and labels) as the file's own bytes, without a copy;
-   * every other type converted to float32. On Node, images (bytes in two or more dimensions) read
-   * from a path lie in a shared WebAssembly memory that the next network created takes as its own,
-   * reading them in place (their buffer is a SharedArrayBuffer: share it, do not transfer it).
+   * every other type converted to float32. On Node, images (bytes in two or more dimensions, 1 MiB
+   * or more) read from a path lie in a shared WebAssembly memory that the next network created takes
+   * as its own, reading them in place (their buffer is a SharedArrayBuffer: share it, do not
+   * transfer it).
    */
   readonly data: Uint8Array | Float32Array;
 }
