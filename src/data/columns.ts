@@ -9,6 +9,7 @@
 import { compactInputs, isByteMatrix, isHalfMatrix, matrix, oneHot, type Inputs, type Matrix } from '../matrix.js';
 import { dayOrdersOf, isMissing, numberOf, yearsOf, type DayOrder } from './cells.js';
 import { CsvCellError, quoted } from './errors.js';
+import { growMemory, type ArenaTail } from '../engine/arena.js';
 import { Role, type Layout } from './layout.js';
 import { inputNames, widthOf, type NumericColumn, type CategoricalColumn, type ColumnSchema, type DataSchema } from './schema.js';
 
@@ -108,15 +109,7 @@ const MEDIAN_SAMPLE = 2048;
  * What a store may be given to fill: a fixed region, a growable shared buffer's tail from an element
  * offset on, or a WebAssembly memory's from a byte offset on (the arena's, engine/arena.ts).
  */
-type StorageOf<T> = T | { readonly buffer: SharedArrayBuffer; readonly from: number } | MemoryTail;
-
-/** The end of a WebAssembly memory, from a byte offset on, which a store grows as it fills. */
-export interface MemoryTail {
-  readonly memory: WebAssembly.Memory;
-  readonly from: number;
-}
-
-const WASM_PAGE = 65536;
+type StorageOf<T> = T | { readonly buffer: SharedArrayBuffer; readonly from: number } | ArenaTail;
 
 /** Growable typed storage (float32 numbers, or bytes while every number is one): doubling, so appending n values costs O(n). */
 class Store<T extends Float32Array | Uint8Array> {
@@ -127,7 +120,7 @@ class Store<T extends Float32Array | Uint8Array> {
   /** the growable shared buffer whose tail this store fills, growing it (see over) */
   private shared: SharedArrayBuffer | null = null;
   /** the WebAssembly memory whose tail this store fills, growing it (see over) */
-  private tail: MemoryTail | null = null;
+  private tail: ArenaTail | null = null;
 
   constructor(private readonly kind: { new (n: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length?: number): T; readonly BYTES_PER_ELEMENT: number }) {
     this.data = new kind(1 << 12);
@@ -183,21 +176,14 @@ class Store<T extends Float32Array | Uint8Array> {
   private growTail(values: number): void {
     const { memory, from } = this.tail!;
     const size = this.kind.BYTES_PER_ELEMENT;
-    const have = memory.buffer.byteLength;
     const need = from + size * values;
-    try {
-      memory.grow(Math.ceil((Math.max(need, Math.ceil(have * 1.25)) - have) / WASM_PAGE));
-    } catch {
-      try {
-        memory.grow(Math.ceil((need - have) / WASM_PAGE));
-      } catch {
-        const next = new this.kind(Math.max(this.data.length * 2, values));
-        next.set(this.data.subarray(0, this.length));
-        this.data = next;
-        this.tail = null;
-        this.fixed = false;
-        return;
-      }
+    if (!growMemory(memory, Math.max(need, Math.ceil(memory.buffer.byteLength * 1.25))) && !growMemory(memory, need)) {
+      const next = new this.kind(Math.max(this.data.length * 2, values));
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+      this.tail = null;
+      this.fixed = false;
+      return;
     }
     this.data = new this.kind(memory.buffer, from, (memory.buffer.byteLength - from) / size);
   }
@@ -308,7 +294,7 @@ export class ColumnCollector {
   private bytes: Store<Uint8Array> | null;
   private targets: Store<Float32Array>;
   /** the memory's tail the features go to (see the constructor), if one was given */
-  private readonly tail: MemoryTail | null;
+  private readonly tail: ArenaTail | null;
   /** per cell: its index among the features, or −1 */
   private readonly featureOf: Int32Array;
   private readonly featureCells: number[] = [];
@@ -331,7 +317,7 @@ export class ColumnCollector {
    * the features go, as bytes while they are bytes, then as float32; the rest in stores of the
    * collector's own.
    */
-  constructor(private readonly layout: Layout, private readonly options: CollectOptions, storage?: CollectorStorage | { readonly tail: MemoryTail }) {
+  constructor(private readonly layout: Layout, private readonly options: CollectOptions, storage?: CollectorStorage | { readonly tail: ArenaTail }) {
     const given = storage && 'features' in storage ? storage : undefined;
     this.tail = storage && 'tail' in storage ? storage.tail : null;
     this.features = given ? Store.over(Float32Array, given.features) : new Store(Float32Array);

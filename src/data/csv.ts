@@ -19,7 +19,7 @@ import { CsvCellError, DataError, located } from './errors.js';
 import { Role } from './layout.js';
 import { countLines, fileRange } from './file-range.js';
 import { planCsv, scanCsv } from './scanner.js';
-import { endTail, lendTail, type ArenaTail } from '../engine/arena.js';
+import { endTail, growMemory, lendTail, type ArenaTail } from '../engine/arena.js';
 
 export type { CsvOptions, CsvSource, Dataset, LoadReport } from './csv-dataset.js';
 
@@ -90,22 +90,6 @@ async function scanOrParse(open: () => Readable, options: CsvOptions, bytes: num
     if (options.reader === 'wasm') throw declined();
   }
   return loadStream(open(), options);
-}
-
-/**
- * Grows `memory` to hold `bytes` bytes, when it can grow to `room` (4 GiB at most): whether it holds
- * them now.
- */
-function reach(memory: WebAssembly.Memory, bytes: number, room: number): boolean {
-  const PAGE = 65536;
-  if (room > 65536 * PAGE) return false;
-  const have = memory.buffer.byteLength;
-  try {
-    if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function declined(): Error {
@@ -265,7 +249,7 @@ async function loadInChunks(path: string, size: number, threads: number, options
     tail = lendTail(size);
     const room = (counted + lastBound) * fw;
     const floatsAt = tail?.from ?? 0, bytesAt = floatsAt + Math.ceil((4 * room) / 16) * 16;
-    const inArena = tail !== null && reach(tail.memory, bytesAt + counted * fw, bytesAt + room);
+    const inArena = tail !== null && growMemory(tail.memory, bytesAt + counted * fw, bytesAt + room);
     const featureBuffer = inArena ? null : shared(4), byteBuffer = inArena ? null : shared(1);
     const floatRegion = (from: number, count: number) => (inArena ? new Float32Array(tail!.memory.buffer, floatsAt + 4 * from, count) : new Float32Array(featureBuffer!, 4 * from, count));
     const byteRegion = (from: number, count: number) => (inArena ? new Uint8Array(tail!.memory.buffer, bytesAt + from, count) : new Uint8Array(byteBuffer!, from, count));
@@ -309,7 +293,7 @@ async function loadInChunks(path: string, size: number, threads: number, options
     // (widening a last range that stayed bytes needs its floats' room)
     const allBytes = parts.every((p) => p.bytes);
     if (inArena) {
-      reach(tail!.memory, bytesAt + total * fw, bytesAt + total * fw);
+      growMemory(tail!.memory, bytesAt + total * fw);
     } else {
       if (byteBuffer!.byteLength < total * fw) byteBuffer!.grow(total * fw);
       if (!allBytes && featureBuffer!.byteLength < 4 * total * fw) featureBuffer!.grow(4 * total * fw);

@@ -7,7 +7,8 @@
 // reads the file again with csv-parse.
 
 import { compileBuild } from '../backends/wasm-module.js';
-import { ColumnCollector, type CollectOptions, type CollectorStorage, type MemoryTail, type ScannedRows } from './columns.js';
+import { ColumnCollector, type CollectOptions, type CollectorStorage, type ScannedRows } from './columns.js';
+import type { ArenaTail } from '../engine/arena.js';
 import { readingOf, scannerReads, utf8Head } from './csv-dataset.js';
 import { CsvCellError } from './errors.js';
 import { LAYOUT_RECORDS, planLayout, Role, type Layout, type LayoutOptions } from './layout.js';
@@ -55,7 +56,7 @@ export async function planCsv(chunks: AsyncIterable<Uint8Array>, options: ScanOp
  * file split among workers: then only its `skip` records are skipped). `lines` counts the lines read.
  */
 export async function scanCsv(chunks: AsyncIterable<Uint8Array>, options: ScanOptions, expectedBytes?: number, given?: CsvPlan,
-  storage?: CollectorStorage | { readonly tail: MemoryTail }): Promise<ScanResult> {
+  storage?: CollectorStorage | { readonly tail: ArenaTail }): Promise<ScanResult> {
   const input = new Input(chunks);
   const plan = await begin(input, options, given);
   if (plan === 'declined') {

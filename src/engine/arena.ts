@@ -92,10 +92,8 @@ export function arenaHolds(view: ArrayBufferView): void {
 }
 
 /**
- * @internal An arena's memory from ARENA_FIRST on, lent to a loader that does not know yet how much
- * it will fill (a CSV read of `expectedBytes`): it grows the memory as it writes from `from` on,
- * then says with endTail how much it kept. Null for smaller reads, or where there is no
- * SharedArrayBuffer.
+ * The end of an arena's memory, from a byte offset on, which a loader grows as it writes (a type of
+ * the loaders, named in their declarations; not the API's).
  */
 export interface ArenaTail {
   readonly memory: WebAssembly.Memory;
@@ -105,6 +103,11 @@ export interface ArenaTail {
 
 const lent = new WeakMap<ArenaTail, Arena>();
 
+/**
+ * @internal A new arena's memory from ARENA_FIRST on, lent to a loader that does not know yet how
+ * much it will fill (a CSV read of `expectedBytes`): it grows the memory as it writes, then says with
+ * endTail how much it kept. Null for smaller reads, or where there is no SharedArrayBuffer.
+ */
 export function lendTail(expectedBytes: number): ArenaTail | null {
   if (expectedBytes < ARENA_MIN_BYTES) return null;
   const arena = newArena(ARENA_FIRST);
@@ -135,6 +138,22 @@ export function takeArena(): Arena | null {
   withdraw(arena);
   arena.taken = true;
   return arena;
+}
+
+/**
+ * @internal Grows `memory` to hold at least `bytes` bytes, when it may grow to `room` (at most 4 GiB):
+ * whether it holds them now.
+ */
+export function growMemory(memory: WebAssembly.Memory, bytes: number, room = bytes): boolean {
+  if (room > MAX_PAGES * PAGE) return false;
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    memory.grow(Math.ceil((bytes - have) / PAGE));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** @internal Where `data` lies in `memory`, as a byte offset, when it lies there (else -1). */

@@ -196,24 +196,19 @@ export class Engine {
     const count = options.layers.reduce((sum, l, i) => sum + ((i === 0 ? options.inputs : options.layers[i - 1].units) + 1) * l.units, 0);
     checkHeapRoom(20 * count + (1 << 20), () => `Network.create: a network of ${count.toLocaleString('en')} parameters`, 'use fewer or smaller layers');
     if (!threadsAllowed()) options = { ...options, threads: 1 };
-    if ((options.threads ?? 1) === 1) {
-      const backend = options.backend ?? 'wasm';
-      if (backend === 'js' || backend === 'wasm-scalar') return new Engine(await createBackend(backend), options);
-      const arena = takeArena();
-      if (!arena) return new Engine(await createBackend(backend), options);
-      // a loaded data set's memory becomes this network's: its heap starts above the data, and
-      // batches read the rows in place (the threads build imports its memory; one thread runs it here)
-      const build = await threadsBuildFor(backend);
-      return new Engine(await sharedBackend(await compileBuild(build), arena.memory, backend, build, arena.top), options);
-    }
-    // threads share one memory: the threads build over a shared WebAssembly.Memory (up to 4 GiB),
-    // the arena's when loaded data waits there
+    const backend = options.backend ?? 'wasm', threads = options.threads ?? 1;
+    // (threads need a SIMD backend: validateOptions refused the others)
+    if (backend === 'js' || backend === 'wasm-scalar') return new Engine(await createBackend(backend), options);
+    // A loaded data set's memory becomes this network's (engine/arena.ts): its heap starts above the
+    // data, and batches read the rows in place. That memory, and the one threads share, is imported
+    // by the threads build, which one thread runs as well.
     const arena = takeArena();
+    if (!arena && threads === 1) return new Engine(await createBackend(backend), options);
     const memory = arena?.memory ?? new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
-    const name = (options.backend ?? 'wasm') as 'wasm' | 'wasm-simd' | 'wasm-relaxed';
-    const build = await threadsBuildFor(name);
+    const build = await threadsBuildFor(backend);
     const module = await compileBuild(build);
-    const net = new Engine(await sharedBackend(module, memory, name, build, arena?.top ?? 0), options);
+    const net = new Engine(await sharedBackend(module, memory, backend, build, arena?.top ?? 0), options);
+    if (threads === 1) return net;
     net.pool = await ThreadPool.start(module, memory, { options: net.replicaOptions(), blocks: net.blocks },
       net.workerScratch, net.layerList.length);
     poolsToStop.register(net, net.pool);
